@@ -1,0 +1,145 @@
+/*
+ * pcm.h - the PCM (Process Checkpointing and Migration) API of Roam.
+ *
+ * An iterative MPI program instrumented with these calls lets the Roam agent of its
+ * node move any of its ranks to another host while it runs:
+ *
+ *     MPI_Init(&argc, &argv);
+ *     MPI_Comm world;
+ *     PCM_Init(&world);                        // the application's world, use it
+ *     MPI_Comm_rank(world, &rank);             // instead of MPI_COMM_WORLD
+ *     ... allocate ...
+ *     if (PCM_Process_Status() == PCM_STARTED_RESTORED) {
+ *         PCM_Load("grid", grid, MPI_DOUBLE, n);
+ *         PCM_Load("iter", &iter, MPI_INT, 1);
+ *     }
+ *     PCM_Store("grid", grid, MPI_DOUBLE, n);  // registered by reference
+ *     PCM_Store("iter", &iter, MPI_INT, 1);
+ *     for (; iter < iters; iter++) {
+ *         int s = PCM_Status(world);
+ *         if (s == PCM_MIGRATE || s == PCM_RECONFIGURE) {
+ *             PCM_Reconfigure(&world);         // the migrating rank never returns
+ *             MPI_Comm_rank(world, &rank);
+ *         }
+ *         ... compute, exchange halos on world ...
+ *     }
+ *     PCM_Finalize(&world);
+ *     MPI_Finalize();
+ *
+ * Every function returns PCM_SUCCESS (0) or a negative PCM_ERR_* code; PCM_Error_string
+ * turns a code into text. docs/pcm-protocol.md describes the agent socket.
+ */
+#ifndef ROAM_PCM_H
+#define ROAM_PCM_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PCM_VERSION_MAJOR 1
+#define PCM_VERSION_MINOR 0
+
+/* PCM_Process_Status */
+#define PCM_STARTED_FRESH     1  /* started by mpirun */
+#define PCM_STARTED_RESTORED  2  /* a replacement: PCM_Load gives the moved state */
+
+/* PCM_Status */
+#define PCM_CONTINUE     0  /* nothing to do */
+#define PCM_MIGRATE      1  /* this rank moves: call PCM_Reconfigure */
+#define PCM_RECONFIGURE  2  /* another rank moves: call PCM_Reconfigure */
+
+/* Error codes: all negative. */
+#define PCM_SUCCESS             0
+#define PCM_ERR_NOT_INITIALIZED -1   /* a call before PCM_Init or after PCM_Finalize */
+#define PCM_ERR_INITIALIZED     -2   /* PCM_Init twice */
+#define PCM_ERR_MPI_NOT_INIT    -3   /* PCM_Init before MPI_Init */
+#define PCM_ERR_ARG             -4   /* a NULL pointer, negative count, bad communicator */
+#define PCM_ERR_KEY             -5   /* PCM_Load of a key that was never stored */
+#define PCM_ERR_TYPE            -6   /* datatype differs from the stored one */
+#define PCM_ERR_COUNT           -7   /* count differs from the stored one */
+#define PCM_ERR_NO_STATE        -8   /* PCM_Load in a process that was not restored */
+#define PCM_ERR_NOMEM           -9
+#define PCM_ERR_MPI             -10  /* an MPI call failed */
+#define PCM_ERR_SPAWN           -11  /* MPI_Comm_spawn failed; the old placement stays */
+#define PCM_ERR_HOST            -12  /* the target host does not resolve */
+#define PCM_ERR_NO_MIGRATION    -13  /* PCM_Reconfigure without a PCM_Status decision */
+#define PCM_ERR_COMM            -14  /* the communicator is not the PCM world */
+#define PCM_ERR_AGENT           -15  /* the agent socket failed (the app goes on) */
+#define PCM_ERR_KEY_LENGTH      -16  /* a key longer than PCM_MAX_KEY or empty */
+#define PCM_ERR_TRANSFER        -17  /* the state transfer failed */
+#define PCM_ERR_DATATYPE        -18  /* a datatype PCM cannot store (derived types) */
+#define PCM_ERR_PROTOCOL        -20  /* a malformed frame on the agent socket */
+#define PCM_ERR_SUPERSEDED      -21  /* a newer migration order replaced this one */
+#define PCM_ERR_INTERNAL        -30
+
+#define PCM_MAX_KEY 63
+
+/* Initialize PCM after MPI_Init. *world receives the application's world
+ * communicator: a duplicate of MPI_COMM_WORLD on a fresh start, the merged world in
+ * a replacement (holding the departed rank's number). Use it instead of
+ * MPI_COMM_WORLD everywhere. */
+int PCM_Init(MPI_Comm *world);
+
+/* PCM_STARTED_FRESH or PCM_STARTED_RESTORED, or a negative error. */
+int PCM_Process_Status(void);
+
+/* How many times this rank has moved (0 on a fresh start). */
+int PCM_Moves(void);
+
+/* Register (or update) a named piece of state: count elements of a predefined MPI
+ * datatype at buffer. Registration is by reference: the buffer must stay valid and
+ * hold the current state whenever PCM_Reconfigure may run; nothing is copied until
+ * a migration. count 0 is allowed. */
+int PCM_Store(const char *key, void *buffer, MPI_Datatype type, int count);
+
+/* Forget a key. */
+int PCM_Unstore(const char *key);
+
+/* In a replacement: copy the state stored under key into buffer. The datatype and
+ * count must be those of the PCM_Store in the process that left; a mismatch returns
+ * PCM_ERR_TYPE or PCM_ERR_COUNT, copies nothing, and the state stays loadable. */
+int PCM_Load(const char *key, void *buffer, MPI_Datatype type, int count);
+
+/* The element count stored under key (restored processes), for sizing a buffer. */
+int PCM_Load_count(const char *key, int *count);
+
+/* Collective over world. Every rank gets the same answer: PCM_CONTINUE, PCM_MIGRATE
+ * (this rank moves) or PCM_RECONFIGURE (another rank moves). One small allreduce. */
+int PCM_Status(MPI_Comm world);
+
+/* After PCM_MIGRATE or PCM_RECONFIGURE: which rank moves and where. host may be NULL. */
+int PCM_Migration_info(int *rank, char *host, int host_len);
+
+/* Collective over *world after a PCM_Status decision. On success every remaining rank
+ * gets the new world in *world (same size, same rank numbers) and the migrating rank's
+ * process exits inside this call. If the spawn fails, every rank gets the same error,
+ * *world is unchanged and the application continues in its old placement. */
+int PCM_Reconfigure(MPI_Comm *world);
+
+/* Collective: leave PCM. Frees *world (sets MPI_COMM_NULL) and says goodbye to the
+ * agent. Call before MPI_Finalize. */
+int PCM_Finalize(MPI_Comm *world);
+
+/* Text for a PCM return code (never NULL). */
+const char *PCM_Error_string(int code);
+
+/* Profiling counters of this process (from the PMPI layer). */
+typedef struct {
+    unsigned long long iterations;     /* PCM_Status calls of the application */
+    unsigned long long compute_ns;     /* wall time outside MPI since PCM_Init */
+    unsigned long long mpi_ns;         /* wall time inside MPI since PCM_Init */
+    unsigned long long messages_sent;  /* point-to-point messages, all peers */
+    unsigned long long bytes_sent;
+} PCM_Profile;
+int PCM_Get_profile(PCM_Profile *out);
+
+/* Messages and bytes this process sent to world rank peer. */
+int PCM_Get_peer_traffic(int peer, unsigned long long *messages, unsigned long long *bytes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ROAM_PCM_H */

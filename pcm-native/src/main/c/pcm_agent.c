@@ -1,0 +1,269 @@
+/*
+ * pcm_agent.c - the process side of the agent socket: connect, register, heartbeat,
+ * receive migration orders. Never blocks the application for long and never fails it:
+ * without an agent the application simply runs without migrations.
+ */
+#include "pcm_internal.h"
+#include "pcm_wire.h"
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/tmp/roam-agent.sock"
+#define RX_CAP (PCM_WIRE_HEADER + PCM_WIRE_MAX_FRAME)
+
+static struct {
+    int fd;
+    int enabled;                /* an agent is configured */
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    uint32_t heartbeat_ms;
+    uint64_t last_heartbeat;
+    uint64_t next_attempt;      /* monotonic ns of the next reconnection attempt */
+    uint64_t backoff_ns;
+    unsigned char *rx;
+    size_t rx_len;
+    pcm_writer tx;
+} A = {.fd = -1};
+
+int pcm_agent_connected(void) { return A.fd >= 0; }
+
+static void drop(const char *why) {
+    if (A.fd >= 0) {
+        pcm_debug("agent connection closed: %s", why);
+        close(A.fd);
+    }
+    A.fd = -1;
+    A.rx_len = 0;
+    A.next_attempt = pcm_now_mono_ns() + A.backoff_ns;
+    uint64_t max = 8 * (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
+    A.backoff_ns = A.backoff_ns * 2 > max ? max : A.backoff_ns * 2;
+}
+
+/* Send the frame in A.tx; on failure drop the connection. */
+static void flush_tx(void) {
+    if (A.fd < 0 || A.tx.error) { pcm_w_reset(&A.tx); return; }
+    size_t off = 0;
+    while (off < A.tx.len) {
+        ssize_t n = send(A.fd, A.tx.buf + off, A.tx.len - off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { drop(strerror(errno)); break; }
+        off += (size_t)n;
+    }
+    pcm_w_reset(&A.tx);
+}
+
+static void send_register(void) {
+    pcm_writer *w = &A.tx;
+    pcm_w_begin(w, PCM_MSG_REGISTER);
+    pcm_w_str(w, pcm_g.job_id);
+    pcm_w_u32(w, (uint32_t)pcm_g.rank);
+    pcm_w_u32(w, (uint32_t)pcm_g.size);
+    pcm_w_u32(w, (uint32_t)getpid());
+    pcm_w_str(w, pcm_g.host);
+    pcm_w_u32(w, (uint32_t)pcm_g.moves);
+    pcm_w_str(w, pcm_g.exe);
+    pcm_w_u64(w, pcm_registry_bytes(&pcm_g.stored));
+    pcm_w_end(w);
+    flush_tx();
+}
+
+static void try_connect(void) {
+    if (!A.enabled || A.fd >= 0 || pcm_now_mono_ns() < A.next_attempt) return;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { drop("socket"); return; }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    memcpy(sa.sun_path, A.path, sizeof sa.sun_path);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        drop("no agent");
+        return;
+    }
+    struct timeval tv = {.tv_sec = 1};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    A.fd = fd;
+    A.rx_len = 0;
+    A.backoff_ns = (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
+    send_register();
+    pcm_debug("registered with agent at %s", A.path);
+}
+
+void pcm_agent_open(void) {
+    const char *p = getenv("ROAM_AGENT_SOCKET");
+    if (!p || !*p) p = DEFAULT_SOCKET;
+    A.enabled = strcmp(p, "none") != 0 && strlen(p) < sizeof A.path;
+    if (!A.enabled) return;
+    snprintf(A.path, sizeof A.path, "%s", p);
+    A.backoff_ns = (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
+    A.next_attempt = 0;
+    A.heartbeat_ms = 0;
+    A.last_heartbeat = pcm_now_mono_ns();
+    if (!A.rx) A.rx = malloc(RX_CAP);
+    if (!A.rx) { A.enabled = 0; return; }
+    pcm_w_init(&A.tx);
+    try_connect();
+}
+
+static int host_resolves(const char *host) {
+    if (pcm_env_long("ROAM_PCM_CHECK_HOST", 1) == 0) return 1;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    int rc = getaddrinfo(host, NULL, &hints, &res);
+    if (res) freeaddrinfo(res);
+    return rc == 0;
+}
+
+static void on_migrate(const pcm_incoming *in) {
+    const char *host = in->u.migrate.host;
+    if (!host_resolves(host)) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "target host '%s' does not resolve", host);
+        pcm_agent_send_failed(in->u.migrate.order_id, PCM_ERR_HOST, msg);
+        return;
+    }
+    if (pcm_g.order.has)
+        pcm_agent_send_failed(pcm_g.order.order_id, PCM_ERR_SUPERSEDED, "replaced by a newer order");
+    pcm_g.order.has = 1;
+    pcm_g.order.order_id = in->u.migrate.order_id;
+    snprintf(pcm_g.order.host, sizeof pcm_g.order.host, "%s", host);
+    pcm_g.order.not_before = in->u.migrate.not_before;
+    pcm_g.order.t_order = pcm_now_real_ns();
+    pcm_debug("migration order %llu to %s", (unsigned long long)pcm_g.order.order_id, host);
+}
+
+static void handle(int type, const unsigned char *payload, size_t len) {
+    pcm_incoming in;
+    if (pcm_wire_decode_incoming(type, payload, len, &in) != 0) {
+        drop("malformed frame from agent");
+        return;
+    }
+    switch (type) {
+    case PCM_MSG_REGISTERED: A.heartbeat_ms = in.u.registered.heartbeat_ms; break;
+    case PCM_MSG_MIGRATE: on_migrate(&in); break;
+    case PCM_MSG_ERROR:
+        pcm_log("agent error %d: %s", in.u.error.code, in.u.error.message);
+        drop("agent sent ERROR");
+        break;
+    }
+}
+
+void pcm_agent_poll(void) {
+    try_connect();
+    while (A.fd >= 0) {
+        ssize_t n = recv(A.fd, A.rx + A.rx_len, RX_CAP - A.rx_len, MSG_DONTWAIT);
+        if (n == 0) { drop("agent closed the connection"); return; }
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) drop(strerror(errno));
+            break;
+        }
+        A.rx_len += (size_t)n;
+        /* consume complete frames */
+        size_t off = 0;
+        while (A.fd >= 0 && A.rx_len - off >= PCM_WIRE_HEADER) {
+            uint32_t plen;
+            int type, version;
+            if (pcm_wire_header(A.rx + off, &plen, &type, &version) != 0) {
+                drop("bad frame header from agent");
+                return;
+            }
+            if (A.rx_len - off < PCM_WIRE_HEADER + plen) break;
+            handle(type, A.rx + off + PCM_WIRE_HEADER, plen);
+            off += PCM_WIRE_HEADER + plen;
+        }
+        if (A.fd < 0) return;
+        memmove(A.rx, A.rx + off, A.rx_len - off);
+        A.rx_len -= off;
+    }
+}
+
+void pcm_agent_heartbeat_if_due(void) {
+    if (A.fd < 0 || A.heartbeat_ms == 0) return;
+    uint64_t now = pcm_now_mono_ns();
+    if (now - A.last_heartbeat < (uint64_t)A.heartbeat_ms * 1000000ull) return;
+    A.last_heartbeat = now;
+    enum { MAXP = 4096 };
+    static int ranks[MAXP];
+    static uint64_t msgs[MAXP], bytes[MAXP];
+    int np = pcm_prof_peers(ranks, msgs, bytes, MAXP);
+    uint64_t elapsed = now - pcm_g.t_init_mono, mpi = pcm_prof_mpi_ns();
+    pcm_writer *w = &A.tx;
+    pcm_w_begin(w, PCM_MSG_HEARTBEAT);
+    pcm_w_u64(w, pcm_g.iteration);
+    pcm_w_u64(w, pcm_g.iter_n ? pcm_g.iter_sum_ns / pcm_g.iter_n : 0);
+    pcm_w_u64(w, elapsed > mpi ? elapsed - mpi : 0);
+    pcm_w_u64(w, mpi);
+    pcm_w_u64(w, pcm_registry_bytes(&pcm_g.stored));
+    pcm_w_u32(w, (uint32_t)np);
+    for (int i = 0; i < np; i++) {
+        pcm_w_u32(w, (uint32_t)ranks[i]);
+        pcm_w_u64(w, msgs[i]);
+        pcm_w_u64(w, bytes[i]);
+    }
+    pcm_w_end(w);
+    flush_tx();
+    pcm_g.iter_sum_ns = 0;
+    pcm_g.iter_n = 0;
+}
+
+void pcm_agent_send_started(uint64_t order_id, uint64_t iteration) {
+    if (A.fd < 0) return;
+    pcm_w_begin(&A.tx, PCM_MSG_MIGRATION_STARTED);
+    pcm_w_u64(&A.tx, order_id);
+    pcm_w_u64(&A.tx, iteration);
+    pcm_w_end(&A.tx);
+    flush_tx();
+}
+
+void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg) {
+    pcm_log("migration order %llu failed: %s (%s)", (unsigned long long)order_id, msg,
+            PCM_Error_string(code));
+    if (A.fd < 0) return;
+    pcm_w_begin(&A.tx, PCM_MSG_MIGRATION_FAILED);
+    pcm_w_u64(&A.tx, order_id);
+    pcm_w_u32(&A.tx, (uint32_t)code);
+    pcm_w_str(&A.tx, msg);
+    pcm_w_end(&A.tx);
+    flush_tx();
+}
+
+void pcm_agent_send_done(const pcm_done_report *d) {
+    try_connect();
+    if (A.fd < 0) return;
+    pcm_writer *w = &A.tx;
+    pcm_w_begin(w, PCM_MSG_MIGRATION_DONE);
+    pcm_w_u64(w, d->order_id);
+    pcm_w_str(w, d->job_id);
+    pcm_w_u32(w, (uint32_t)d->rank);
+    pcm_w_str(w, d->source_host);
+    pcm_w_u32(w, (uint32_t)d->source_pid);
+    pcm_w_u64(w, d->state_bytes);
+    pcm_w_u64(w, d->t_order);
+    pcm_w_u64(w, d->t_decided);
+    pcm_w_u64(w, d->t_spawned);
+    pcm_w_u64(w, d->t_merged);
+    pcm_w_u64(w, d->t_transferred);
+    pcm_w_end(w);
+    flush_tx();
+}
+
+void pcm_agent_send_bye(int reason) {
+    if (A.fd < 0) return;
+    pcm_w_begin(&A.tx, PCM_MSG_BYE);
+    pcm_w_u8(&A.tx, (uint8_t)reason);
+    pcm_w_end(&A.tx);
+    flush_tx();
+}
+
+void pcm_agent_close(void) {
+    if (A.fd >= 0) close(A.fd);
+    A.fd = -1;
+    A.enabled = 0;
+    free(A.rx);
+    A.rx = NULL;
+    pcm_w_free(&A.tx);
+}

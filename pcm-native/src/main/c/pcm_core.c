@@ -1,0 +1,251 @@
+/*
+ * pcm_core.c - the PCM API entry points: init, status, store/load, reconfigure, finalize.
+ * The migration mechanics are in pcm_migrate.c, the agent socket in pcm_agent.c.
+ */
+#include "pcm_internal.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+pcm_global pcm_g = {.world = MPI_COMM_NULL, .parent = MPI_COMM_NULL, .pair = MPI_COMM_NULL};
+
+#define CHECK_INIT()                                             \
+    do {                                                         \
+        if (!pcm_g.initialized || pcm_g.finalized) return PCM_ERR_NOT_INITIALIZED; \
+    } while (0)
+
+/* Read /proc/self/cmdline and /proc/self/exe: the replacement runs the same command. */
+static int record_command_line(void) {
+    ssize_t n = readlink("/proc/self/exe", pcm_g.exe, sizeof pcm_g.exe - 1);
+    if (n <= 0) return PCM_ERR_INTERNAL;
+    pcm_g.exe[n] = 0;
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PCM_ERR_INTERNAL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) { close(fd); return PCM_ERR_NOMEM; }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r <= 0) break;
+        len += (size_t)r;
+        if (len == cap) buf = realloc(buf, cap *= 2);
+    }
+    close(fd);
+    int argc = 0;
+    for (size_t i = 0; i < len; i++) if (buf[i] == 0) argc++;
+    char **argv = calloc((size_t)argc + 1, sizeof *argv);
+    if (!argv) { free(buf); return PCM_ERR_NOMEM; }
+    for (size_t i = 0, k = 0; i < len && (int)k < argc; k++) {
+        argv[k] = buf + i;
+        i += strlen(buf + i) + 1;
+    }
+    pcm_g.argv = argv;   /* buf is owned through argv[0] */
+    pcm_g.argc = argc;
+    return PCM_SUCCESS;
+}
+
+static void make_job_id(char *out, size_t len) {
+    char host[64];
+    pcm_host_name(host, sizeof host);
+    snprintf(out, len, "%.40s-%d-%llx", host, (int)getpid(),
+             (unsigned long long)(pcm_now_real_ns() / 1000000ull) & 0xffffffffull);
+}
+
+int PCM_Init(MPI_Comm *world) {
+    int mpi_init = 0;
+    MPI_Initialized(&mpi_init);
+    if (!mpi_init) return PCM_ERR_MPI_NOT_INIT;
+    if (pcm_g.initialized && !pcm_g.finalized) return PCM_ERR_INITIALIZED;
+    if (!world) return PCM_ERR_ARG;
+    int rc = record_command_line();
+    if (rc) return rc;
+    pcm_host_name(pcm_g.host, sizeof pcm_g.host);
+    pcm_g.t_init_mono = pcm_now_mono_ns();
+    pcm_g.t_last_status_mono = 0;
+
+    MPI_Comm parent = MPI_COMM_NULL;
+    PMPI_Comm_get_parent(&parent);
+    const char *replacement = getenv("ROAM_PCM_REPLACEMENT");
+    if (parent != MPI_COMM_NULL && replacement && *replacement) {
+        rc = pcm_migrate_arrive(parent, &pcm_g.world);
+        if (rc) return rc;
+        pcm_g.restored = 1;
+        pcm_g.skip_status = 1;
+    } else {
+        if (PMPI_Comm_dup(MPI_COMM_WORLD, &pcm_g.world) != MPI_SUCCESS) return PCM_ERR_MPI;
+        PMPI_Comm_rank(pcm_g.world, &pcm_g.rank);
+        PMPI_Comm_size(pcm_g.world, &pcm_g.size);
+        if (pcm_g.rank == 0) make_job_id(pcm_g.job_id, sizeof pcm_g.job_id);
+        PMPI_Bcast(pcm_g.job_id, PCM_JOB_MAX, MPI_CHAR, 0, pcm_g.world);
+        pcm_g.restored = 0;
+        pcm_g.moves = 0;
+        pcm_g.iteration = 0;
+    }
+    PMPI_Comm_set_errhandler(pcm_g.world, MPI_ERRORS_RETURN);
+    pcm_g.initialized = 1;
+    pcm_g.finalized = 0;
+    pcm_prof_start(pcm_g.size);
+    pcm_agent_open();
+    if (pcm_g.restored && pcm_g.next_incoming == NULL) pcm_transfer_finish();
+    *world = pcm_g.world;
+    return PCM_SUCCESS;
+}
+
+int PCM_Process_Status(void) {
+    CHECK_INIT();
+    return pcm_g.restored ? PCM_STARTED_RESTORED : PCM_STARTED_FRESH;
+}
+
+int PCM_Moves(void) {
+    CHECK_INIT();
+    return pcm_g.moves;
+}
+
+int PCM_Store(const char *key, void *buffer, MPI_Datatype type, int count) {
+    CHECK_INIT();
+    if (count < 0) return PCM_ERR_ARG;
+    int code = pcm_type_code(type);
+    if (!code) return PCM_ERR_DATATYPE;
+    return pcm_registry_put(&pcm_g.stored, key, buffer, code, count);
+}
+
+int PCM_Unstore(const char *key) {
+    CHECK_INIT();
+    return pcm_registry_remove(&pcm_g.stored, key);
+}
+
+static int find_restored(const char *key, MPI_Datatype type, int count, pcm_entry **out) {
+    int rc = pcm_key_check(key);
+    if (rc) return rc;
+    if (!pcm_g.restored) return PCM_ERR_NO_STATE;
+    pcm_entry *e = pcm_registry_find(&pcm_g.restored_state, key);
+    if (!e) return PCM_ERR_KEY;
+    if (count < 0) return PCM_ERR_ARG;
+    if (pcm_type_code(type) != e->type_code) return PCM_ERR_TYPE;
+    if ((int64_t)count != e->count) return PCM_ERR_COUNT;
+    *out = e;
+    return PCM_SUCCESS;
+}
+
+int PCM_Load(const char *key, void *buffer, MPI_Datatype type, int count) {
+    CHECK_INIT();
+    pcm_entry *e;
+    int rc = find_restored(key, type, count, &e);
+    if (rc) return rc;
+    if (count > 0 && !buffer) return PCM_ERR_ARG;
+    if (!e->received) return pcm_transfer_until(e, buffer);   /* straight into buffer */
+    if (e->data != buffer && count > 0) memcpy(buffer, e->data, pcm_entry_bytes(e));
+    return PCM_SUCCESS;
+}
+
+int PCM_Load_count(const char *key, int *count) {
+    CHECK_INIT();
+    int rc = pcm_key_check(key);
+    if (rc) return rc;
+    if (!count) return PCM_ERR_ARG;
+    if (!pcm_g.restored) return PCM_ERR_NO_STATE;
+    pcm_entry *e = pcm_registry_find(&pcm_g.restored_state, key);
+    if (!e) return PCM_ERR_KEY;
+    *count = (int)e->count;
+    return PCM_SUCCESS;
+}
+
+typedef struct {
+    uint64_t order_id;
+    uint64_t t_order;
+    char host[PCM_HOST_MAX];
+} decision_msg;
+
+int PCM_Status(MPI_Comm world) {
+    CHECK_INIT();
+    if (world != pcm_g.world) return PCM_ERR_COMM;
+    if (pcm_g.next_incoming || pcm_g.pair != MPI_COMM_NULL) {
+        int rc = pcm_transfer_finish();
+        if (rc) return rc;
+    }
+    uint64_t now = pcm_now_mono_ns();
+    if (pcm_g.t_last_status_mono) {
+        pcm_g.iter_sum_ns += now - pcm_g.t_last_status_mono;
+        pcm_g.iter_n++;
+    }
+    pcm_g.t_last_status_mono = now;
+    if (pcm_g.skip_status) {
+        /* A replacement resumes inside the round its predecessor took part in. */
+        pcm_g.skip_status = 0;
+        pcm_agent_poll();
+        return PCM_CONTINUE;
+    }
+    uint64_t it = pcm_g.iteration++;
+    pcm_agent_poll();
+    pcm_agent_heartbeat_if_due();
+
+    int mine = (pcm_g.order.has && it >= pcm_g.order.not_before) ? pcm_g.rank : INT_MAX;
+    int who = INT_MAX;
+    if (PMPI_Allreduce(&mine, &who, 1, MPI_INT, MPI_MIN, world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (who == INT_MAX) return PCM_CONTINUE;
+
+    decision_msg d = {0};
+    if (who == pcm_g.rank) {
+        d.order_id = pcm_g.order.order_id;
+        d.t_order = pcm_g.order.t_order;
+        memcpy(d.host, pcm_g.order.host, sizeof d.host);
+    }
+    if (PMPI_Bcast(&d, (int)sizeof d, MPI_BYTE, who, world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    pcm_g.decided = 1;
+    pcm_g.mig_rank = who;
+    pcm_g.mig_order_id = d.order_id;
+    pcm_g.mig_t_order = d.t_order;
+    pcm_g.mig_t_decided = pcm_now_real_ns();
+    memcpy(pcm_g.mig_host, d.host, sizeof d.host);
+    pcm_g.mig_host[PCM_HOST_MAX - 1] = 0;
+    if (who == pcm_g.rank) {
+        pcm_g.order.has = 0;
+        pcm_agent_send_started(d.order_id, it);
+        return PCM_MIGRATE;
+    }
+    return PCM_RECONFIGURE;
+}
+
+int PCM_Migration_info(int *rank, char *host, int host_len) {
+    CHECK_INIT();
+    if (!pcm_g.decided) return PCM_ERR_NO_MIGRATION;
+    if (rank) *rank = pcm_g.mig_rank;
+    if (host && host_len > 0) snprintf(host, (size_t)host_len, "%s", pcm_g.mig_host);
+    return PCM_SUCCESS;
+}
+
+int PCM_Reconfigure(MPI_Comm *world) {
+    CHECK_INIT();
+    if (!world) return PCM_ERR_ARG;
+    if (*world != pcm_g.world) return PCM_ERR_COMM;
+    if (!pcm_g.decided) return PCM_ERR_NO_MIGRATION;
+    pcm_g.decided = 0;
+    int rc = (pcm_g.mig_rank == pcm_g.rank) ? pcm_migrate_depart(world) : pcm_migrate_stay(world);
+    if (rc == PCM_SUCCESS) pcm_g.world = *world;
+    return rc;
+}
+
+int PCM_Finalize(MPI_Comm *world) {
+    CHECK_INIT();
+    if (!world || *world != pcm_g.world) return PCM_ERR_COMM;
+    int rc = pcm_transfer_finish();
+    pcm_agent_send_bye(0);
+    pcm_agent_close();
+    pcm_prof_stop();
+    PMPI_Comm_free(&pcm_g.world);
+    *world = MPI_COMM_NULL;
+    pcm_g.world = MPI_COMM_NULL;
+    pcm_registry_clear(&pcm_g.stored);
+    pcm_registry_clear(&pcm_g.restored_state);
+    if (pcm_g.argv) {
+        free(pcm_g.argv[0]);
+        free(pcm_g.argv);
+        pcm_g.argv = NULL;
+    }
+    pcm_g.finalized = 1;
+    pcm_g.initialized = 0;
+    return rc;
+}

@@ -1,0 +1,140 @@
+/*
+ * pcm_internal.h - what the parts of libpcm share. Not installed.
+ */
+#ifndef ROAM_PCM_INTERNAL_H
+#define ROAM_PCM_INTERNAL_H
+
+#include "pcm.h"
+#include <stdint.h>
+#include <stddef.h>
+
+#define PCM_HOST_MAX 256
+#define PCM_JOB_MAX 64
+#define PCM_PATH_MAX 4096
+
+/* ---- time (pcm_util.c) ---- */
+uint64_t pcm_now_mono_ns(void);
+uint64_t pcm_now_real_ns(void);
+void pcm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pcm_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Integer from the environment, def when unset or not a number. */
+long pcm_env_long(const char *name, long def);
+/* This host's name as the agent should know it: ROAM_HOST, else gethostname. */
+void pcm_host_name(char *out, size_t len);
+
+/* ---- datatypes (pcm_state.c) ---- */
+/* Stable wire codes for the predefined MPI datatypes PCM can store; 0 = unsupported. */
+int pcm_type_code(MPI_Datatype type);
+size_t pcm_type_code_size(int code);
+const char *pcm_type_code_name(int code);
+
+/* ---- the state registry (pcm_state.c) ---- */
+typedef struct pcm_entry {
+    char key[PCM_MAX_KEY + 1];
+    int type_code;
+    int64_t count;
+    void *data;          /* stored: the application's buffer; restored: see loaded */
+    int owned;           /* restored: data is a library buffer to free */
+    int received;        /* restored: the bytes have arrived */
+    struct pcm_entry *next;
+} pcm_entry;
+
+typedef struct {
+    pcm_entry *head;
+    pcm_entry *tail;
+    int n;
+} pcm_registry;
+
+int pcm_key_check(const char *key);
+pcm_entry *pcm_registry_find(const pcm_registry *r, const char *key);
+/* Add or update key -> (data, code, count). */
+int pcm_registry_put(pcm_registry *r, const char *key, void *data, int code, int64_t count);
+int pcm_registry_remove(pcm_registry *r, const char *key);
+uint64_t pcm_registry_bytes(const pcm_registry *r);
+void pcm_registry_clear(pcm_registry *r);
+static inline uint64_t pcm_entry_bytes(const pcm_entry *e) {
+    return (uint64_t)e->count * pcm_type_code_size(e->type_code);
+}
+
+/* ---- the agent connection (pcm_agent.c) ---- */
+typedef struct {
+    int has;
+    uint64_t order_id;
+    char host[PCM_HOST_MAX];
+    uint64_t not_before;
+    uint64_t t_order;   /* realtime ns when read */
+} pcm_order;
+
+typedef struct {
+    uint64_t order_id;
+    char job_id[PCM_JOB_MAX];
+    int rank;
+    char source_host[PCM_HOST_MAX];
+    int source_pid;
+    uint64_t state_bytes;
+    uint64_t t_order, t_decided, t_spawned, t_merged, t_transferred;
+} pcm_done_report;
+
+void pcm_agent_open(void);            /* connect and REGISTER, quietly if no agent */
+void pcm_agent_poll(void);            /* read pending frames, reconnect if due */
+void pcm_agent_heartbeat_if_due(void);
+void pcm_agent_send_started(uint64_t order_id, uint64_t iteration);
+void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg);
+void pcm_agent_send_done(const pcm_done_report *d);
+void pcm_agent_send_bye(int reason);
+void pcm_agent_close(void);
+int pcm_agent_connected(void);
+
+/* ---- profiling (pcm_prof.c) ---- */
+void pcm_prof_start(int world_size);
+void pcm_prof_stop(void);
+uint64_t pcm_prof_mpi_ns(void);
+int pcm_prof_peers(int *ranks, uint64_t *msgs, uint64_t *bytes, int max);
+
+/* ---- migration (pcm_migrate.c) ---- */
+int pcm_migrate_depart(MPI_Comm *world);     /* the migrating rank: never returns on success */
+int pcm_migrate_stay(MPI_Comm *world);       /* every other rank */
+int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world); /* PCM_Init in a replacement */
+int pcm_transfer_until(pcm_entry *target, void *user_buf); /* lazy receive of state */
+int pcm_transfer_finish(void);               /* drain and disconnect from the old process */
+
+/* ---- global state (pcm_core.c) ---- */
+typedef struct {
+    int initialized;
+    int finalized;
+    MPI_Comm world;
+    int rank, size;
+    char job_id[PCM_JOB_MAX];
+    char host[PCM_HOST_MAX];
+    int restored;
+    int moves;
+    uint64_t iteration;
+    int skip_status;              /* replacement: the first PCM_Status is its predecessor's */
+    uint64_t t_init_mono;
+    /* iteration cadence since the last heartbeat */
+    uint64_t t_last_status_mono;
+    uint64_t iter_sum_ns;
+    uint64_t iter_n;
+    /* the command line, for the replacement */
+    char exe[PCM_PATH_MAX];
+    char **argv;        /* argv[0..argc-1], NULL terminated */
+    int argc;
+    /* state */
+    pcm_registry stored;
+    pcm_registry restored_state;
+    /* migration */
+    pcm_order order;              /* pending order from the agent */
+    int decided;                  /* a PCM_Status decision awaits PCM_Reconfigure */
+    int mig_rank;
+    char mig_host[PCM_HOST_MAX];
+    uint64_t mig_order_id, mig_t_order, mig_t_decided;
+    /* replacement: transfer from the old process */
+    MPI_Comm parent;              /* intercommunicator with the old process */
+    MPI_Comm pair;                /* old (0) + this (1) */
+    pcm_entry *next_incoming;     /* next restored entry still to arrive, NULL when done */
+    pcm_done_report done;         /* sent when the transfer completes */
+} pcm_global;
+
+extern pcm_global pcm_g;
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * pcm_migrate.c - moving one rank: spawn, metadata, communicator surgery, state stream.
+ *
+ * The migrating rank r spawns its replacement alone (over MPI_COMM_SELF), so that a
+ * failed spawn is a local error that r announces to the others with one broadcast: no
+ * rank is left inside a collective spawn. On success:
+ *
+ *   r:      spawn -> inter(r, new) -> send metadata -> merge -> pair(r=0, new=1)
+ *   world:  Intercomm_create(world, leader r, peer pair) <-> new: (SELF, peer pair)
+ *           -> merge -> big (old ranks 0..n-1, new = n)
+ *           -> split(color: r undefined, key: rank; new takes key r) -> the new world
+ *   r:      streams the stored state over pair, frees pair, disconnects inter, exits.
+ *
+ * The state stream is lazy on the receiving side: PCM_Load receives an entry straight
+ * into the application's buffer, entries it skips go to library buffers, and the first
+ * PCM_Status (or PCM_Finalize) drains whatever is left. The other ranks resume as soon
+ * as the new world exists; they overlap their computation with the transfer.
+ *
+ * Per ARCHITECTURE.md: never MPI_Comm_disconnect a merged intracommunicator (it hangs in
+ * Open MPI 4.1); free it, then disconnect the intercommunicator.
+ */
+#include "pcm_internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define META_MAGIC 0x5243504du  /* "RCPM" */
+#define META_VERSION 1
+#define TAG_META 7001
+#define TAG_IC 7002
+#define TAG_DATA 7003
+#define CHUNK_BYTES ((size_t)8 << 20)
+
+typedef struct {
+    uint32_t magic, version;
+    char job_id[PCM_JOB_MAX];
+    int32_t rank, size, moves, source_pid;
+    uint64_t iteration, order_id, t_order, t_decided, t_spawned;
+    char source_host[PCM_HOST_MAX];
+    int32_t n_entries, pad;
+} meta_header;
+
+typedef struct {
+    char key[PCM_MAX_KEY + 1];
+    int32_t type_code, pad;
+    int64_t count;
+} meta_entry;
+
+static MPI_Info spawn_info(const char *host) {
+    MPI_Info info;
+    PMPI_Info_create(&info);
+    PMPI_Info_set(info, pcm_env_long("ROAM_PCM_ADD_HOST", 0) ? "add-host" : "host", (char *)host);
+    char cwd[PCM_PATH_MAX];
+    if (getcwd(cwd, sizeof cwd)) PMPI_Info_set(info, "wdir", cwd);
+    char env[PCM_HOST_MAX + 96];
+    snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s",
+             (unsigned long long)pcm_g.mig_order_id, host);
+    PMPI_Info_set(info, "env", env);
+    return info;
+}
+
+static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
+    int n = pcm_g.stored.n;
+    size_t len = sizeof(meta_header) + (size_t)n * sizeof(meta_entry);
+    unsigned char *buf = calloc(1, len);
+    if (!buf) return PCM_ERR_NOMEM;
+    meta_header *h = (meta_header *)buf;
+    h->magic = META_MAGIC;
+    h->version = META_VERSION;
+    memcpy(h->job_id, pcm_g.job_id, sizeof h->job_id);
+    h->rank = pcm_g.rank;
+    h->size = pcm_g.size;
+    h->moves = pcm_g.moves;
+    h->source_pid = (int32_t)getpid();
+    h->iteration = pcm_g.iteration;
+    h->order_id = pcm_g.mig_order_id;
+    h->t_order = pcm_g.mig_t_order;
+    h->t_decided = pcm_g.mig_t_decided;
+    h->t_spawned = t_spawned;
+    memcpy(h->source_host, pcm_g.host, sizeof h->source_host);
+    h->n_entries = n;
+    meta_entry *me = (meta_entry *)(buf + sizeof *h);
+    int i = 0;
+    for (pcm_entry *e = pcm_g.stored.head; e; e = e->next, i++) {
+        memcpy(me[i].key, e->key, sizeof me[i].key);
+        me[i].type_code = e->type_code;
+        me[i].count = e->count;
+    }
+    int rc = PMPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_META, inter);
+    free(buf);
+    return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_MPI;
+}
+
+/* Every rank of the old world, r included: build the world with the newcomer in r's place. */
+static int join(MPI_Comm *world, MPI_Comm pair) {
+    int r = pcm_g.mig_rank;
+    int me = pcm_g.rank;
+    MPI_Comm inter2, big, nw = MPI_COMM_NULL;
+    if (PMPI_Intercomm_create(*world, r, me == r ? pair : *world, 1, TAG_IC, &inter2) != MPI_SUCCESS)
+        return PCM_ERR_MPI;
+    if (PMPI_Intercomm_merge(inter2, 0, &big) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (PMPI_Comm_split(big, me == r ? MPI_UNDEFINED : 0, me, &nw) != MPI_SUCCESS) return PCM_ERR_MPI;
+    PMPI_Comm_free(&big);
+    PMPI_Comm_free(&inter2);
+    PMPI_Comm_free(world);
+    *world = nw;
+    return PCM_SUCCESS;
+}
+
+static int send_state(MPI_Comm pair) {
+    for (pcm_entry *e = pcm_g.stored.head; e; e = e->next) {
+        const unsigned char *p = e->data;
+        uint64_t left = pcm_entry_bytes(e);
+        while (left > 0) {
+            int n = (int)(left < CHUNK_BYTES ? left : CHUNK_BYTES);
+            if (PMPI_Send(p, n, MPI_BYTE, 1, TAG_DATA, pair) != MPI_SUCCESS) return PCM_ERR_TRANSFER;
+            p += n;
+            left -= (uint64_t)n;
+        }
+    }
+    return PCM_SUCCESS;
+}
+
+static void leave_process(void) {
+    fflush(NULL);
+    pcm_agent_send_bye(1);
+    pcm_agent_close();
+    /* Open MPI 4.1: MPI_Finalize here would block until the whole original job ends.
+     * With orte_allowed_exit_without_sync the process may simply go. */
+    if (pcm_env_long("OMPI_MCA_orte_allowed_exit_without_sync", 0) == 1 ||
+        pcm_env_long("ROAM_PCM_FAST_EXIT", 0) == 1)
+        _exit(0);
+    PMPI_Finalize();
+    exit(0);
+}
+
+int pcm_migrate_depart(MPI_Comm *world) {
+    char **args = pcm_g.argc > 1 ? pcm_g.argv + 1 : MPI_ARGV_NULL;
+    MPI_Info info = spawn_info(pcm_g.mig_host);
+    MPI_Comm inter = MPI_COMM_NULL;
+    int errcode = MPI_SUCCESS;
+    PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    int rc = PMPI_Comm_spawn(pcm_g.exe, args, 1, info, 0, MPI_COMM_SELF, &inter, &errcode);
+    PMPI_Info_free(&info);
+    int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
+    uint64_t t_spawned = pcm_now_real_ns();
+    if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (!ok) {
+        char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 64], err[MPI_MAX_ERROR_STRING];
+        int len = 0;
+        PMPI_Error_string(rc != MPI_SUCCESS ? rc : errcode, err, &len);
+        snprintf(msg, sizeof msg, "MPI_Comm_spawn on host '%s' failed: %s", pcm_g.mig_host, err);
+        pcm_agent_send_failed(pcm_g.mig_order_id, PCM_ERR_SPAWN, msg);
+        return PCM_ERR_SPAWN;
+    }
+    MPI_Comm pair;
+    if ((rc = send_metadata(inter, t_spawned)) != PCM_SUCCESS) return rc;
+    if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if ((rc = join(world, pair)) != PCM_SUCCESS) return rc;
+    rc = send_state(pair);
+    PMPI_Comm_free(&pair);
+    PMPI_Comm_disconnect(&inter);
+    if (rc != PCM_SUCCESS) {
+        /* The new world already holds the replacement; nothing to go back to. */
+        pcm_log("state transfer to the replacement failed: %s", PCM_Error_string(rc));
+    }
+    leave_process();
+    return rc;   /* not reached */
+}
+
+int pcm_migrate_stay(MPI_Comm *world) {
+    int ok = 0;
+    if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.mig_rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (!ok) return PCM_ERR_SPAWN;
+    int rc = join(world, MPI_COMM_NULL);
+    if (rc) return rc;
+    PMPI_Comm_set_errhandler(*world, MPI_ERRORS_RETURN);
+    return PCM_SUCCESS;
+}
+
+static int receive_metadata(MPI_Comm parent, meta_header **out) {
+    MPI_Status st;
+    int len = 0;
+    if (PMPI_Probe(0, TAG_META, parent, &st) != MPI_SUCCESS) return PCM_ERR_MPI;
+    PMPI_Get_count(&st, MPI_BYTE, &len);
+    if (len < (int)sizeof(meta_header)) return PCM_ERR_TRANSFER;
+    meta_header *h = malloc((size_t)len);
+    if (!h) return PCM_ERR_NOMEM;
+    if (PMPI_Recv(h, len, MPI_BYTE, 0, TAG_META, parent, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+        free(h);
+        return PCM_ERR_MPI;
+    }
+    if (h->magic != META_MAGIC || h->version != META_VERSION || h->n_entries < 0 ||
+        (size_t)len != sizeof *h + (size_t)h->n_entries * sizeof(meta_entry)) {
+        free(h);
+        return PCM_ERR_TRANSFER;
+    }
+    *out = h;
+    return PCM_SUCCESS;
+}
+
+int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
+    meta_header *h;
+    int rc = receive_metadata(parent, &h);
+    if (rc) return rc;
+    MPI_Comm pair, inter2, big, nw;
+    if (PMPI_Intercomm_merge(parent, 1, &pair) != MPI_SUCCESS ||
+        PMPI_Intercomm_create(MPI_COMM_SELF, 0, pair, 0, TAG_IC, &inter2) != MPI_SUCCESS ||
+        PMPI_Intercomm_merge(inter2, 1, &big) != MPI_SUCCESS ||
+        PMPI_Comm_split(big, 0, h->rank, &nw) != MPI_SUCCESS) {
+        free(h);
+        return PCM_ERR_MPI;
+    }
+    PMPI_Comm_free(&big);
+    PMPI_Comm_free(&inter2);
+    *world = nw;
+    PMPI_Comm_rank(nw, &pcm_g.rank);
+    PMPI_Comm_size(nw, &pcm_g.size);
+    memcpy(pcm_g.job_id, h->job_id, sizeof pcm_g.job_id);
+    pcm_g.job_id[PCM_JOB_MAX - 1] = 0;
+    pcm_g.moves = h->moves + 1;
+    pcm_g.iteration = h->iteration;
+    pcm_g.parent = parent;
+    pcm_g.pair = pair;
+    meta_entry *me = (meta_entry *)(h + 1);
+    for (int i = 0; i < h->n_entries; i++) {
+        me[i].key[PCM_MAX_KEY] = 0;
+        rc = pcm_registry_put(&pcm_g.restored_state, me[i].key, NULL, me[i].type_code, 0);
+        if (rc) { free(h); return PCM_ERR_TRANSFER; }
+        pcm_entry *e = pcm_g.restored_state.tail;
+        e->count = me[i].count;    /* data arrives later */
+        e->received = (me[i].count == 0);
+    }
+    pcm_g.next_incoming = pcm_g.restored_state.head;
+    while (pcm_g.next_incoming && pcm_g.next_incoming->received)
+        pcm_g.next_incoming = pcm_g.next_incoming->next;
+    pcm_done_report *d = &pcm_g.done;
+    d->order_id = h->order_id;
+    memcpy(d->job_id, pcm_g.job_id, sizeof d->job_id);
+    d->rank = h->rank;
+    memcpy(d->source_host, h->source_host, sizeof d->source_host);
+    d->source_host[PCM_HOST_MAX - 1] = 0;
+    d->source_pid = h->source_pid;
+    d->state_bytes = pcm_registry_bytes(&pcm_g.restored_state);
+    d->t_order = h->t_order;
+    d->t_decided = h->t_decided;
+    d->t_spawned = h->t_spawned;
+    d->t_merged = pcm_now_real_ns();
+    free(h);
+    return PCM_SUCCESS;
+}
+
+static int receive_entry(pcm_entry *e, void *into) {
+    unsigned char *p = into;
+    uint64_t left = pcm_entry_bytes(e);
+    while (left > 0) {
+        int n = (int)(left < CHUNK_BYTES ? left : CHUNK_BYTES);
+        if (PMPI_Recv(p, n, MPI_BYTE, 0, TAG_DATA, pcm_g.pair, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return PCM_ERR_TRANSFER;
+        p += n;
+        left -= (uint64_t)n;
+    }
+    e->received = 1;
+    return PCM_SUCCESS;
+}
+
+int pcm_transfer_until(pcm_entry *target, void *user_buf) {
+    while (pcm_g.next_incoming) {
+        pcm_entry *e = pcm_g.next_incoming;
+        int rc;
+        if (e == target) {
+            rc = receive_entry(e, user_buf);
+            e->data = user_buf;   /* a second PCM_Load copies from here */
+            e->owned = 0;
+        } else {
+            e->data = malloc(pcm_entry_bytes(e) ? pcm_entry_bytes(e) : 1);
+            if (!e->data) return PCM_ERR_NOMEM;
+            e->owned = 1;
+            rc = receive_entry(e, e->data);
+        }
+        if (rc) return rc;
+        pcm_g.next_incoming = e->next;
+        while (pcm_g.next_incoming && pcm_g.next_incoming->received)
+            pcm_g.next_incoming = pcm_g.next_incoming->next;
+        if (e == target) break;
+    }
+    if (!pcm_g.next_incoming) return pcm_transfer_finish();
+    return PCM_SUCCESS;
+}
+
+int pcm_transfer_finish(void) {
+    if (pcm_g.next_incoming) {
+        int rc = pcm_transfer_until(NULL, NULL);   /* everything to library buffers */
+        if (rc) return rc;
+    }
+    if (pcm_g.pair == MPI_COMM_NULL) return PCM_SUCCESS;
+    pcm_g.done.t_transferred = pcm_now_real_ns();
+    PMPI_Comm_free(&pcm_g.pair);
+    PMPI_Comm_disconnect(&pcm_g.parent);
+    pcm_g.pair = MPI_COMM_NULL;
+    pcm_g.parent = MPI_COMM_NULL;
+    pcm_agent_send_done(&pcm_g.done);
+    return PCM_SUCCESS;
+}

@@ -1,0 +1,223 @@
+/*
+ * pcm_prof.c - application profiling through the MPI profiling interface (PMPI):
+ * time spent inside MPI, and messages and bytes sent to each peer of the PCM world.
+ * The wrappers cost two clock reads and a few additions; before PCM_Init (and after
+ * PCM_Finalize) they only forward.
+ */
+#include "pcm_internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+static struct {
+    int on;
+    int n;
+    uint64_t *msgs;
+    uint64_t *bytes;
+    uint64_t mpi_ns;
+    int depth;
+} P;
+
+void pcm_prof_start(int world_size) {
+    free(P.msgs);
+    free(P.bytes);
+    memset(&P, 0, sizeof P);
+    P.msgs = calloc((size_t)world_size, sizeof *P.msgs);
+    P.bytes = calloc((size_t)world_size, sizeof *P.bytes);
+    if (!P.msgs || !P.bytes) return;
+    P.n = world_size;
+    P.on = 1;
+}
+
+void pcm_prof_stop(void) { P.on = 0; }
+
+uint64_t pcm_prof_mpi_ns(void) { return P.mpi_ns; }
+
+int pcm_prof_peers(int *ranks, uint64_t *msgs, uint64_t *bytes, int max) {
+    int k = 0;
+    for (int i = 0; i < P.n && k < max; i++) {
+        if (!P.msgs[i]) continue;
+        ranks[k] = i;
+        msgs[k] = P.msgs[i];
+        bytes[k] = P.bytes[i];
+        k++;
+    }
+    return k;
+}
+
+int PCM_Get_profile(PCM_Profile *out) {
+    if (!pcm_g.initialized) return PCM_ERR_NOT_INITIALIZED;
+    if (!out) return PCM_ERR_ARG;
+    uint64_t elapsed = pcm_now_mono_ns() - pcm_g.t_init_mono;
+    memset(out, 0, sizeof *out);
+    out->iterations = pcm_g.iteration;
+    out->mpi_ns = P.mpi_ns;
+    out->compute_ns = elapsed > P.mpi_ns ? elapsed - P.mpi_ns : 0;
+    for (int i = 0; i < P.n; i++) {
+        out->messages_sent += P.msgs[i];
+        out->bytes_sent += P.bytes[i];
+    }
+    return PCM_SUCCESS;
+}
+
+int PCM_Get_peer_traffic(int peer, unsigned long long *messages, unsigned long long *bytes) {
+    if (!pcm_g.initialized) return PCM_ERR_NOT_INITIALIZED;
+    if (peer < 0 || peer >= P.n || !messages || !bytes) return PCM_ERR_ARG;
+    *messages = P.msgs[peer];
+    *bytes = P.bytes[peer];
+    return PCM_SUCCESS;
+}
+
+/* The PCM world rank of rank r of comm, or -1. */
+static int world_rank_of(MPI_Comm comm, int r) {
+    if (r < 0) return -1;                        /* MPI_PROC_NULL, MPI_ANY_SOURCE */
+    if (comm == pcm_g.world) return r;
+    int inter = 0;
+    PMPI_Comm_test_inter(comm, &inter);
+    if (inter) return -1;
+    MPI_Group g, wg;
+    int out = MPI_UNDEFINED;
+    if (PMPI_Comm_group(comm, &g) != MPI_SUCCESS) return -1;
+    if (PMPI_Comm_group(pcm_g.world, &wg) == MPI_SUCCESS) {
+        PMPI_Group_translate_ranks(g, 1, &r, wg, &out);
+        PMPI_Group_free(&wg);
+    }
+    PMPI_Group_free(&g);
+    return out == MPI_UNDEFINED ? -1 : out;
+}
+
+static inline uint64_t enter(void) {
+    return (P.on && P.depth++ == 0) ? pcm_now_mono_ns() : 0;
+}
+
+static inline void leave(uint64_t t0) {
+    if (P.on && --P.depth == 0 && t0) P.mpi_ns += pcm_now_mono_ns() - t0;
+}
+
+static void count_send(MPI_Comm comm, int dest, int count, MPI_Datatype type) {
+    if (!P.on || pcm_g.world == MPI_COMM_NULL) return;
+    int w = world_rank_of(comm, dest);
+    if (w < 0 || w >= P.n) return;
+    int size = 0;
+    PMPI_Type_size(type, &size);
+    P.msgs[w]++;
+    P.bytes[w] += (uint64_t)count * (uint64_t)size;
+}
+
+#define TIMED(call)                  \
+    do {                             \
+        uint64_t t0_ = enter();      \
+        int rc_ = (call);            \
+        leave(t0_);                  \
+        return rc_;                  \
+    } while (0)
+
+int MPI_Send(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+    count_send(comm, dest, count, type);
+    TIMED(PMPI_Send(buf, count, type, dest, tag, comm));
+}
+
+int MPI_Ssend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+    count_send(comm, dest, count, type);
+    TIMED(PMPI_Ssend(buf, count, type, dest, tag, comm));
+}
+
+int MPI_Rsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+    count_send(comm, dest, count, type);
+    TIMED(PMPI_Rsend(buf, count, type, dest, tag, comm));
+}
+
+int MPI_Bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+    count_send(comm, dest, count, type);
+    TIMED(PMPI_Bsend(buf, count, type, dest, tag, comm));
+}
+
+int MPI_Isend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+              MPI_Request *req) {
+    count_send(comm, dest, count, type);
+    TIMED(PMPI_Isend(buf, count, type, dest, tag, comm, req));
+}
+
+int MPI_Issend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+               MPI_Request *req) {
+    count_send(comm, dest, count, type);
+    TIMED(PMPI_Issend(buf, count, type, dest, tag, comm, req));
+}
+
+int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag, void *rbuf,
+                 int rcount, MPI_Datatype rtype, int source, int rtag, MPI_Comm comm,
+                 MPI_Status *status) {
+    count_send(comm, dest, scount, stype);
+    TIMED(PMPI_Sendrecv(sbuf, scount, stype, dest, stag, rbuf, rcount, rtype, source, rtag, comm,
+                        status));
+}
+
+int MPI_Sendrecv_replace(void *buf, int count, MPI_Datatype type, int dest, int stag, int source,
+                         int rtag, MPI_Comm comm, MPI_Status *status) {
+    count_send(comm, dest, count, type);
+    TIMED(PMPI_Sendrecv_replace(buf, count, type, dest, stag, source, rtag, comm, status));
+}
+
+int MPI_Recv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
+             MPI_Status *status) {
+    TIMED(PMPI_Recv(buf, count, type, source, tag, comm, status));
+}
+
+int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
+              MPI_Request *req) {
+    TIMED(PMPI_Irecv(buf, count, type, source, tag, comm, req));
+}
+
+int MPI_Wait(MPI_Request *req, MPI_Status *status) { TIMED(PMPI_Wait(req, status)); }
+
+int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
+    TIMED(PMPI_Waitall(n, reqs, statuses));
+}
+
+int MPI_Waitany(int n, MPI_Request reqs[], int *index, MPI_Status *status) {
+    TIMED(PMPI_Waitany(n, reqs, index, status));
+}
+
+int MPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status *status) {
+    TIMED(PMPI_Probe(source, tag, comm, status));
+}
+
+int MPI_Barrier(MPI_Comm comm) { TIMED(PMPI_Barrier(comm)); }
+
+int MPI_Bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm) {
+    TIMED(PMPI_Bcast(buf, count, type, root, comm));
+}
+
+int MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op, int root,
+               MPI_Comm comm) {
+    TIMED(PMPI_Reduce(sbuf, rbuf, count, type, op, root, comm));
+}
+
+int MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
+                  MPI_Comm comm) {
+    TIMED(PMPI_Allreduce(sbuf, rbuf, count, type, op, comm));
+}
+
+int MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+               MPI_Datatype rtype, int root, MPI_Comm comm) {
+    TIMED(PMPI_Gather(sbuf, scount, stype, rbuf, rcount, rtype, root, comm));
+}
+
+int MPI_Gatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, const int rcounts[],
+                const int displs[], MPI_Datatype rtype, int root, MPI_Comm comm) {
+    TIMED(PMPI_Gatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, root, comm));
+}
+
+int MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                  MPI_Datatype rtype, MPI_Comm comm) {
+    TIMED(PMPI_Allgather(sbuf, scount, stype, rbuf, rcount, rtype, comm));
+}
+
+int MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                MPI_Datatype rtype, int root, MPI_Comm comm) {
+    TIMED(PMPI_Scatter(sbuf, scount, stype, rbuf, rcount, rtype, root, comm));
+}
+
+int MPI_Alltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                 MPI_Datatype rtype, MPI_Comm comm) {
+    TIMED(PMPI_Alltoall(sbuf, scount, stype, rbuf, rcount, rtype, comm));
+}
