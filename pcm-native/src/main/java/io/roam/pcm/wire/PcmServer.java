@@ -1,0 +1,292 @@
+package io.roam.pcm.wire;
+
+import io.roam.pcm.wire.PcmMessage.Register;
+import io.roam.pcm.wire.PcmMessage.Registered;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agent side of the PCM protocol: a Unix domain socket server with one daemon thread per
+ * connection ({@code pcm-conn-<id>}) and one accept thread ({@code pcm-accept}).
+ *
+ * <p>On REGISTER the server records the registration on the connection, answers REGISTERED
+ * itself, then calls the listener. The first message of a connection must be REGISTER (or
+ * ERROR), and REGISTERED / MIGRATE (agent -> process only) are refused. A protocol error on a
+ * connection is answered with {@code ERROR(PCM_ERR_PROTOCOL)} (best effort), closes that
+ * connection only and is reported to {@link Listener#onDisconnect}; the others keep going.
+ * Listener callbacks run on the connection's thread; an exception thrown by one is logged and
+ * does not affect the connection.
+ */
+public final class PcmServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PcmServer.class.getName());
+    private static final long JOIN_MS = 2000;
+
+    /** Callbacks, all called on the thread of the connection concerned. */
+    public interface Listener {
+        /** A process connected; nothing was read from it yet. */
+        default void onConnect(PcmConnection connection) {
+        }
+
+        /** A message arrived (for REGISTER, after the server answered REGISTERED). */
+        void onMessage(PcmConnection connection, PcmMessage message);
+
+        /**
+         * The connection is closed: {@code causeOrNull} is null for an end of stream between frames
+         * or a local close, else the {@link PcmProtocolException} or I/O error that ended it.
+         */
+        default void onDisconnect(PcmConnection connection, Throwable causeOrNull) {
+        }
+    }
+
+    /**
+     * Server settings.
+     *
+     * @param agentName   sent in REGISTERED (for logs)
+     * @param heartbeatMs sent in REGISTERED, a u32; 0 tells processes not to send heartbeats
+     */
+    public record Options(String agentName, long heartbeatMs) {
+        public Options {
+            PcmChecks.str("agentName", agentName);
+            PcmChecks.u32("heartbeatMs", heartbeatMs);
+        }
+
+        /** Agent "roam-agent", heartbeats every 1000 ms. */
+        public static Options defaults() {
+            return new Options("roam-agent", 1000);
+        }
+    }
+
+    private final Path socketPath;
+    private final Listener listener;
+    private final Options options;
+    private final Object lock = new Object();
+    private final Map<Long, PcmConnection> connections = new ConcurrentHashMap<>();
+    private final Map<Long, Thread> threads = new ConcurrentHashMap<>();
+    private ServerSocketChannel server; // guarded by lock
+    private Thread acceptThread; // guarded by lock
+    private volatile boolean running;
+    private long nextId; // accept thread only
+
+    /** Configures a server; nothing happens until {@link #start()}. */
+    public PcmServer(Path socketPath, Listener listener, Options options) {
+        this.socketPath = Objects.requireNonNull(socketPath, "socketPath");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Removes a stale socket file at the path, binds and starts accepting.
+     *
+     * @return this server
+     * @throws IOException if the path holds something other than a socket, another server is
+     *                     listening on it, or binding fails
+     */
+    public PcmServer start() throws IOException {
+        synchronized (lock) {
+            if (server != null) {
+                throw new IllegalStateException("already started");
+            }
+            removeStaleSocket();
+            ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.bind(UnixDomainSocketAddress.of(socketPath));
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+            server = channel;
+            running = true;
+            acceptThread = new Thread(this::acceptLoop, "pcm-accept");
+            acceptThread.setDaemon(true);
+            acceptThread.start();
+        }
+        LOG.log(Level.DEBUG, "PCM server listening on {0}", socketPath);
+        return this;
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Whether the server is started and not closed. */
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** A snapshot of the live connections, in connection order. */
+    public List<PcmConnection> connections() {
+        List<PcmConnection> live = new ArrayList<>(connections.values());
+        live.removeIf(c -> !c.isOpen());
+        live.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return live;
+    }
+
+    /**
+     * Stops accepting, closes every connection (each reports onDisconnect with no cause), waits
+     * briefly for their threads, and removes the socket file. Idempotent.
+     */
+    @Override
+    public void close() {
+        Thread accept;
+        synchronized (lock) {
+            if (server == null || !running) {
+                return;
+            }
+            running = false;
+            accept = acceptThread;
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "closing the server socket", e);
+            }
+        }
+        connections.values().forEach(PcmConnection::close);
+        join(accept);
+        threads.values().forEach(PcmServer::join);
+        try {
+            Files.deleteIfExists(socketPath);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot remove socket " + socketPath, e);
+        }
+    }
+
+    private void removeStaleSocket() throws IOException {
+        if (!Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
+            throw new IOException(socketPath + " exists and is not a socket");
+        }
+        boolean live;
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            live = probe.connect(UnixDomainSocketAddress.of(socketPath));
+        } catch (IOException e) {
+            live = false; // nobody listening: a leftover of a dead agent
+        }
+        if (live) {
+            throw new IOException("another server is listening on " + socketPath);
+        }
+        Files.deleteIfExists(socketPath);
+    }
+
+    private void acceptLoop() {
+        while (running) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.log(Level.WARNING, "accept failed on " + socketPath, e);
+                pause();
+                continue;
+            }
+            synchronized (lock) {
+                if (!running) {
+                    closeQuietly(channel);
+                    return;
+                }
+                PcmConnection connection = new PcmConnection(++nextId, channel);
+                Thread thread = new Thread(() -> serve(connection), "pcm-conn-" + connection.id());
+                thread.setDaemon(true);
+                connections.put(connection.id(), connection);
+                threads.put(connection.id(), thread);
+                thread.start();
+            }
+        }
+    }
+
+    private void serve(PcmConnection connection) {
+        Throwable cause = null;
+        try {
+            call(() -> listener.onConnect(connection), connection, "onConnect");
+            PcmFrameReader reader = new PcmFrameReader(connection.channel());
+            for (PcmMessage m = reader.read(); m != null; m = reader.read()) {
+                handle(connection, m);
+            }
+        } catch (PcmProtocolException e) {
+            cause = e;
+            LOG.log(Level.INFO, "protocol error on {0}: {1}", connection, e.getMessage());
+            connection.sendQuietly(new PcmMessage.Error(PcmErrors.PCM_ERR_PROTOCOL, PcmChecks.sanitize(e.getMessage())));
+        } catch (IOException | RuntimeException e) {
+            if (!connection.closedLocally()) {
+                cause = e;
+            }
+        } finally {
+            connection.close();
+            connections.remove(connection.id());
+            threads.remove(connection.id());
+            Throwable reported = cause;
+            call(() -> listener.onDisconnect(connection, reported), connection, "onDisconnect");
+        }
+    }
+
+    private void handle(PcmConnection connection, PcmMessage message) throws IOException {
+        if (message instanceof Register register) {
+            connection.registered(register);
+            connection.send(new Registered(options.agentName(), options.heartbeatMs()));
+        } else if (message instanceof Registered || message instanceof PcmMessage.Migrate) {
+            throw new PcmProtocolException(PcmMessage.typeName(message.type()) + " goes from agent to process only");
+        } else if (connection.registration().isEmpty() && !(message instanceof PcmMessage.Error)) {
+            throw new PcmProtocolException("first message must be REGISTER, got "
+                    + PcmMessage.typeName(message.type()));
+        }
+        call(() -> listener.onMessage(connection, message), connection, "onMessage");
+    }
+
+    private static void call(Runnable callback, PcmConnection connection, String what) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listener " + what + " failed on " + connection, e);
+        }
+    }
+
+    private static void join(Thread thread) {
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        try {
+            thread.join(JOIN_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
