@@ -19,10 +19,13 @@
  * Per ARCHITECTURE.md: never MPI_Comm_disconnect a merged intracommunicator (it hangs in
  * Open MPI 4.1); free it, then disconnect the intercommunicator.
  */
+#define _GNU_SOURCE
 #include "pcm_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define META_MAGIC 0x5243504du  /* "RCPM" */
@@ -122,17 +125,32 @@ static int send_state(MPI_Comm pair) {
     return PCM_SUCCESS;
 }
 
+/* The state has moved: give its memory back to the node (whole pages inside each
+ * registered buffer; the process never returns to the application to read them). */
+static void release_state_memory(void) {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (pcm_entry *e = pcm_g.stored.head; e; e = e->next) {
+        uintptr_t lo = ((uintptr_t)e->data + page - 1) & ~(page - 1);
+        uintptr_t hi = ((uintptr_t)e->data + pcm_entry_bytes(e)) & ~(page - 1);
+        if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+}
+
 static void leave_process(void) {
     fflush(NULL);
     pcm_agent_send_bye(1);
     pcm_agent_close();
-    /* Open MPI 4.1: MPI_Finalize here would block until the whole original job ends.
-     * With orte_allowed_exit_without_sync the process may simply go. */
-    if (pcm_env_long("OMPI_MCA_orte_allowed_exit_without_sync", 0) == 1 ||
-        pcm_env_long("ROAM_PCM_FAST_EXIT", 0) == 1)
-        _exit(0);
+    /* Open MPI 4.1 ends a job with a fence over all of its original processes. A process
+     * that _exit()s before that fence starts is still counted and the fence never
+     * completes (seen as a hang in MPI_Finalize of the ranks that stayed). So the
+     * departed process takes part in the fence: it waits in MPI_Finalize at idle
+     * priority, holding no CPU that the application could use. ROAM_PCM_FAST_EXIT=1
+     * restores the immediate _exit (safe only with a runtime without that fence). */
+    if (pcm_env_long("ROAM_PCM_FAST_EXIT", 0) == 1) _exit(0);
+    struct sched_param sp = {0};
+    sched_setscheduler(0, SCHED_IDLE, &sp);
     PMPI_Finalize();
-    exit(0);
+    _exit(0);
 }
 
 int pcm_migrate_depart(MPI_Comm *world) {
@@ -165,6 +183,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
         /* The new world already holds the replacement; nothing to go back to. */
         pcm_log("state transfer to the replacement failed: %s", PCM_Error_string(rc));
     }
+    release_state_memory();
     leave_process();
     return rc;   /* not reached */
 }

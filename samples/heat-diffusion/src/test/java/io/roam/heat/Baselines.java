@@ -1,0 +1,30 @@
+package io.roam.heat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Final grids of runs without any migration, computed once per shape and reused. */
+final class Baselines {
+    private static final Map<String, byte[]> GRIDS = new HashMap<>();
+
+    private Baselines() {
+    }
+
+    static synchronized byte[] grid(HeatJob.Spec shape) throws IOException, InterruptedException {
+        byte[] cached = GRIDS.get(shape.key());
+        if (cached != null) {
+            return cached;
+        }
+        HeatJob.Spec plain = HeatJob.spec().ranks(shape.ranks).grid(shape.rows, shape.cols)
+                .iterations(shape.iterations);
+        Path dir = Files.createTempDirectory("roam-heat-baseline-");
+        try (HeatJob job = plain.start(dir)) {
+            byte[] grid = job.awaitSuccess(HeatJob.seconds(120)).grid();
+            GRIDS.put(shape.key(), grid);
+            return grid;
+        }
+    }
+}
