@@ -93,12 +93,33 @@ static void try_connect(void) {
     pcm_debug("registered with agent at %s", A.path);
 }
 
+/* Copy the socket path, replacing %h by this host's name (several agents sharing one
+ * file system, as network-namespace hosts do) and %% by %. -1 if it does not fit. */
+static int expand_path(const char *in, char *out, size_t cap) {
+    size_t n = 0;
+    for (const char *p = in; *p; p++) {
+        const char *piece = p;
+        size_t len = 1;
+        if (p[0] == '%' && p[1] == 'h') {
+            piece = pcm_g.host;
+            len = strlen(pcm_g.host);
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            p++;
+        }
+        if (n + len >= cap) return -1;
+        memcpy(out + n, piece, len);
+        n += len;
+    }
+    out[n] = 0;
+    return 0;
+}
+
 void pcm_agent_open(void) {
     const char *p = getenv("ROAM_AGENT_SOCKET");
     if (!p || !*p) p = DEFAULT_SOCKET;
-    A.enabled = strcmp(p, "none") != 0 && strlen(p) < sizeof A.path;
+    A.enabled = strcmp(p, "none") != 0 && expand_path(p, A.path, sizeof A.path) == 0;
     if (!A.enabled) return;
-    snprintf(A.path, sizeof A.path, "%s", p);
     A.backoff_ns = (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
     A.next_attempt = 0;
     A.heartbeat_ms = 0;

@@ -42,6 +42,7 @@ final class HeatJob implements AutoCloseable {
         String agentSocket = "none";
         String binary = "heat";
         final Map<String, String> env = new LinkedHashMap<>();
+        final Map<String, String> launcherEnv = new LinkedHashMap<>();
         final List<String> mpiArgs = new ArrayList<>();
         final List<String> prefix = new ArrayList<>();
 
@@ -50,6 +51,8 @@ final class HeatJob implements AutoCloseable {
         Spec iterations(int n) { iterations = n; return this; }
         Spec agent(Path socket) { agentSocket = socket.toString(); return this; }
         Spec env(String k, String v) { env.put(k, v); return this; }
+        /** A variable for mpirun's own environment only (not exported with -x). */
+        Spec launcherEnv(String k, String v) { launcherEnv.put(k, v); return this; }
         Spec mpiArgs(String... args) { mpiArgs.addAll(List.of(args)); return this; }
         /** A command that runs mpirun, such as {@code ip netns exec NS}. */
         Spec prefix(String... args) { prefix.addAll(List.of(args)); return this; }
@@ -72,6 +75,7 @@ final class HeatJob implements AutoCloseable {
                     Integer.toString(cols), "-i", Integer.toString(iterations), "-o", grid.toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             pb.environment().putAll(env);
+            pb.environment().putAll(launcherEnv);
             pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
             pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
             Path out = dir.resolve("stdout.txt");
