@@ -6,11 +6,12 @@
 #   scripts/deps.sh --check   check only: exit 0 when all is there, 1 otherwise
 #
 # Needed: Open MPI 4.x (mpicc, mpirun, and its pkg-config file), pkg-config, make, gcc,
-# and a JDK 17 or later (javac). Maven itself comes through ./mvnw.
+# iproute2 (ip: the multi-host tests make network-namespace hosts) and a JDK 17 or later
+# (javac). Maven itself comes through ./mvnw.
 # Called by `make deps` (and so by `make`, `make test`, ...) and by .ci/run.
 set -euo pipefail
 
-MPI_PACKAGES=(openmpi-bin libopenmpi-dev pkg-config make gcc)
+MPI_PACKAGES=(openmpi-bin libopenmpi-dev pkg-config make gcc iproute2)
 JDK_PACKAGES=(openjdk-17-jdk-headless)
 MIN_JAVA=17
 
@@ -26,7 +27,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # Prints one line per problem with the C/MPI toolchain; prints nothing when all is well.
 mpi_problems() {
   local tool
-  for tool in mpicc mpirun pkg-config make gcc; do
+  for tool in mpicc mpirun pkg-config make gcc ip; do
     have "$tool" || echo "$tool not found"
   done
   if have mpirun; then
