@@ -46,7 +46,7 @@ class PcmRestoreContractTest {
         });
         try (PcmServer server = new PcmServer(dir.resolve("a.sock"), agent, new PcmServer.Options("t", 0)).start()) {
             List<String> cmd = new ArrayList<>(List.of(mpirun.toString(), "--oversubscribe", "-np", "2",
-                    "--mca", "orte_allowed_exit_without_sync", "1", "-x", "ROAM_AGENT_SOCKET", prog.toString()));
+                    "--mca", "orte_allowed_exit_without_sync", "1", "--mca", "pml", "ob1", "-x", "ROAM_AGENT_SOCKET", prog.toString()));
             if ("root".equals(System.getProperty("user.name"))) {
                 cmd.add(1, "--allow-run-as-root");
             }

@@ -111,7 +111,7 @@ public final class Demo {
     private String runJob(Path dir, String socket) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np", Integer.toString(ranks),
-                "--mca", "orte_allowed_exit_without_sync", "1", "-x", "ROAM_AGENT_SOCKET"));
+                "--mca", "orte_allowed_exit_without_sync", "1", "--mca", "pml", "ob1", "-x", "ROAM_AGENT_SOCKET"));
         if ("root".equals(System.getProperty("user.name"))) {
             cmd.add(1, "--allow-run-as-root");
         }

@@ -53,7 +53,10 @@ final class Mpi {
         }
         cmd.addAll(List.of("--oversubscribe", "-np", Integer.toString(ranks),
                 // the departing process of a migration exits before the job ends
-                "--mca", "orte_allowed_exit_without_sync", "1"));
+                "--mca", "orte_allowed_exit_without_sync", "1",
+                // ob1 (shared memory and TCP) instead of UCX: spawning a replacement
+                // takes about 27 ms instead of 230 ms (UCX initialization)
+                "--mca", "pml", "ob1"));
         return cmd;
     }
 
