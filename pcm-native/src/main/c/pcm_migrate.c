@@ -33,7 +33,7 @@
 #define TAG_META 7001
 #define TAG_IC 7002
 #define TAG_DATA 7003
-#define CHUNK_BYTES ((size_t)8 << 20)
+#define CHUNK_BYTES ((uint64_t)64 << 20)   /* one MPI message at most; all posted at once */
 
 typedef struct {
     uint32_t magic, version;
@@ -111,16 +111,30 @@ static int join(MPI_Comm *world, MPI_Comm pair) {
     return PCM_SUCCESS;
 }
 
+/* Chunks of one entry, all posted at once so that MPI pipelines them. */
+static int chunked(void *buf, uint64_t bytes, int send, MPI_Comm comm) {
+    int n = (int)((bytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
+    if (n == 0) return PCM_SUCCESS;
+    MPI_Request *req = malloc((size_t)n * sizeof *req);
+    if (!req) return PCM_ERR_NOMEM;
+    unsigned char *p = buf;
+    int rc = MPI_SUCCESS;
+    for (int i = 0; i < n && rc == MPI_SUCCESS; i++) {
+        uint64_t off = (uint64_t)i * CHUNK_BYTES;
+        int len = (int)(bytes - off < CHUNK_BYTES ? bytes - off : CHUNK_BYTES);
+        rc = send ? PMPI_Isend(p + off, len, MPI_BYTE, 1, TAG_DATA, comm, &req[i])
+                  : PMPI_Irecv(p + off, len, MPI_BYTE, 0, TAG_DATA, comm, &req[i]);
+        if (rc != MPI_SUCCESS) n = i;
+    }
+    if (PMPI_Waitall(n, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) rc = MPI_ERR_OTHER;
+    free(req);
+    return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_TRANSFER;
+}
+
 static int send_state(MPI_Comm pair) {
     for (pcm_entry *e = pcm_g.stored.head; e; e = e->next) {
-        const unsigned char *p = e->data;
-        uint64_t left = pcm_entry_bytes(e);
-        while (left > 0) {
-            int n = (int)(left < CHUNK_BYTES ? left : CHUNK_BYTES);
-            if (PMPI_Send(p, n, MPI_BYTE, 1, TAG_DATA, pair) != MPI_SUCCESS) return PCM_ERR_TRANSFER;
-            p += n;
-            left -= (uint64_t)n;
-        }
+        int rc = chunked(e->data, pcm_entry_bytes(e), 1, pair);
+        if (rc) return rc;
     }
     return PCM_SUCCESS;
 }
@@ -271,17 +285,9 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
 }
 
 static int receive_entry(pcm_entry *e, void *into) {
-    unsigned char *p = into;
-    uint64_t left = pcm_entry_bytes(e);
-    while (left > 0) {
-        int n = (int)(left < CHUNK_BYTES ? left : CHUNK_BYTES);
-        if (PMPI_Recv(p, n, MPI_BYTE, 0, TAG_DATA, pcm_g.pair, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-            return PCM_ERR_TRANSFER;
-        p += n;
-        left -= (uint64_t)n;
-    }
-    e->received = 1;
-    return PCM_SUCCESS;
+    int rc = chunked(into, pcm_entry_bytes(e), 0, pcm_g.pair);
+    if (rc == PCM_SUCCESS) e->received = 1;
+    return rc;
 }
 
 int pcm_transfer_until(pcm_entry *target, void *user_buf) {
