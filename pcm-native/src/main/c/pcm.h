@@ -100,7 +100,10 @@ int PCM_Unstore(const char *key);
 
 /* In a replacement: copy the state stored under key into buffer. The datatype and
  * count must be those of the PCM_Store in the process that left; a mismatch returns
- * PCM_ERR_TYPE or PCM_ERR_COUNT, copies nothing, and the state stays loadable. */
+ * PCM_ERR_TYPE or PCM_ERR_COUNT, copies nothing, and the state stays loadable.
+ * Load before the first PCM_Status: large state is then received straight into buffer.
+ * A key that was loaded is given back at the first PCM_Status (loading it again then
+ * returns PCM_ERR_KEY); a key never loaded stays loadable until PCM_Finalize. */
 int PCM_Load(const char *key, void *buffer, MPI_Datatype type, int count);
 
 /* The element count stored under key (restored processes), for sizing a buffer. */

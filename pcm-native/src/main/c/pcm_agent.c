@@ -268,6 +268,7 @@ void pcm_agent_send_done(const pcm_done_report *d) {
     pcm_w_u64(w, d->t_spawned);
     pcm_w_u64(w, d->t_merged);
     pcm_w_u64(w, d->t_transferred);
+    pcm_w_u64(w, d->t_resumed);
     pcm_w_end(w);
     flush_tx();
 }

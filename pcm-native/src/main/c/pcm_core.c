@@ -89,7 +89,6 @@ int PCM_Init(MPI_Comm *world) {
     pcm_g.finalized = 0;
     pcm_prof_start(pcm_g.size);
     pcm_agent_open();
-    if (pcm_g.restored && pcm_g.next_incoming == NULL) pcm_transfer_finish();
     *world = pcm_g.world;
     return PCM_SUCCESS;
 }
@@ -136,9 +135,18 @@ int PCM_Load(const char *key, void *buffer, MPI_Datatype type, int count) {
     int rc = find_restored(key, type, count, &e);
     if (rc) return rc;
     if (count > 0 && !buffer) return PCM_ERR_ARG;
-    if (!e->received) return pcm_transfer_until(e, buffer);   /* straight into buffer */
-    if (e->data != buffer && count > 0) memcpy(buffer, e->data, pcm_entry_bytes(e));
-    return PCM_SUCCESS;
+    if (e->loaded && !e->data) return PCM_ERR_KEY;   /* loaded once and given back */
+    if (!e->posted) {
+        rc = pcm_transfer_receive(e, buffer);          /* straight into the buffer */
+    } else {
+        rc = pcm_transfer_wait(e);
+        if (rc == PCM_SUCCESS && count > 0 && e->data != buffer) {
+            pcm_buf_advise(buffer, pcm_entry_bytes(e));
+            memcpy(buffer, e->data, pcm_entry_bytes(e));
+        }
+    }
+    if (rc == PCM_SUCCESS) e->loaded = 1;
+    return rc;
 }
 
 int PCM_Load_count(const char *key, int *count) {
@@ -162,7 +170,7 @@ typedef struct {
 int PCM_Status(MPI_Comm world) {
     CHECK_INIT();
     if (world != pcm_g.world) return PCM_ERR_COMM;
-    if (pcm_g.next_incoming || pcm_g.pair != MPI_COMM_NULL) {
+    if (pcm_g.transfer_open) {
         int rc = pcm_transfer_finish();
         if (rc) return rc;
     }

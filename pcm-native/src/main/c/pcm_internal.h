@@ -34,8 +34,11 @@ typedef struct pcm_entry {
     int type_code;
     int64_t count;
     void *data;          /* stored: the application's buffer; restored: see loaded */
-    int owned;           /* restored: data is a library buffer to free */
+    int owned;           /* restored: data is a library buffer (pcm_buf_alloc) to free */
     int received;        /* restored: the bytes have arrived */
+    int loaded;          /* restored: PCM_Load copied it out at least once */
+    int posted;          /* restored: its receives are posted */
+    int first_req, n_req;  /* restored: its receive requests in pcm_g.reqs */
     struct pcm_entry *next;
 } pcm_entry;
 
@@ -52,6 +55,13 @@ int pcm_registry_put(pcm_registry *r, const char *key, void *data, int code, int
 int pcm_registry_remove(pcm_registry *r, const char *key);
 uint64_t pcm_registry_bytes(const pcm_registry *r);
 void pcm_registry_clear(pcm_registry *r);
+/* Library buffers for state: page-aligned anonymous memory, backed by transparent huge
+ * pages where the kernel allows, so that faulting it in costs little. */
+void *pcm_buf_alloc(uint64_t bytes);
+void pcm_buf_free(void *p, uint64_t bytes);
+/* Ask for huge pages on the 2 MiB-aligned interior of an application buffer that is
+ * about to be written in full (a no-op for small buffers). */
+void pcm_buf_advise(void *p, uint64_t bytes);
 static inline uint64_t pcm_entry_bytes(const pcm_entry *e) {
     return (uint64_t)e->count * pcm_type_code_size(e->type_code);
 }
@@ -72,7 +82,7 @@ typedef struct {
     char source_host[PCM_HOST_MAX];
     int source_pid;
     uint64_t state_bytes;
-    uint64_t t_order, t_decided, t_spawned, t_merged, t_transferred;
+    uint64_t t_order, t_decided, t_spawned, t_merged, t_transferred, t_resumed;
 } pcm_done_report;
 
 void pcm_agent_open(void);            /* connect and REGISTER, quietly if no agent */
@@ -95,8 +105,12 @@ int pcm_prof_peers(int *ranks, uint64_t *msgs, uint64_t *bytes, int max);
 int pcm_migrate_depart(MPI_Comm *world);     /* the migrating rank: never returns on success */
 int pcm_migrate_stay(MPI_Comm *world);       /* every other rank */
 int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world); /* PCM_Init in a replacement */
-int pcm_transfer_until(pcm_entry *target, void *user_buf); /* lazy receive of state */
-int pcm_transfer_finish(void);               /* drain and disconnect from the old process */
+int pcm_transfer_post_sends(MPI_Comm inter, MPI_Request **reqs, int *n);
+int pcm_transfer_wait_sends(MPI_Request *reqs, int n);
+int pcm_transfer_post_receives(MPI_Comm parent);
+int pcm_transfer_receive(pcm_entry *target, void *user_buf); /* PCM_Load of a pending entry */
+int pcm_transfer_wait(pcm_entry *upto);     /* the state up to this entry (NULL: all) has arrived */
+int pcm_transfer_finish(void);               /* all arrived; disconnect; report MIGRATION_DONE */
 
 /* ---- global state (pcm_core.c) ---- */
 typedef struct {
@@ -131,7 +145,9 @@ typedef struct {
     /* replacement: transfer from the old process */
     MPI_Comm parent;              /* intercommunicator with the old process */
     MPI_Comm pair;                /* old (0) + this (1) */
-    pcm_entry *next_incoming;     /* next restored entry still to arrive, NULL when done */
+    MPI_Request *reqs;            /* receives of the state, posted at arrival */
+    int n_reqs;
+    int transfer_open;            /* the old process is still connected */
     pcm_done_report done;         /* sent when the transfer completes */
 } pcm_global;
 

@@ -11,10 +11,10 @@
  *           -> split(color: r undefined, key: rank; new takes key r) -> the new world
  *   r:      streams the stored state over pair, frees pair, disconnects inter, exits.
  *
- * The state stream is lazy on the receiving side: PCM_Load receives an entry straight
- * into the application's buffer, entries it skips go to library buffers, and the first
- * PCM_Status (or PCM_Finalize) drains whatever is left. The other ranks resume as soon
- * as the new world exists; they overlap their computation with the transfer.
+ * The state stream (pcm_transfer.c) starts right after the metadata and overlaps the
+ * communicator surgery: r posts its sends at once, the replacement posts its receives
+ * into library buffers before it merges. The other ranks resume as soon as the new world
+ * exists.
  *
  * Per ARCHITECTURE.md: never MPI_Comm_disconnect a merged intracommunicator (it hangs in
  * Open MPI 4.1); free it, then disconnect the intercommunicator.
@@ -32,8 +32,6 @@
 #define META_VERSION 1
 #define TAG_META 7001
 #define TAG_IC 7002
-#define TAG_DATA 7003
-#define CHUNK_BYTES ((uint64_t)64 << 20)   /* one MPI message at most; all posted at once */
 
 typedef struct {
     uint32_t magic, version;
@@ -111,34 +109,6 @@ static int join(MPI_Comm *world, MPI_Comm pair) {
     return PCM_SUCCESS;
 }
 
-/* Chunks of one entry, all posted at once so that MPI pipelines them. */
-static int chunked(void *buf, uint64_t bytes, int send, MPI_Comm comm) {
-    int n = (int)((bytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
-    if (n == 0) return PCM_SUCCESS;
-    MPI_Request *req = malloc((size_t)n * sizeof *req);
-    if (!req) return PCM_ERR_NOMEM;
-    unsigned char *p = buf;
-    int rc = MPI_SUCCESS;
-    for (int i = 0; i < n && rc == MPI_SUCCESS; i++) {
-        uint64_t off = (uint64_t)i * CHUNK_BYTES;
-        int len = (int)(bytes - off < CHUNK_BYTES ? bytes - off : CHUNK_BYTES);
-        rc = send ? PMPI_Isend(p + off, len, MPI_BYTE, 1, TAG_DATA, comm, &req[i])
-                  : PMPI_Irecv(p + off, len, MPI_BYTE, 0, TAG_DATA, comm, &req[i]);
-        if (rc != MPI_SUCCESS) n = i;
-    }
-    if (PMPI_Waitall(n, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) rc = MPI_ERR_OTHER;
-    free(req);
-    return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_TRANSFER;
-}
-
-static int send_state(MPI_Comm pair) {
-    for (pcm_entry *e = pcm_g.stored.head; e; e = e->next) {
-        int rc = chunked(e->data, pcm_entry_bytes(e), 1, pair);
-        if (rc) return rc;
-    }
-    return PCM_SUCCESS;
-}
-
 /* The state has moved: give its memory back to the node (whole pages inside each
  * registered buffer; the process never returns to the application to read them). */
 static void release_state_memory(void) {
@@ -187,10 +157,14 @@ int pcm_migrate_depart(MPI_Comm *world) {
         return PCM_ERR_SPAWN;
     }
     MPI_Comm pair;
+    MPI_Request *sends = NULL;
+    int n_sends = 0;
     if ((rc = send_metadata(inter, t_spawned)) != PCM_SUCCESS) return rc;
+    /* The state starts to flow now and overlaps the communicator surgery below. */
+    if ((rc = pcm_transfer_post_sends(inter, &sends, &n_sends)) != PCM_SUCCESS) return rc;
     if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;
     if ((rc = join(world, pair)) != PCM_SUCCESS) return rc;
-    rc = send_state(pair);
+    rc = pcm_transfer_wait_sends(sends, n_sends);
     PMPI_Comm_free(&pair);
     PMPI_Comm_disconnect(&inter);
     if (rc != PCM_SUCCESS) {
@@ -237,6 +211,23 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     meta_header *h;
     int rc = receive_metadata(parent, &h);
     if (rc) return rc;
+    /* Register the incoming entries and post their receives before the communicator
+     * surgery, so that the state arrives while the communicators are built. */
+    meta_entry *me = (meta_entry *)(h + 1);
+    for (int i = 0; i < h->n_entries; i++) {
+        me[i].key[PCM_MAX_KEY] = 0;
+        if (me[i].count < 0 || !pcm_type_code_size(me[i].type_code) ||
+            pcm_registry_put(&pcm_g.restored_state, me[i].key, NULL, me[i].type_code, 0) != PCM_SUCCESS) {
+            free(h);
+            return PCM_ERR_TRANSFER;
+        }
+        pcm_g.restored_state.tail->count = me[i].count;
+    }
+    pcm_g.parent = parent;
+    if ((rc = pcm_transfer_post_receives(parent)) != PCM_SUCCESS) {
+        free(h);
+        return rc;
+    }
     MPI_Comm pair, inter2, big, nw;
     if (PMPI_Intercomm_merge(parent, 1, &pair) != MPI_SUCCESS ||
         PMPI_Intercomm_create(MPI_COMM_SELF, 0, pair, 0, TAG_IC, &inter2) != MPI_SUCCESS ||
@@ -254,20 +245,7 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     pcm_g.job_id[PCM_JOB_MAX - 1] = 0;
     pcm_g.moves = h->moves + 1;
     pcm_g.iteration = h->iteration;
-    pcm_g.parent = parent;
     pcm_g.pair = pair;
-    meta_entry *me = (meta_entry *)(h + 1);
-    for (int i = 0; i < h->n_entries; i++) {
-        me[i].key[PCM_MAX_KEY] = 0;
-        rc = pcm_registry_put(&pcm_g.restored_state, me[i].key, NULL, me[i].type_code, 0);
-        if (rc) { free(h); return PCM_ERR_TRANSFER; }
-        pcm_entry *e = pcm_g.restored_state.tail;
-        e->count = me[i].count;    /* data arrives later */
-        e->received = (me[i].count == 0);
-    }
-    pcm_g.next_incoming = pcm_g.restored_state.head;
-    while (pcm_g.next_incoming && pcm_g.next_incoming->received)
-        pcm_g.next_incoming = pcm_g.next_incoming->next;
     pcm_done_report *d = &pcm_g.done;
     d->order_id = h->order_id;
     memcpy(d->job_id, pcm_g.job_id, sizeof d->job_id);
@@ -281,50 +259,5 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     d->t_spawned = h->t_spawned;
     d->t_merged = pcm_now_real_ns();
     free(h);
-    return PCM_SUCCESS;
-}
-
-static int receive_entry(pcm_entry *e, void *into) {
-    int rc = chunked(into, pcm_entry_bytes(e), 0, pcm_g.pair);
-    if (rc == PCM_SUCCESS) e->received = 1;
-    return rc;
-}
-
-int pcm_transfer_until(pcm_entry *target, void *user_buf) {
-    while (pcm_g.next_incoming) {
-        pcm_entry *e = pcm_g.next_incoming;
-        int rc;
-        if (e == target) {
-            rc = receive_entry(e, user_buf);
-            e->data = user_buf;   /* a second PCM_Load copies from here */
-            e->owned = 0;
-        } else {
-            e->data = malloc(pcm_entry_bytes(e) ? pcm_entry_bytes(e) : 1);
-            if (!e->data) return PCM_ERR_NOMEM;
-            e->owned = 1;
-            rc = receive_entry(e, e->data);
-        }
-        if (rc) return rc;
-        pcm_g.next_incoming = e->next;
-        while (pcm_g.next_incoming && pcm_g.next_incoming->received)
-            pcm_g.next_incoming = pcm_g.next_incoming->next;
-        if (e == target) break;
-    }
-    if (!pcm_g.next_incoming) return pcm_transfer_finish();
-    return PCM_SUCCESS;
-}
-
-int pcm_transfer_finish(void) {
-    if (pcm_g.next_incoming) {
-        int rc = pcm_transfer_until(NULL, NULL);   /* everything to library buffers */
-        if (rc) return rc;
-    }
-    if (pcm_g.pair == MPI_COMM_NULL) return PCM_SUCCESS;
-    pcm_g.done.t_transferred = pcm_now_real_ns();
-    PMPI_Comm_free(&pcm_g.pair);
-    PMPI_Comm_disconnect(&pcm_g.parent);
-    pcm_g.pair = MPI_COMM_NULL;
-    pcm_g.parent = MPI_COMM_NULL;
-    pcm_agent_send_done(&pcm_g.done);
     return PCM_SUCCESS;
 }

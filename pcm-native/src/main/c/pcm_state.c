@@ -2,9 +2,11 @@
  * pcm_state.c - the state registry: named, typed, counted buffers, and the stable
  * codes of the MPI datatypes that can travel between a process and its replacement.
  */
+#define _GNU_SOURCE
 #include "pcm_internal.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct {
     int code;
@@ -104,7 +106,7 @@ int pcm_registry_put(pcm_registry *r, const char *key, void *data, int code, int
         r->tail = e;
         r->n++;
     } else if (e->owned) {
-        free(e->data);
+        pcm_buf_free(e->data, pcm_entry_bytes(e));
         e->owned = 0;
     }
     e->data = data;
@@ -121,7 +123,7 @@ int pcm_registry_remove(pcm_registry *r, const char *key) {
         if (strcmp(e->key, key) != 0) continue;
         if (prev) prev->next = e->next; else r->head = e->next;
         if (r->tail == e) r->tail = prev;
-        if (e->owned) free(e->data);
+        if (e->owned) pcm_buf_free(e->data, pcm_entry_bytes(e));
         free(e);
         r->n--;
         return PCM_SUCCESS;
@@ -139,9 +141,29 @@ void pcm_registry_clear(pcm_registry *r) {
     pcm_entry *e = r->head;
     while (e) {
         pcm_entry *n = e->next;
-        if (e->owned) free(e->data);
+        if (e->owned) pcm_buf_free(e->data, pcm_entry_bytes(e));
         free(e);
         e = n;
     }
     memset(r, 0, sizeof *r);
+}
+
+#define HUGE_PAGE ((uint64_t)2 << 20)
+
+void *pcm_buf_alloc(uint64_t bytes) {
+    if (bytes == 0) bytes = 1;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    pcm_buf_advise(p, bytes);
+    return p;
+}
+
+void pcm_buf_free(void *p, uint64_t bytes) {
+    if (p) munmap(p, bytes ? bytes : 1);
+}
+
+void pcm_buf_advise(void *p, uint64_t bytes) {
+    uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }

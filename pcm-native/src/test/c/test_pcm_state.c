@@ -70,7 +70,7 @@ static void test_owned_buffers_are_replaced(void) {
     pcm_registry r = {0};
     EXPECT_EQ(pcm_registry_put(&r, "k", NULL, 1, 0), PCM_SUCCESS);
     pcm_entry *e = pcm_registry_find(&r, "k");
-    e->data = malloc(64);
+    e->data = pcm_buf_alloc(64);
     e->owned = 1;
     char mine[4];
     EXPECT_EQ(pcm_registry_put(&r, "k", mine, 1, 4), PCM_SUCCESS);  /* frees the owned one */

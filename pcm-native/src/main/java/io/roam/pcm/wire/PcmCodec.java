@@ -59,7 +59,7 @@ public final class PcmCodec {
         } else if (message instanceof MigrationDone m) {
             w.u64(m.orderId()).str("jobId", m.jobId()).u32(m.rank()).str("sourceHost", m.sourceHost())
                     .u32(m.sourcePid()).u64(m.stateBytes()).u64(m.tOrder()).u64(m.tDecided())
-                    .u64(m.tSpawned()).u64(m.tMerged()).u64(m.tTransferred());
+                    .u64(m.tSpawned()).u64(m.tMerged()).u64(m.tTransferred()).u64(m.tResumed());
         } else if (message instanceof MigrationFailed m) {
             w.u64(m.orderId()).u32(m.code()).str("message", m.message());
         } else if (message instanceof Bye m) {
@@ -137,7 +137,8 @@ public final class PcmCodec {
             case PcmMessage.MIGRATION_STARTED -> new MigrationStarted(r.u64("order_id"), r.u64("iteration"));
             case PcmMessage.MIGRATION_DONE -> new MigrationDone(r.u64("order_id"), r.str("job_id"), r.u32("rank"),
                     r.str("source_host"), r.u32("source_pid"), r.u64("state_bytes"), r.u64("t_order"),
-                    r.u64("t_decided"), r.u64("t_spawned"), r.u64("t_merged"), r.u64("t_transferred"));
+                    r.u64("t_decided"), r.u64("t_spawned"), r.u64("t_merged"), r.u64("t_transferred"),
+                    r.u64("t_resumed"));
             case PcmMessage.MIGRATION_FAILED -> new MigrationFailed(r.u64("order_id"), r.i32("code"),
                     r.str("message"));
             case PcmMessage.BYE -> decodeBye(r);

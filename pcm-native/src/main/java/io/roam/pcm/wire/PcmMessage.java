@@ -111,10 +111,13 @@ public sealed interface PcmMessage {
         }
     }
 
-    /** 6, replacement -> agent of its new host: the state arrived; {@code t*} are ns since the epoch. */
+    /**
+     * 6, replacement -> agent of its new host: the state arrived and the application runs
+     * again; {@code t*} are ns since the epoch.
+     */
     record MigrationDone(long orderId, String jobId, long rank, String sourceHost, long sourcePid,
                          long stateBytes, long tOrder, long tDecided, long tSpawned, long tMerged,
-                         long tTransferred) implements PcmMessage {
+                         long tTransferred, long tResumed) implements PcmMessage {
         public MigrationDone {
             str("jobId", jobId);
             u32("rank", rank);

@@ -63,9 +63,9 @@ class PcmMessageTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("moves");
         assertThatThrownBy(() -> new Registered("a", max + 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PeerTraffic(-1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new MigrationDone(1, "j", max + 1, "h", 1, 0, 0, 0, 0, 0, 0))
+        assertThatThrownBy(() -> new MigrationDone(1, "j", max + 1, "h", 1, 0, 0, 0, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
-        assertThatThrownBy(() -> new MigrationDone(1, "j", 1, "h", -1, 0, 0, 0, 0, 0, 0))
+        assertThatThrownBy(() -> new MigrationDone(1, "j", 1, "h", -1, 0, 0, 0, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sourcePid");
     }
 

@@ -54,10 +54,10 @@ final class Samples {
         m.add(new MigrationStarted(42, 1234));
         m.add(new MigrationStarted(0, 0));
         m.add(new MigrationStarted(U64_MAX, U64_MAX));
-        m.add(new MigrationDone(42, "job-1", 3, "node-a", 4242, 1 << 20, 1, 2, 3, 4, 5));
-        m.add(new MigrationDone(0, "", 0, "", 0, 0, 0, 0, 0, 0, 0));
+        m.add(new MigrationDone(42, "job-1", 3, "node-a", 4242, 1 << 20, 1, 2, 3, 4, 5, 6));
+        m.add(new MigrationDone(0, "", 0, "", 0, 0, 0, 0, 0, 0, 0, 0));
         m.add(new MigrationDone(U64_MAX, UNICODE, U32_MAX, MAX_ASCII, U32_MAX, U64_MAX,
-                U64_MAX, U64_MAX, U64_MAX, U64_MAX, U64_MAX));
+                U64_MAX, U64_MAX, U64_MAX, U64_MAX, U64_MAX, U64_MAX));
         m.add(new MigrationFailed(42, PcmErrors.PCM_ERR_SUPERSEDED, "superseded by order 43"));
         m.add(new MigrationFailed(0, 0, ""));
         m.add(new MigrationFailed(U64_MAX, Integer.MIN_VALUE, MAX_TWO_BYTE));

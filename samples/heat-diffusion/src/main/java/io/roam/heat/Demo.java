@@ -95,10 +95,10 @@ public final class Demo {
     private static void report(PcmMessage msg, String host) {
         if (msg instanceof MigrationDone d) {
             System.out.printf(Locale.ROOT, "demo: rank %d moved from %s to %s with %.1f MB of state: "
-                    + "spawn %.1f ms, merge %.1f ms, state %.1f ms; decided to resumed %.1f ms%n", d.rank(),
-                    d.sourceHost(), host, d.stateBytes() / 1e6, ms(d.tDecided(), d.tSpawned()),
-                    ms(d.tSpawned(), d.tMerged()), ms(d.tMerged(), d.tTransferred()),
-                    ms(d.tDecided(), d.tTransferred()));
+                    + "spawn %.1f ms, merge %.1f ms, rest of the state %.1f ms; decided to resumed %.1f ms%n",
+                    d.rank(), d.sourceHost(), host, d.stateBytes() / 1e6, ms(d.tDecided(), d.tSpawned()),
+                    ms(d.tSpawned(), d.tMerged()), ms(d.tMerged(), d.tResumed()),
+                    ms(d.tDecided(), d.tResumed()));
         } else if (msg instanceof MigrationFailed f) {
             System.out.printf("demo: migration %d failed: %s %s%n", f.orderId(), PcmErrors.name(f.code()), f.message());
         }

@@ -112,6 +112,7 @@ class HeatMigrationTest {
                 assertThat(d.tDecided()).isLessThanOrEqualTo(d.tSpawned());
                 assertThat(d.tSpawned()).isLessThanOrEqualTo(d.tMerged());
                 assertThat(d.tMerged()).isLessThanOrEqualTo(d.tTransferred());
+                assertThat(d.tTransferred()).isLessThanOrEqualTo(d.tResumed());
                 assertThat(d.stateBytes()).isGreaterThan(0);
             }
             HeatJob.awaitGone(da.sourcePid(), Duration.ofSeconds(10));

@@ -39,7 +39,7 @@ final class MigrationJob {
                   double transferMs, double totalMs) {
         static Phases of(MigrationDone d) {
             return new Phases(d.orderId(), d.stateBytes(), ms(d.tDecided() - d.tOrder()), ms(d.tSpawned() - d.tDecided()),
-                    ms(d.tMerged() - d.tSpawned()), ms(d.tTransferred() - d.tMerged()), ms(d.tTransferred() - d.tOrder()));
+                    ms(d.tMerged() - d.tSpawned()), ms(d.tResumed() - d.tMerged()), ms(d.tResumed() - d.tOrder()));
         }
 
         /** Rate of the state transfer phase in GB/s (10^9 bytes per second). */

@@ -123,9 +123,11 @@ final class Report {
         line("Phases, from the timestamps of `MIGRATION_DONE` (docs/pcm-protocol.md): *order to decided* from the "
                 + "moment the old process reads the order (at a `PCM_Status`) to the end of that `PCM_Status`, where "
                 + "every rank agreed; *spawn* until `MPI_Comm_spawn` returns; *merge + split* until the replacement "
-                + "holds the new world communicator (metadata, intercommunicator merges, split); *state transfer* "
-                + "until the whole state has arrived in the replacement's buffer; *order to resumed* is the sum, "
-                + "the time after which the application runs again with the rank in its new place. Medians of the "
+                + "holds the new world communicator (metadata, intercommunicator merges, split; the state already "
+                + "flows during this phase); *state transfer* the rest, until the replacement's first `PCM_Status` "
+                + "(the state has arrived and `PCM_Load` has copied it into the application's buffer); *order to "
+                + "resumed* is the sum, the time after which the application runs again with the rank in its new "
+                + "place. Medians of the "
                 + "phases need not add up to the median of the total. GB/s = 10^9 bytes/s.");
         line("");
         line("For scale, figures quoted in the issue (another machine, not measured here): CRIU dump + restore "
