@@ -245,7 +245,9 @@ public final class PcmServer implements AutoCloseable {
     private void handle(PcmConnection connection, PcmMessage message) throws IOException {
         if (message instanceof Register register) {
             connection.registered(register);
-            connection.send(new Registered(options.agentName(), options.heartbeatMs()));
+            // Best effort: a short-lived process may already have sent its last frames and
+            // closed; those frames must still be read and reported.
+            connection.sendQuietly(new Registered(options.agentName(), options.heartbeatMs()));
         } else if (message instanceof Registered || message instanceof PcmMessage.Migrate) {
             throw new PcmProtocolException(PcmMessage.typeName(message.type()) + " goes from agent to process only");
         } else if (connection.registration().isEmpty() && !(message instanceof PcmMessage.Error)) {

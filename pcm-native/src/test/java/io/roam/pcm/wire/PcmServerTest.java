@@ -103,6 +103,19 @@ class PcmServerTest {
         server.close(); // idempotent
     }
 
+    /** A process that registers, reports and leaves before reading REGISTERED loses nothing. */
+    @Test
+    void framesOfAClientThatClosedBeforeTheReplyAreAllReported() throws Exception {
+        try (TestClient a = TestClient.connect(socket)) {
+            a.send(Samples.register(5));
+            a.send(new MigrationStarted(9, 100));
+            a.send(new Bye(Bye.Reason.MIGRATED));
+        }   // closed without reading REGISTERED
+        PcmConnection conn = recorder.awaitMessage(m -> m instanceof Bye, WAIT).connection();
+        assertThat(recorder.messages(conn)).extracting(PcmMessage::type)
+                .containsExactly(PcmMessage.REGISTER, PcmMessage.MIGRATION_STARTED, PcmMessage.BYE);
+    }
+
     @Test
     void cleanByeAndCloseReportsNoCause() throws Exception {
         PcmConnection conn;
