@@ -1,0 +1,88 @@
+package io.roam.agents;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * One running agent: its actor system (whose guardian is the {@link NodeAgent}), its PCM
+ * daemon socket and its control API. {@code roam agent} runs one; tests run several in one
+ * JVM.
+ */
+public final class Agent implements AutoCloseable {
+    private final ActorSystem<NodeAgent.Command> system;
+    private final AgentSettings settings;
+    private final ServerBinding http;
+
+    private Agent(ActorSystem<NodeAgent.Command> system, AgentSettings settings, ServerBinding http) {
+        this.system = system;
+        this.settings = settings;
+        this.http = http;
+    }
+
+    /**
+     * Starts an agent from {@code overrides} over the reference configuration. With no seed
+     * nodes it joins itself and forms a one-node cluster.
+     */
+    public static Agent start(Config overrides) {
+        Config base = overrides.withFallback(ConfigFactory.load()).resolve();
+        AgentSettings settings = AgentSettings.from(base);
+        Config config = base.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeAgent.roles(settings)));
+        ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(settings), "roam", config);
+        try {
+            Cluster cluster = Cluster.get(system);
+            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                Address self = cluster.selfMember().address();
+                cluster.manager().tell(Join.create(self));
+            }
+            ClusterQueries queries = new ClusterQueries(system, system, settings.statusTimeout());
+            ServerBinding binding = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort())
+                    .bind(new ControlApi(system, queries).routes()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return new Agent(system, settings, binding);
+        } catch (Exception e) {
+            system.terminate();
+            throw new IllegalStateException("agent did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public ActorSystem<NodeAgent.Command> system() {
+        return system;
+    }
+
+    public AgentSettings settings() {
+        return settings;
+    }
+
+    /** The cluster address of this agent, e.g. pekko://roam@127.0.0.1:2552. */
+    public String address() {
+        return Cluster.get(system).selfMember().address().toString();
+    }
+
+    public int httpPort() {
+        return http.localAddress().getPort();
+    }
+
+    public String httpUrl() {
+        return "http://" + http.localAddress().getHostString() + ":" + httpPort();
+    }
+
+    /** Leaves the cluster gracefully (coordinated shutdown: leave, exit) and stops. */
+    @Override
+    public void close() {
+        http.unbind();
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // terminating anyway
+        }
+    }
+}

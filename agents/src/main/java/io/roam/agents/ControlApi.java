@@ -1,0 +1,120 @@
+package io.roam.agents;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.parameter;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roam.protocol.AgentMessage;
+import io.roam.protocol.AgentMessage.MigrateRank;
+import io.roam.protocol.MigrationEvent;
+import io.roam.protocol.MigrationEvent.Phase;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The agent's control API (loopback by default), used by the roam command line:
+ * <ul>
+ *   <li>{@code GET /api/status}: every node of the cluster and the PCM processes on it (JSON);</li>
+ *   <li>{@code POST /api/migrate?job=J&rank=R&to=NODE}: moves a rank; the response streams one
+ *       JSON line per phase as it happens (ACCEPTED, ORDERED, STARTED, DONE or FAILED).</li>
+ * </ul>
+ */
+public final class ControlApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ActorSystem<?> system;
+    private final ClusterQueries queries;
+
+    public ControlApi(ActorSystem<?> system, ClusterQueries queries) {
+        this.system = system;
+        this.queries = queries;
+    }
+
+    public Route routes() {
+        return pathPrefix("api", () -> concat(
+                path("status", () -> get(() -> onSuccess(queries.status(), ControlApi::json))),
+                path("migrate", () -> post(() -> parameter("job", job -> parameter("rank", rank ->
+                        parameter("to", to -> migrate(job, rank, to))))))));
+    }
+
+    private static Route json(Object value) {
+        try {
+            return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.APPLICATION_JSON,
+                    JSON.writeValueAsString(value)));
+        } catch (JsonProcessingException e) {
+            return complete(StatusCodes.INTERNAL_SERVER_ERROR, e.getMessage());
+        }
+    }
+
+    private Route migrate(String job, String rankText, String to) {
+        int rank;
+        try {
+            rank = Integer.parseInt(rankText);
+        } catch (NumberFormatException e) {
+            return complete(StatusCodes.BAD_REQUEST, "rank must be an integer, was " + rankText + "\n");
+        }
+        CompletionStage<Source<ByteString, NotUsed>> plan = queries.status().thenCombine(queries.peers(), (status, peers) -> {
+            Optional<ClusterQueries.NodeView> source = ClusterQueries.holder(status, job, rank);
+            Optional<ClusterQueries.NodeView> target = ClusterQueries.node(status, to);
+            String problem = source.isEmpty() ? "no node runs job " + job + " rank " + rank
+                    : target.isEmpty() ? "unknown node " + to + "; known: " + status.nodes().stream()
+                    .map(n -> n.node().host()).toList() : null;
+            if (problem != null) {
+                return Source.single(line(new MigrationEvent(0, job, rank, Phase.FAILED, System.currentTimeMillis(),
+                        problem, null)));
+            }
+            ActorRef<AgentMessage> sourceAgent = peers.byAddress().get(source.get().node().address());
+            return events().mapMaterializedValue(sink -> {
+                ActorRef<MigrationEvent> forward = system.systemActorOf(forwarder(sink),
+                        "migrate-" + job.replaceAll("[^A-Za-z0-9-]", "_") + "-" + rank + "-" + System.nanoTime(),
+                        Props.empty());
+                sourceAgent.tell(new MigrateRank(job, rank, target.get().node().address(), forward));
+                return NotUsed.getInstance();
+            }).map(ControlApi::line);
+        });
+        return onSuccess(plan, source -> complete(StatusCodes.OK,
+                HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, source)));
+    }
+
+    private static Source<MigrationEvent, ActorRef<MigrationEvent>> events() {
+        return ActorSource.<MigrationEvent>actorRef(e -> false, e -> Optional.empty(), 64,
+                        OverflowStrategy.dropHead())
+                .takeWhile(e -> !e.phase().terminal(), true);
+    }
+
+    /** Relays events to the stream (a remote agent can reply to it) and stops after the last. */
+    private static org.apache.pekko.actor.typed.Behavior<MigrationEvent> forwarder(ActorRef<MigrationEvent> sink) {
+        return Behaviors.receiveMessage(e -> {
+            sink.tell(e);
+            return e.phase().terminal() ? Behaviors.stopped() : Behaviors.same();
+        });
+    }
+
+    private static ByteString line(MigrationEvent e) {
+        try {
+            return ByteString.fromString(JSON.writeValueAsString(e) + "\n");
+        } catch (JsonProcessingException x) {
+            throw new IllegalStateException(x);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.roam.agents;
+
+import io.roam.protocol.MigrationEvent;
+import io.roam.protocol.MigrationEvent.Phase;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The migrations this agent is the source of: order id -> who to tell. One migration per
+ * (job, rank) at a time. Not thread-safe: owned by the agent actor.
+ */
+final class MigrationTable {
+    /** One migration in flight. */
+    record Pending(long orderId, String jobId, int rank, String target, ActorRef<MigrationEvent> requester) {
+    }
+
+    private final Map<Long, Pending> byOrder = new HashMap<>();
+    private final long prefix;
+    private long counter;
+
+    /** Order ids are unique in the cluster: a random per-agent prefix and a counter. */
+    MigrationTable(long agentPrefix) {
+        this.prefix = (agentPrefix & 0x7fff_ffffL) << 32;
+    }
+
+    long nextOrderId() {
+        return prefix | (++counter & 0xffff_ffffL);
+    }
+
+    boolean busy(String jobId, int rank) {
+        return byOrder.values().stream().anyMatch(p -> p.jobId().equals(jobId) && p.rank() == rank);
+    }
+
+    void add(Pending p) {
+        byOrder.put(p.orderId(), p);
+    }
+
+    Optional<Pending> get(long orderId) {
+        return Optional.ofNullable(byOrder.get(orderId));
+    }
+
+    /** Tells the requester; a terminal phase ends the migration. */
+    void report(long orderId, Phase phase, String detail, MigrationEvent.MigrationTimes times) {
+        Pending p = byOrder.get(orderId);
+        if (p == null) {
+            return;
+        }
+        p.requester().tell(new MigrationEvent(orderId, p.jobId(), p.rank(), phase, System.currentTimeMillis(),
+                detail, times));
+        if (phase.terminal()) {
+            byOrder.remove(orderId);
+        }
+    }
+
+    int size() {
+        return byOrder.size();
+    }
+}

@@ -1,0 +1,313 @@
+package io.roam.agents;
+
+import io.roam.pcm.wire.PcmErrors;
+import io.roam.pcm.wire.PcmMessage;
+import io.roam.pcm.wire.PcmMessage.MigrationDone;
+import io.roam.pcm.wire.PcmMessage.MigrationFailed;
+import io.roam.pcm.wire.PcmMessage.MigrationStarted;
+import io.roam.protocol.AgentMessage;
+import io.roam.protocol.AgentMessage.ExpectArrival;
+import io.roam.protocol.AgentMessage.MigrateRank;
+import io.roam.protocol.AgentMessage.NodeStatus;
+import io.roam.protocol.AgentMessage.ProcessInfo;
+import io.roam.protocol.AgentMessage.StatusQuery;
+import io.roam.protocol.MigrationEvent;
+import io.roam.protocol.MigrationEvent.MigrationTimes;
+import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.topologies.NodeInfo;
+import io.roam.topologies.Topologies;
+import io.roam.topologies.Topology;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * The agent of one node: cluster membership and the virtual topology, the PCM daemon, and
+ * the agent protocol (status, migrations). Algorithms live in plain classes (Topology,
+ * LocalProcesses, MigrationTable); this actor only routes.
+ */
+public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
+    public static final ServiceKey<AgentMessage> KEY = ServiceKey.create(AgentMessage.class, AgentMessage.SERVICE_KEY_ID);
+    static final String ROLE_CLUSTER = "roam-cluster=";
+    static final String ROLE_HOST = "roam-host=";
+
+    public sealed interface Command {
+    }
+
+    /** A message from another agent (or this node's control API). */
+    record Wire(AgentMessage message) implements Command {
+    }
+
+    /** Local: the refs of every agent and their nodes, for the control API. */
+    public record GetPeers(ActorRef<Peers> replyTo) implements Command {
+    }
+
+    /** Every agent known to the receptionist, with the node of each (when a member). */
+    public record Peers(NodeInfo self, Map<String, ActorRef<AgentMessage>> byAddress, Map<String, NodeInfo> nodes,
+                        List<String> unreachable) {
+    }
+
+    private record Membership(ClusterEvent.MemberEvent event) implements Command {
+    }
+
+    private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {
+    }
+
+    private record Listing(Receptionist.Listing listing) implements Command {
+    }
+
+    private record Daemon(PcmDaemon.Event event) implements Command {
+    }
+
+    private record OrderSent(PcmDaemon.OrderResult result) implements Command {
+    }
+
+    private record FromTarget(MigrationEvent event) implements Command {
+    }
+
+    private record OrderTimeout(long orderId) implements Command {
+    }
+
+    private final AgentSettings settings;
+    private final Cluster cluster;
+    private final NodeInfo self;
+    private final Topology topology;
+    private final ActorRef<PcmDaemon.Command> daemon;
+    private final ActorRef<AgentMessage> wire;
+    private final ActorRef<MigrationEvent> fromTarget;
+    private final ActorRef<PcmDaemon.OrderResult> orderSent;
+    private final TimerScheduler<Command> timers;
+    private final long upSince = System.currentTimeMillis();
+    private final Map<String, ActorRef<AgentMessage>> agents = new HashMap<>();
+    private final Map<String, NodeInfo> nodes = new HashMap<>();
+    private final List<String> unreachable = new ArrayList<>();
+    private final Map<String, ProcessInfo> processes = new HashMap<>();
+    private final MigrationTable migrations;
+    private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
+
+    public static Behavior<Command> create(AgentSettings settings) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, settings)));
+    }
+
+    private NodeAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, AgentSettings settings) {
+        super(ctx);
+        this.settings = settings;
+        this.timers = timers;
+        this.cluster = Cluster.get(ctx.getSystem());
+        Member me = cluster.selfMember();
+        this.self = new NodeInfo(me.address().toString(), settings.cluster(), settings.host(), Integer.MAX_VALUE);
+        this.topology = Topologies.create(settings.topology(), self, settings.maxNeighbours(),
+                new Random(me.address().hashCode()));
+        this.migrations = new MigrationTable(new Random().nextInt());
+        // A child, not a message adapter, faces the other agents: the receptionist must see
+        // the registered service and this actor's listing subscription as different refs.
+        ActorRef<Command> agent = ctx.getSelf();
+        this.wire = ctx.spawn(Behaviors.receiveMessage((AgentMessage m) -> {
+            agent.tell(new Wire(m));
+            return Behaviors.same();
+        }), "protocol");
+        this.fromTarget = ctx.messageAdapter(MigrationEvent.class, FromTarget::new);
+        this.orderSent = ctx.messageAdapter(PcmDaemon.OrderResult.class, OrderSent::new);
+        this.daemon = ctx.spawn(PcmDaemon.create(settings, ctx.messageAdapter(PcmDaemon.Event.class, Daemon::new)),
+                "pcm-daemon");
+        cluster.subscriptions().tell(Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.MemberEvent.class, Membership::new), ClusterEvent.MemberEvent.class));
+        cluster.subscriptions().tell(Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new),
+                ClusterEvent.ReachabilityEvent.class));
+        ActorRef<Receptionist.Listing> listing = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
+        ctx.getSystem().receptionist().tell(Receptionist.register(KEY, wire));
+        ctx.getSystem().receptionist().tell(Receptionist.subscribe(KEY, listing));
+        ctx.getLog().info("agent {} (host {}, cluster {}, topology {})", self.address(), settings.host(),
+                settings.cluster(), settings.topology());
+    }
+
+    /** The roles that carry a node's cluster and MPI host to every member. */
+    public static List<String> roles(AgentSettings s) {
+        return List.of(ROLE_CLUSTER + s.cluster(), ROLE_HOST + s.host());
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Wire.class, w -> onWire(w.message()))
+                .onMessage(GetPeers.class, this::onGetPeers)
+                .onMessage(Membership.class, m -> onMembership(m.event()))
+                .onMessage(Reachability.class, r -> onReachability(r.event()))
+                .onMessage(Listing.class, l -> onListing(l.listing()))
+                .onMessage(Daemon.class, d -> onDaemon(d.event()))
+                .onMessage(OrderSent.class, o -> onOrderSent(o.result()))
+                .onMessage(FromTarget.class, f -> onFromTarget(f.event()))
+                .onMessage(OrderTimeout.class, t -> onTimeout(t.orderId()))
+                .build();
+    }
+
+    private Behavior<Command> onWire(AgentMessage m) {
+        if (m instanceof StatusQuery q) {
+            q.replyTo().tell(status());
+        } else if (m instanceof MigrateRank r) {
+            onMigrateRank(r);
+        } else if (m instanceof ExpectArrival a) {
+            arrivals.put(a.orderId(), a);
+            timers.startSingleTimer("arrival-" + a.orderId(), new OrderTimeout(a.orderId()),
+                    settings.migrationTimeout());
+        }
+        return this;
+    }
+
+    private NodeStatus status() {
+        List<String> neighbours = topology.neighbours().stream().map(NodeInfo::address).toList();
+        return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
+                new ArrayList<>(processes.values()), neighbours);
+    }
+
+    private void onMigrateRank(MigrateRank r) {
+        long id = migrations.nextOrderId();
+        ActorRef<AgentMessage> target = agents.get(r.targetAddress());
+        NodeInfo targetNode = nodes.get(r.targetAddress());
+        String problem = null;
+        if (processes.values().stream().noneMatch(p -> p.jobId().equals(r.jobId()) && p.rank() == r.rank())) {
+            problem = "job " + r.jobId() + " rank " + r.rank() + " is not registered on " + settings.host();
+        } else if (target == null || targetNode == null) {
+            problem = "no agent at " + r.targetAddress() + " (known: " + agents.keySet() + ")";
+        } else if (targetNode.address().equals(self.address())) {
+            problem = "job " + r.jobId() + " rank " + r.rank() + " already runs on " + settings.host();
+        } else if (migrations.busy(r.jobId(), r.rank())) {
+            problem = "job " + r.jobId() + " rank " + r.rank() + " is already migrating";
+        }
+        if (problem != null) {
+            r.replyTo().tell(new MigrationEvent(id, r.jobId(), r.rank(), Phase.FAILED, System.currentTimeMillis(),
+                    problem, null));
+            return;
+        }
+        migrations.add(new MigrationTable.Pending(id, r.jobId(), r.rank(), targetNode.host(), r.replyTo()));
+        migrations.report(id, Phase.ACCEPTED, "from " + settings.host() + " to " + targetNode.host(), null);
+        target.tell(new ExpectArrival(id, r.jobId(), r.rank(), fromTarget));
+        daemon.tell(new PcmDaemon.Order(r.jobId(), r.rank(), id, targetNode.host(), orderSent));
+        timers.startSingleTimer("order-" + id, new OrderTimeout(id), settings.migrationTimeout());
+    }
+
+    private Behavior<Command> onOrderSent(PcmDaemon.OrderResult r) {
+        migrations.report(r.orderId(), r.sent() ? Phase.ORDERED : Phase.FAILED, r.detail(), null);
+        return this;
+    }
+
+    private Behavior<Command> onFromTarget(MigrationEvent e) {
+        migrations.report(e.orderId(), e.phase(), e.detail(), e.times());
+        if (e.phase().terminal()) {
+            timers.cancel("order-" + e.orderId());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onTimeout(long orderId) {
+        ExpectArrival a = arrivals.remove(orderId);
+        if (a != null) {
+            return this;   // the source agent reports its own timeout
+        }
+        migrations.report(orderId, Phase.FAILED, "no replacement reported within " + settings.migrationTimeout(),
+                null);
+        return this;
+    }
+
+    private Behavior<Command> onDaemon(PcmDaemon.Event event) {
+        if (event instanceof PcmDaemon.ProcessGone g) {
+            processes.remove(key(g.process()));
+        } else if (event instanceof PcmDaemon.FromProcess f) {
+            onProcessMessage(f.process(), f.message());
+        }
+        return this;
+    }
+
+    private void onProcessMessage(ProcessInfo p, PcmMessage m) {
+        if (m instanceof PcmMessage.Register) {
+            processes.put(key(p), p);
+        } else if (m instanceof MigrationStarted s) {
+            migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
+        } else if (m instanceof MigrationFailed f) {
+            migrations.report(f.orderId(), Phase.FAILED, PcmErrors.name(f.code()) + ": " + f.message(), null);
+            timers.cancel("order-" + f.orderId());
+        } else if (m instanceof MigrationDone d) {
+            ExpectArrival a = arrivals.remove(d.orderId());
+            if (a != null) {
+                timers.cancel("arrival-" + d.orderId());
+                MigrationTimes t = new MigrationTimes(d.stateBytes(), d.tOrder(), d.tDecided(), d.tSpawned(),
+                        d.tMerged(), d.tTransferred(), d.tResumed());
+                a.replyTo().tell(new MigrationEvent(d.orderId(), a.jobId(), a.rank(), Phase.DONE,
+                        System.currentTimeMillis(), "running on " + settings.host() + " as pid " + p.pid(), t));
+            }
+        }
+    }
+
+    private static String key(ProcessInfo p) {
+        return p.jobId() + "/" + p.rank() + "/" + p.pid();
+    }
+
+    private Behavior<Command> onGetPeers(GetPeers g) {
+        g.replyTo().tell(new Peers(nodes.getOrDefault(self.address(), self), Map.copyOf(agents), Map.copyOf(nodes),
+                List.copyOf(unreachable)));
+        return this;
+    }
+
+    private Behavior<Command> onMembership(ClusterEvent.MemberEvent e) {
+        Member m = e.member();
+        String address = m.address().toString();
+        if (e instanceof ClusterEvent.MemberUp) {
+            NodeInfo n = nodeOf(m);
+            nodes.put(address, n);
+            topology.memberUp(n);   // for self, this records its real up number
+        } else if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberExited) {
+            nodes.remove(address);
+            unreachable.remove(address);
+            topology.memberRemoved(address);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onReachability(ClusterEvent.ReachabilityEvent e) {
+        String address = e.member().address().toString();
+        if (e instanceof ClusterEvent.UnreachableMember) {
+            unreachable.add(address);
+        } else {
+            unreachable.remove(address);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onListing(Receptionist.Listing l) {
+        agents.clear();
+        for (ActorRef<AgentMessage> ref : l.getServiceInstances(KEY)) {
+            String address = ref.path().address().hasLocalScope() ? self.address() : ref.path().address().toString();
+            agents.put(address, ref);
+        }
+        return this;
+    }
+
+    static NodeInfo nodeOf(Member m) {
+        String cluster = NodeInfo.DEFAULT_CLUSTER;
+        String host = m.address().host().isDefined() ? m.address().host().get() : "localhost";
+        for (String role : m.getRoles()) {
+            if (role.startsWith(ROLE_CLUSTER)) {
+                cluster = role.substring(ROLE_CLUSTER.length());
+            } else if (role.startsWith(ROLE_HOST)) {
+                host = role.substring(ROLE_HOST.length());
+            }
+        }
+        return new NodeInfo(m.address().toString(), cluster, host, m.upNumber());
+    }
+}

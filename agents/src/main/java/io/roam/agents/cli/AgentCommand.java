@@ -1,0 +1,104 @@
+package io.roam.agents.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.roam.agents.Agent;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code roam agent}: runs this node's agent until it is stopped (SIGTERM, SIGINT). */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Start this node's agent. Alone it forms a one-node cluster; with --seed it joins one.")
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "HOCON file over the built-in defaults (reference.conf).")
+    File config;
+
+    @Option(names = "--host", description = "MPI host name of this node (roam.agent.host).")
+    String host;
+
+    @Option(names = "--cluster", description = "Cluster name for the c2c topology (roam.agent.cluster).")
+    String cluster;
+
+    @Option(names = "--topology", description = "p2p or c2c (roam.agent.topology).")
+    String topology;
+
+    @Option(names = "--bind", description = "Address of the agent's cluster endpoint (default 127.0.0.1).")
+    String bind;
+
+    @Option(names = "--port", description = "Port of the agent's cluster endpoint, 0 = any (default 2552).")
+    Integer port;
+
+    @Option(names = "--http-port", description = "Port of the control API, 0 = any (default 7170).")
+    Integer httpPort;
+
+    @Option(names = "--http-bind", description = "Address of the control API (default 127.0.0.1).")
+    String httpBind;
+
+    @Option(names = "--socket", description = "PCM socket path; %%h = the host name (roam.agent.pcm.socket).")
+    String socket;
+
+    @Option(names = "--seed", description = "A seed node, HOST:PORT (repeatable). None: a one-node cluster.")
+    List<String> seeds = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Agent agent;
+        try {
+            agent = Agent.start(overrides());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("roam agent: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "roam-agent-stop"));
+        System.out.printf("roam agent %s up: host %s, cluster %s, control API %s, PCM socket %s%n", agent.address(),
+                agent.settings().host(), agent.settings().cluster(), agent.httpUrl(), agent.settings().pcmSocket());
+        System.out.flush();
+        agent.system().getWhenTerminated().toCompletableFuture().join();
+        return 0;
+    }
+
+    Config overrides() {
+        Config c = ConfigFactory.empty();
+        c = set(c, "roam.agent.host", host);
+        c = set(c, "roam.agent.cluster", cluster);
+        c = set(c, "roam.agent.topology", topology);
+        c = set(c, "roam.agent.pcm.socket", socket);
+        c = set(c, "roam.agent.http.port", httpPort);
+        c = set(c, "roam.agent.http.interface", httpBind);
+        c = set(c, "pekko.remote.artery.canonical.hostname", bind);
+        c = set(c, "pekko.remote.artery.canonical.port", port);
+        if (!seeds.isEmpty()) {
+            List<String> addresses = new ArrayList<>();
+            for (String s : seeds) {
+                if (!s.matches("[^:\\s]+:\\d{1,5}")) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--seed must be HOST:PORT, was " + s);
+                }
+                addresses.add("pekko://roam@" + s);
+            }
+            c = c.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));
+        }
+        if (config != null) {
+            if (!config.isFile()) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--config " + config + ": no such file");
+            }
+            c = c.withFallback(ConfigFactory.parseFile(config));
+        }
+        return c;
+    }
+
+    private static Config set(Config c, String key, Object value) {
+        return value == null ? c : c.withValue(key, ConfigValueFactory.fromAnyRef(value));
+    }
+}

@@ -1,0 +1,87 @@
+package io.roam.agents.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code roam run -- <mpirun arguments>}: an MPI application under the agents: a hostfile
+ * of the cluster's nodes, the options PCM needs, and the agent socket in every process's
+ * environment.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run an MPI application under the agents: roam run [--agent URL] -- -np 4 ./app args")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--agent", description = "Control API of any agent (default ${DEFAULT-VALUE}).")
+    String agent = ControlClient.DEFAULT_AGENT;
+
+    @Option(names = "--socket", description = "PCM socket path pattern (%%h = host), as the agents use it.")
+    String socket = ConfigFactory.load().getString("roam.agent.pcm.socket");
+
+    @Option(names = "--slots", description = "Slots per node in the hostfile (default: as many as ranks).")
+    Integer slots;
+
+    @Option(names = "--dry-run", description = "Print the mpirun command instead of running it.")
+    boolean dryRun;
+
+    @Parameters(description = "mpirun arguments: -np N, the program and its arguments.")
+    List<String> mpirunArgs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (mpirunArgs.isEmpty()) {
+            System.err.println("roam run: nothing to run; usage: roam run -- -np 4 ./app args");
+            return 2;
+        }
+        JsonNode status;
+        try {
+            status = new ControlClient(agent).status();
+        } catch (java.io.IOException e) {
+            System.err.println("roam run: cannot reach the agent at " + agent + ": " + e.getMessage());
+            return 1;
+        }
+        StringBuilder hostfile = new StringBuilder();
+        for (JsonNode n : status.get("nodes")) {
+            if (n.get("reachable").asBoolean()) {
+                hostfile.append(n.get("node").get("host").asText()).append(" slots=")
+                        .append(slots != null ? slots : 64).append('\n');
+            }
+        }
+        Path hf = Files.createTempFile("roam-hosts-", ".txt");
+        Files.writeString(hf, hostfile);
+        hf.toFile().deleteOnExit();
+        List<String> cmd = new ArrayList<>(List.of("mpirun", "--hostfile", hf.toString(),
+                // ranks leave the job at different times when they migrate
+                "--mca", "orte_allowed_exit_without_sync", "1",
+                // a replacement spawns in ~27 ms with ob1 against ~230 ms with UCX's start-up
+                "--mca", "pml", "ob1",
+                // Open MPI 4.1 gives a slot back only when the whole job ends
+                "--oversubscribe",
+                "-x", "ROAM_AGENT_SOCKET"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.add(1, "--allow-run-as-root");
+        }
+        cmd.addAll(mpirunArgs);
+        if (dryRun) {
+            System.out.println("ROAM_AGENT_SOCKET=" + socket + " " + String.join(" ", cmd));
+            return 0;
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().put("ROAM_AGENT_SOCKET", socket);
+        Process p = pb.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+            }
+        }));
+        return p.waitFor();
+    }
+}

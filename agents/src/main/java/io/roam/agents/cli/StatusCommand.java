@@ -1,0 +1,52 @@
+package io.roam.agents.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code roam status}: the cluster as any agent sees it. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Print the cluster: nodes (address, cluster, manager, up since, reachability) and their processes.")
+final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--agent", description = "Control API of any agent (default ${DEFAULT-VALUE}).")
+    String agent = ControlClient.DEFAULT_AGENT;
+
+    @Option(names = "--json", description = "Print the agent's JSON answer, for scripts.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode status;
+        try {
+            status = new ControlClient(agent).status();
+        } catch (java.io.IOException e) {
+            System.err.println("roam status: cannot reach the agent at " + agent + ": " + e.getMessage());
+            return 1;
+        }
+        if (json) {
+            System.out.println(status.toPrettyString());
+            return 0;
+        }
+        System.out.printf("%-22s %-12s %-8s %-9s %-20s %s%n", "NODE", "CLUSTER", "MANAGER", "REACHABLE", "UP SINCE",
+                "ADDRESS");
+        for (JsonNode n : status.get("nodes")) {
+            JsonNode node = n.get("node");
+            long up = n.get("upSinceMillis").asLong();
+            System.out.printf("%-22s %-12s %-8s %-9s %-20s %s%n", node.get("host").asText(),
+                    node.get("cluster").asText(), n.get("manager").asBoolean() ? "yes" : "-",
+                    n.get("reachable").asBoolean() ? "yes" : "NO", up == 0 ? "-" : Instant.ofEpochMilli(up)
+                            .toString().substring(0, 19), node.get("address").asText());
+        }
+        System.out.printf("%n%-22s %-28s %5s %5s %8s %5s%n", "NODE", "JOB", "RANK", "SIZE", "PID", "MOVES");
+        for (JsonNode n : status.get("nodes")) {
+            for (JsonNode p : n.get("processes")) {
+                System.out.printf("%-22s %-28s %5d %5d %8d %5d%n", n.get("node").get("host").asText(),
+                        p.get("jobId").asText(), p.get("rank").asInt(), p.get("size").asInt(), p.get("pid").asLong(),
+                        p.get("moves").asInt());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package io.roam.protocol;
+
+import java.util.Objects;
+
+/**
+ * Progress of one migration, sent to whoever asked for it ({@code roam migrate}, later the
+ * work-stealing thief). {@code times} is set on {@link Phase#DONE}.
+ */
+public record MigrationEvent(long orderId, String jobId, int rank, Phase phase, long atMillis, String detail,
+                             MigrationTimes times) implements RoamMessage {
+    /** The phases a migration goes through, in order; it ends in DONE or FAILED. */
+    public enum Phase {
+        /** The source agent has the request and the process. */
+        ACCEPTED,
+        /** The order is on its way to the process (the target agent expects the replacement). */
+        ORDERED,
+        /** Every rank agreed at a PCM_Status: spawn, merge and transfer are under way. */
+        STARTED,
+        /** The replacement runs on the target node. */
+        DONE,
+        /** The migration did not happen; the rank stays where it was. */
+        FAILED;
+
+        public boolean terminal() {
+            return this == DONE || this == FAILED;
+        }
+    }
+
+    public MigrationEvent {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(detail, "detail");
+    }
+
+    /** Phase timestamps of a completed migration, ns since the epoch, as libpcm reported them. */
+    public record MigrationTimes(long stateBytes, long tOrder, long tDecided, long tSpawned, long tMerged,
+                                 long tTransferred, long tResumed) implements RoamMessage {
+        /** Milliseconds between two of the timestamps. */
+        public static double ms(long from, long to) {
+            return (to - from) / 1e6;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.roam.protocol;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.RecordSerializer;
+import io.roam.topologies.NodeInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+
+/**
+ * The Kryo registrations of every class that travels between agents, with fixed ids.
+ * Ids are part of the wire format between agents of one cluster: never renumber, only add.
+ * Registration is required, so bytes naming any other class are refused.
+ */
+public final class RoamKryo {
+    /** First id of Roam's classes (Kryo's own registrations use the low ids). */
+    static final int BASE = 100;
+
+    /** Every registered class and its id; the round-trip test covers each of them. */
+    public static final Map<Class<?>, Integer> IDS = Map.ofEntries(
+            Map.entry(NodeInfo.class, BASE + 1),
+            Map.entry(AgentMessage.StatusQuery.class, BASE + 2),
+            Map.entry(AgentMessage.NodeStatus.class, BASE + 3),
+            Map.entry(AgentMessage.ProcessInfo.class, BASE + 4),
+            Map.entry(AgentMessage.MigrateRank.class, BASE + 5),
+            Map.entry(AgentMessage.ExpectArrival.class, BASE + 6),
+            Map.entry(MigrationEvent.class, BASE + 7),
+            Map.entry(MigrationEvent.Phase.class, BASE + 8),
+            Map.entry(MigrationEvent.MigrationTimes.class, BASE + 9));
+
+    static final int LIST_ID = BASE + 50;
+    static final int LIST_EMPTY_ID = BASE + 51;
+    static final int LIST_SMALL_ID = BASE + 52;
+    static final int ACTOR_REF_ID = BASE + 53;
+    static final int LIST_N_ID = BASE + 54;
+
+    private RoamKryo() {
+    }
+
+    /** A Kryo configured for agent messages; actor refs resolve through {@code resolver}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Kryo create(ActorRefResolver resolver) {
+        Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(true);
+        kryo.setReferences(false);
+        ImmutableListSerializer lists = new ImmutableListSerializer();
+        kryo.register(ArrayList.class, lists, LIST_ID);
+        kryo.register(List.of().getClass(), lists, LIST_EMPTY_ID);
+        kryo.register(List.of(1).getClass(), lists, LIST_SMALL_ID);
+        kryo.register(adapterClass(), new ActorRefSerializer(resolver), ACTOR_REF_ID);
+        for (Map.Entry<Class<?>, Integer> e : IDS.entrySet()) {
+            Class<?> type = e.getKey();
+            if (type.isRecord()) {
+                kryo.register(type, new RecordSerializer(type), e.getValue());
+            } else {
+                kryo.register(type, e.getValue());
+            }
+        }
+        kryo.register(List.of(1, 2, 3).getClass(), lists, LIST_N_ID);
+        return kryo;
+    }
+
+    private static Class<?> adapterClass() {
+        try {
+            return Class.forName("org.apache.pekko.actor.typed.internal.adapter.ActorRefAdapter");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Pekko's typed ActorRefAdapter is not on the class path", e);
+        }
+    }
+
+    /** Lists travel as size + elements and come back as unmodifiable lists. */
+    static final class ImmutableListSerializer extends Serializer<List<Object>> {
+        ImmutableListSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, List<Object> list) {
+            output.writeVarInt(list.size(), true);
+            for (Object o : list) {
+                kryo.writeClassAndObject(output, o);
+            }
+        }
+
+        @Override
+        public List<Object> read(Kryo kryo, Input input, Class<? extends List<Object>> type) {
+            int n = input.readVarInt(true);
+            if (n < 0 || n > input.limit()) {
+                throw new IllegalArgumentException("list of " + n + " elements in a message of " + input.limit() + " bytes");
+            }
+            List<Object> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(kryo.readClassAndObject(input));
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    /** Typed actor refs travel in Pekko's own serialization format, resolved on arrival. */
+    static final class ActorRefSerializer extends Serializer<ActorRef<?>> {
+        private final ActorRefResolver resolver;
+
+        ActorRefSerializer(ActorRefResolver resolver) {
+            this.resolver = resolver;
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, ActorRef<?> ref) {
+            output.writeString(resolver.toSerializationFormat(ref));
+        }
+
+        @Override
+        public ActorRef<?> read(Kryo kryo, Input input, Class<? extends ActorRef<?>> type) {
+            return resolver.resolveActorRef(input.readString());
+        }
+    }
+}

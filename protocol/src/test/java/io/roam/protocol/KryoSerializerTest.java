@@ -1,0 +1,125 @@
+package io.roam.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.esotericsoftware.kryo.io.Output;
+import io.roam.protocol.AgentMessage.ExpectArrival;
+import io.roam.protocol.AgentMessage.MigrateRank;
+import io.roam.protocol.AgentMessage.NodeStatus;
+import io.roam.protocol.AgentMessage.ProcessInfo;
+import io.roam.protocol.AgentMessage.StatusQuery;
+import io.roam.protocol.MigrationEvent.MigrationTimes;
+import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.topologies.NodeInfo;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every agent message round-trips through Pekko's serialization with Kryo, actor refs included. */
+class KryoSerializerTest {
+    private static ActorTestKit kit;
+    private static Serialization serialization;
+
+    @BeforeAll
+    static void start() {
+        kit = ActorTestKit.create("kryo-test");
+        serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.shutdownTestKit();
+    }
+
+    /** One or more instances of every registered message class. */
+    static List<Object> samples() {
+        TestProbe<NodeStatus> statusProbe = kit.createTestProbe();
+        TestProbe<MigrationEvent> eventProbe = kit.createTestProbe();
+        NodeInfo node = new NodeInfo("pekko://roam@10.0.0.1:2552", "cluster-a", "10.0.0.1", 3);
+        ProcessInfo p = new ProcessInfo("job-1", 2, 4, 4242, "10.0.0.1", 1, 1_700_000_000_000L);
+        MigrationTimes times = new MigrationTimes(64L << 20, 1, 2, 3, 4, 5, 6);
+        List<Object> all = new ArrayList<>();
+        all.add(new StatusQuery(statusProbe.getRef()));
+        all.add(new NodeStatus(node, 1_700_000_000_000L, true, List.of(p, p), List.of("a", "b", "c")));
+        all.add(new NodeStatus(node, 0, false, List.of(), List.of()));
+        all.add(new NodeStatus(node, 0, false, List.of(p), List.of("only")));
+        all.add(p);
+        all.add(new MigrateRank("job-ü", 7, "pekko://roam@10.0.0.2:2552", eventProbe.getRef()));
+        all.add(new ExpectArrival(Long.MAX_VALUE, "job", 0, eventProbe.getRef()));
+        all.add(new MigrationEvent(9, "job", 1, Phase.DONE, 123, "moved", times));
+        all.add(new MigrationEvent(9, "job", 1, Phase.FAILED, 123, "spawn failed", null));
+        all.add(times);
+        return all;
+    }
+
+    @Test
+    void everyMessageRoundTripsThroughTheBoundSerializer() {
+        Set<Class<?>> covered = new HashSet<>();
+        for (Object m : samples()) {
+            Serializer s = serialization.findSerializerFor(m);
+            assertThat(s).as("serializer of %s", m.getClass()).isInstanceOf(KryoSerializer.class);
+            byte[] bytes = s.toBinary(m);
+            Object back = serialization.deserialize(bytes, s.identifier(), "").get();
+            assertThat(back).isEqualTo(m);
+            covered.add(m.getClass());
+            if (m instanceof NodeStatus st) {
+                covered.add(NodeInfo.class);
+                covered.add(Phase.class);
+                assertThat(((NodeStatus) back).processes()).isUnmodifiable();
+            }
+            if (m instanceof MigrationEvent e) {
+                covered.add(e.phase().getClass());
+            }
+        }
+        assertThat(covered).containsAll(RoamKryo.IDS.keySet());
+    }
+
+    @Test
+    void actorRefsArriveUsable() {
+        TestProbe<MigrationEvent> probe = kit.createTestProbe();
+        MigrateRank m = new MigrateRank("j", 1, "addr", probe.getRef());
+        Serializer s = serialization.findSerializerFor(m);
+        MigrateRank back = (MigrateRank) serialization.deserialize(s.toBinary(m), s.identifier(), "").get();
+        MigrationEvent event = new MigrationEvent(1, "j", 1, Phase.ACCEPTED, 0, "", null);
+        back.replyTo().tell(event);
+        probe.expectMessage(event);
+    }
+
+    @Test
+    void bytesOfAnUnregisteredClassAreRefused() {
+        KryoSerializer s = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(kit.system()));
+        Output out = new Output(16);
+        out.writeVarInt(4000 + 2, true);   // a class id nobody registered
+        out.writeInt(42);
+        assertThatThrownBy(() -> s.fromBinaryJava(out.toBytes(), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refused");
+        assertThatThrownBy(() -> s.toBinary(new java.util.Date()))
+                .hasMessageContaining("Class is not registered");
+    }
+
+    @Test
+    void aRegisteredClassThatIsNotAMessageIsRefused() {
+        KryoSerializer s = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(kit.system()));
+        byte[] nodeOnly = s.toBinary(new NodeInfo("pekko://roam@h:1", "c", "h", 1));
+        assertThatThrownBy(() -> s.fromBinaryJava(nodeOnly, null)).hasMessageContaining("not a Roam message");
+    }
+
+    @Test
+    void truncatedBytesAreRefused() {
+        KryoSerializer s = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(kit.system()));
+        byte[] bytes = s.toBinary(samples().get(1));
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length / 2);
+        assertThatThrownBy(() -> s.fromBinaryJava(cut, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
