@@ -35,6 +35,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(Config overrides) {
         Config base = overrides.withFallback(ConfigFactory.load()).resolve();
         AgentSettings settings = AgentSettings.from(base);
+        PcmDaemon.checkSocketFree(settings.pcmSocket());
         Config config = base.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeAgent.roles(settings)));
         ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(settings), "roam", config);
         try {

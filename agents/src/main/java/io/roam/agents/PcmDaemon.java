@@ -93,6 +93,30 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
         ctx.getLog().info("PCM daemon listening on {}", socket);
     }
 
+    /**
+     * Fails when another agent already serves {@code socket} (a stale file is fine: the
+     * server replaces it), so that a misconfigured agent stops at start with the reason.
+     */
+    static void checkSocketFree(Path socket) {
+        try {
+            Files.createDirectories(socket.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("roam.agent.pcm.socket: cannot create the directory of " + socket
+                    + ": " + e.getMessage(), e);
+        }
+        if (!Files.exists(socket)) {
+            return;
+        }
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+        } catch (IOException stale) {
+            return;
+        }
+        throw new IllegalStateException("another agent is listening on " + socket
+                + " (roam.agent.pcm.socket; give each agent its own host name or socket)");
+    }
+
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()

@@ -8,7 +8,6 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,15 +54,19 @@ final class AgentCommand implements Callable<Integer> {
             System.err.println("roam agent: " + e.getMessage());
             return 2;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            asked.set(true);
             agent.close();
-            stopped.countDown();
         }, "roam-agent-stop"));
         System.out.printf("roam agent %s up: host %s, cluster %s, control API %s, PCM socket %s%n", agent.address(),
                 agent.settings().host(), agent.settings().cluster(), agent.httpUrl(), agent.settings().pcmSocket());
         System.out.flush();
         agent.system().getWhenTerminated().toCompletableFuture().join();
+        if (!asked.get()) {
+            System.err.println("roam agent: the agent stopped on its own (see the log above)");
+            return 1;
+        }
         return 0;
     }
 
