@@ -3,6 +3,10 @@
  * time spent inside MPI, and messages and bytes sent to each peer of the PCM world.
  * The wrappers cost two clock reads and a few additions; before PCM_Init (and after
  * PCM_Finalize) they only forward.
+ *
+ * Thread-safe (MPI_THREAD_MULTIPLE, as the JNI binding runs): the nesting depth is per
+ * thread and the counters are added atomically. With several threads inside MPI at once,
+ * mpi_ns adds up each thread's time in MPI.
  */
 #include "pcm_internal.h"
 #include <stdlib.h>
@@ -14,8 +18,13 @@ static struct {
     uint64_t *msgs;
     uint64_t *bytes;
     uint64_t mpi_ns;
-    int depth;
 } P;
+
+/* Nesting depth of this thread's MPI calls (a wrapper that calls another is timed once). */
+static __thread int depth;
+
+static inline void add(uint64_t *x, uint64_t v) { __atomic_fetch_add(x, v, __ATOMIC_RELAXED); }
+static inline uint64_t get(const uint64_t *x) { return __atomic_load_n(x, __ATOMIC_RELAXED); }
 
 void pcm_prof_start(int world_size) {
     free(P.msgs);
@@ -30,15 +39,16 @@ void pcm_prof_start(int world_size) {
 
 void pcm_prof_stop(void) { P.on = 0; }
 
-uint64_t pcm_prof_mpi_ns(void) { return P.mpi_ns; }
+uint64_t pcm_prof_mpi_ns(void) { return get(&P.mpi_ns); }
 
 int pcm_prof_peers(int *ranks, uint64_t *msgs, uint64_t *bytes, int max) {
     int k = 0;
     for (int i = 0; i < P.n && k < max; i++) {
-        if (!P.msgs[i]) continue;
+        uint64_t m = get(&P.msgs[i]);
+        if (!m) continue;
         ranks[k] = i;
-        msgs[k] = P.msgs[i];
-        bytes[k] = P.bytes[i];
+        msgs[k] = m;
+        bytes[k] = get(&P.bytes[i]);
         k++;
     }
     return k;
@@ -50,11 +60,12 @@ int PCM_Get_profile(PCM_Profile *out) {
     uint64_t elapsed = pcm_now_mono_ns() - pcm_g.t_init_mono;
     memset(out, 0, sizeof *out);
     out->iterations = pcm_g.iteration;
-    out->mpi_ns = P.mpi_ns;
-    out->compute_ns = elapsed > P.mpi_ns ? elapsed - P.mpi_ns : 0;
+    uint64_t mpi = get(&P.mpi_ns);
+    out->mpi_ns = mpi;
+    out->compute_ns = elapsed > mpi ? elapsed - mpi : 0;
     for (int i = 0; i < P.n; i++) {
-        out->messages_sent += P.msgs[i];
-        out->bytes_sent += P.bytes[i];
+        out->messages_sent += get(&P.msgs[i]);
+        out->bytes_sent += get(&P.bytes[i]);
     }
     return PCM_SUCCESS;
 }
@@ -62,8 +73,8 @@ int PCM_Get_profile(PCM_Profile *out) {
 int PCM_Get_peer_traffic(int peer, unsigned long long *messages, unsigned long long *bytes) {
     if (!pcm_g.initialized) return PCM_ERR_NOT_INITIALIZED;
     if (peer < 0 || peer >= P.n || !messages || !bytes) return PCM_ERR_ARG;
-    *messages = P.msgs[peer];
-    *bytes = P.bytes[peer];
+    *messages = get(&P.msgs[peer]);
+    *bytes = get(&P.bytes[peer]);
     return PCM_SUCCESS;
 }
 
@@ -86,11 +97,11 @@ static int world_rank_of(MPI_Comm comm, int r) {
 }
 
 static inline uint64_t enter(void) {
-    return (P.on && P.depth++ == 0) ? pcm_now_mono_ns() : 0;
+    return (P.on && depth++ == 0) ? pcm_now_mono_ns() : 0;
 }
 
 static inline void leave(uint64_t t0) {
-    if (P.on && --P.depth == 0 && t0) P.mpi_ns += pcm_now_mono_ns() - t0;
+    if (P.on && --depth == 0 && t0) add(&P.mpi_ns, pcm_now_mono_ns() - t0);
 }
 
 static void count_send(MPI_Comm comm, int dest, int count, MPI_Datatype type) {
@@ -99,8 +110,8 @@ static void count_send(MPI_Comm comm, int dest, int count, MPI_Datatype type) {
     if (w < 0 || w >= P.n) return;
     int size = 0;
     PMPI_Type_size(type, &size);
-    P.msgs[w]++;
-    P.bytes[w] += (uint64_t)count * (uint64_t)size;
+    add(&P.msgs[w], 1);
+    add(&P.bytes[w], (uint64_t)count * (uint64_t)size);
 }
 
 #define TIMED(call)                  \

@@ -13,6 +13,11 @@ final class Baselines {
     private Baselines() {
     }
 
+    /** The final grid of the same shape run by the C program (whatever program shape names). */
+    static byte[] cGrid(HeatJob.Spec shape) throws IOException, InterruptedException {
+        return grid(HeatJob.spec().ranks(shape.ranks).grid(shape.rows, shape.cols).iterations(shape.iterations));
+    }
+
     static synchronized byte[] grid(HeatJob.Spec shape) throws IOException, InterruptedException {
         byte[] cached = GRIDS.get(shape.key());
         if (cached != null) {
@@ -20,6 +25,8 @@ final class Baselines {
         }
         HeatJob.Spec plain = HeatJob.spec().ranks(shape.ranks).grid(shape.rows, shape.cols)
                 .iterations(shape.iterations);
+        plain.javaRanks = shape.javaRanks;
+        plain.binary = shape.binary;
         Path dir = Files.createTempDirectory("roam-heat-baseline-");
         try (HeatJob job = plain.start(dir)) {
             byte[] grid = job.awaitSuccess(HeatJob.seconds(120)).grid();

@@ -41,6 +41,8 @@ final class HeatJob implements AutoCloseable {
         int iterations = 500;
         String agentSocket = "none";
         String binary = "heat";
+        /** Run the Java sample (JVMs under mpirun) instead of the C binary. */
+        boolean javaRanks;
         final Map<String, String> env = new LinkedHashMap<>();
         final Map<String, String> launcherEnv = new LinkedHashMap<>();
         final List<String> mpiArgs = new ArrayList<>();
@@ -50,6 +52,8 @@ final class HeatJob implements AutoCloseable {
         Spec grid(int r, int c) { rows = r; cols = c; return this; }
         Spec iterations(int n) { iterations = n; return this; }
         Spec agent(Path socket) { agentSocket = socket.toString(); return this; }
+        /** Ranks are JVMs running {@link JavaHeat} (with {@code -Xcheck:jni}). */
+        Spec java() { javaRanks = true; return this; }
         Spec env(String k, String v) { env.put(k, v); return this; }
         /** A variable for mpirun's own environment only (not exported with -x). */
         Spec launcherEnv(String k, String v) { launcherEnv.put(k, v); return this; }
@@ -58,7 +62,7 @@ final class HeatJob implements AutoCloseable {
         Spec prefix(String... args) { prefix.addAll(List.of(args)); return this; }
 
         String key() {
-            return ranks + "x" + rows + "x" + cols + "x" + iterations;
+            return (javaRanks ? "java-" : binary + "-") + ranks + "x" + rows + "x" + cols + "x" + iterations;
         }
 
         HeatJob start(Path dir) throws IOException {
@@ -71,7 +75,8 @@ final class HeatJob implements AutoCloseable {
                 cmd.addAll(List.of("-x", k));
             }
             cmd.addAll(mpiArgs);
-            cmd.addAll(List.of(Mpi.heatBinary(binary).toString(), "-r", Integer.toString(rows), "-c",
+            cmd.addAll(javaRanks ? Mpi.java(JavaHeat.class) : List.of(Mpi.heatBinary(binary).toString()));
+            cmd.addAll(List.of("-r", Integer.toString(rows), "-c",
                     Integer.toString(cols), "-i", Integer.toString(iterations), "-o", grid.toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             pb.environment().putAll(env);

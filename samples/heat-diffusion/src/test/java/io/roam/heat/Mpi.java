@@ -60,6 +60,26 @@ final class Mpi {
         return cmd;
     }
 
+    /**
+     * The command of a Java rank: this JVM's {@code java}, small heaps (several JVMs share two
+     * cores), {@code -Xcheck:jni}, and a class path of the PCM binding and the sample (their
+     * class directories or jars, wherever this JVM loaded them from).
+     */
+    static List<String> java(Class<?> main) {
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = location(io.roam.pcm.Pcm.class) + java.io.File.pathSeparator + location(main);
+        return List.of(jvm, "-Xcheck:jni", "-Xmx256m", "-Xss1m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
+                "-XX:-UsePerfData", "-cp", cp, main.getName());
+    }
+
+    private static String location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Path heatBinary(String name) {
         Path dir = Path.of(System.getProperty("roam.heat.bin", "target/native"));
         Path bin = dir.resolve(name).toAbsolutePath();
