@@ -137,7 +137,8 @@ public final class Pcm {
             }
             int state = PcmNative.mpiState();
             if ((state & 2) != 0) {
-                throw new PcmException(PCM_ERR_MPI, "Pcm.init: MPI was finalized; it cannot be initialized again");
+                throw new PcmException(PCM_ERR_MPI, "Pcm.init: " + PcmNative.errorString(PCM_ERR_MPI)
+                        + ": MPI was finalized; it cannot be initialized again");
             }
             int level = (state & 1) != 0 ? PcmNative.mpiQueryThread() : PcmNative.mpiInitThread(args);
             check("MPI_Init_thread", level);
