@@ -12,13 +12,17 @@ import java.util.regex.Pattern;
 /**
  * Runs of the C heat-diffusion sample for the PCM overhead and the throughput: {@code heat}
  * (with PCM, no agent: {@code ROAM_AGENT_SOCKET=none}, so it never migrates) against
- * {@code heat-nopcm} (the same source without PCM), and a plain one-rank sweep.
+ * {@code heat-nopcm} (the same source without PCM), and a plain one-rank sweep; and of the Java
+ * sample ({@link io.roam.heat.JavaHeat}, JVM ranks, PCM without agent) against {@code heat}.
  */
 final class HeatRuns {
     private static final Pattern TIME = Pattern.compile("time ([0-9.]+) s");
     private static final Pattern PER_RANK = Pattern.compile("updates/s/rank ([0-9.eE+-]+)");
     static final String PCM = "heat";
     static final String NO_PCM = "heat-nopcm";
+    static final String JAVA = "JavaHeat";
+    /** The Java sample's sweep should reach this fraction of the C sample's. */
+    static final double JAVA_TARGET = 0.8;
 
     /** One run: the loop's wall time and the lattice updates per second per rank it printed. */
     record Run(String binary, int ranks, int iterations, double seconds, double updatesPerRank) {
@@ -76,6 +80,18 @@ final class HeatRuns {
         }
     }
 
+    /** Paired runs of the C sample ({@code heat}) and the Java sample at one rank count, alternated. */
+    record JavaVsC(int ranks, int iterations, List<Run> c, List<Run> java) {
+        /** Java's updates/s/rank over C's, per pair of consecutive runs: median, min and max. */
+        Stats ratio() {
+            List<Double> r = new ArrayList<>();
+            for (int i = 0; i < c.size(); i++) {
+                r.add(java.get(i).updatesPerRank() / c.get(i).updatesPerRank());
+            }
+            return Stats.of(r);
+        }
+    }
+
     private final Proc proc;
     private final Path bin;
     private final int rows;
@@ -111,6 +127,22 @@ final class HeatRuns {
         return new Overhead(ranks, iterations, pcm, noPcm);
     }
 
+    /** {@code runs} runs of the C sample and of the Java sample, alternating, the order swapped every round. */
+    JavaVsC javaVsC(int ranks, int iterations, int runs) throws IOException, InterruptedException {
+        List<Run> c = new ArrayList<>();
+        List<Run> java = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            if (i % 2 == 0) {
+                c.add(once(PCM, ranks, iterations));
+                java.add(once(JAVA, ranks, iterations));
+            } else {
+                java.add(once(JAVA, ranks, iterations));
+                c.add(once(PCM, ranks, iterations));
+            }
+        }
+        return new JavaVsC(ranks, iterations, c, java);
+    }
+
     /** {@code runs} runs of one binary. */
     List<Run> repeat(String binary, int ranks, int iterations, int runs) throws IOException, InterruptedException {
         List<Run> all = new ArrayList<>();
@@ -123,7 +155,10 @@ final class HeatRuns {
     /** The mpirun command line of one run (also written into the report). */
     List<String> command(String binary, int ranks, int iterations) {
         List<String> cmd = new ArrayList<>(Proc.mpirun(ranks, false));
-        cmd.addAll(List.of("-x", "ROAM_AGENT_SOCKET", bin.resolve(binary).toString(), "-r", Integer.toString(rows),
+        cmd.addAll(List.of("-x", "ROAM_AGENT_SOCKET"));
+        cmd.addAll(binary.equals(JAVA) ? Proc.javaRank(io.roam.heat.JavaHeat.class.getName(), "1g")
+                : List.of(bin.resolve(binary).toString()));
+        cmd.addAll(List.of("-r", Integer.toString(rows),
                 "-c", Integer.toString(cols), "-i", Integer.toString(iterations), "-q"));
         return cmd;
     }

@@ -1,5 +1,6 @@
 package io.roam.heat.bench;
 
+import io.roam.heat.bench.HeatRuns.JavaVsC;
 import io.roam.heat.bench.HeatRuns.Overhead;
 import io.roam.heat.bench.HeatRuns.Run;
 import io.roam.heat.bench.LocalBaselines.Checkpoint;
@@ -19,7 +20,9 @@ import java.util.Map;
 /**
  * The PCM migration benchmark: migration time by phase for several state sizes, the memcpy and
  * checkpoint-to-file baselines of this machine, the PCM overhead and throughput of the
- * heat-diffusion sample; writes the Markdown report. Run by {@code benchmarks/pcm-migration.sh},
+ * heat-diffusion sample, and the same for Java ranks over the JNI binding (migration phases of
+ * {@link JavaBenchMigrate} against the C program's, the Java heat sample's throughput against the
+ * C sample's); writes the Markdown report. Run by {@code benchmarks/pcm-migration.sh},
  * which builds the C programs and gives their directory.
  *
  * <pre>java -cp pcm-native.jar:heat-diffusion.jar io.roam.heat.bench.MigrationBenchmark
@@ -55,7 +58,12 @@ public final class MigrationBenchmark {
     /** What to measure, and where things are. */
     record Settings(List<MpiRuntime> runtimes, List<Integer> sizes, int reps, int warmup, int settleMs,
                     int baselineReps, int heatRuns, double heatSeconds, int rows, int cols, List<Integer> heatRanks,
-                    Path benchBin, Path heatBin, Path work, Path out, String command) {
+                    Path benchBin, Path heatBin, Path work, Path out, String command, List<Integer> javaSizes,
+                    List<Integer> javaHeatRanks) {
+        /** The runtime Java ranks are measured in (and compared with C ranks in): the last, ob1. */
+        MpiRuntime javaRuntime() {
+            return runtimes.get(runtimes.size() - 1);
+        }
     }
 
     private MigrationBenchmark() {
@@ -86,7 +94,8 @@ public final class MigrationBenchmark {
         // A short path: a Unix socket path has at most 107 bytes, the project may lie deep.
         Path socketDir = Files.createTempDirectory("roam-bench-");
         Path socket = socketDir.resolve("agent.sock");
-        MigrationJob job = new MigrationJob(proc, s.benchBin().resolve("pcm_bench_migrate").toAbsolutePath(), socket,
+        MigrationJob job = new MigrationJob(proc, List.of(s.benchBin().resolve("pcm_bench_migrate").toAbsolutePath()
+                .toString()), socket,
                 Duration.ofMillis(s.settleMs()), Duration.ofMinutes(10));
         Map<MpiRuntime, Map<Integer, List<Phases>>> migrations = new LinkedHashMap<>();
         for (MpiRuntime runtime : s.runtimes()) {
@@ -99,6 +108,17 @@ public final class MigrationBenchmark {
                         p.totalMs(), p.spawnMs(), p.mergeMs(), p.transferMs()));
             }
             migrations.put(runtime, bySize);
+        }
+        MigrationJob javaJob = new MigrationJob(proc, Proc.javaRank(JavaBenchMigrate.class.getName(), "1g"), socket,
+                Duration.ofMillis(s.settleMs()), Duration.ofMinutes(10));
+        Map<Integer, List<Phases>> javaMigrations = new LinkedHashMap<>();
+        for (int mb : s.javaSizes()) {
+            System.err.printf("migrations of a Java rank (%s): %d MiB, %d + %d warm-up%n", s.javaRuntime().name(), mb,
+                    s.reps(), s.warmup());
+            List<Phases> all = javaJob.run(mb, s.warmup() + s.reps(), s.javaRuntime().env());
+            javaMigrations.put(mb, all.subList(s.warmup(), all.size()));
+            javaMigrations.get(mb).forEach(p -> System.err.printf("  %.1f ms (spawn %.1f, merge %.1f, transfer %.1f)%n",
+                    p.totalMs(), p.spawnMs(), p.mergeMs(), p.transferMs()));
         }
         Files.deleteIfExists(socketDir);
 
@@ -123,7 +143,16 @@ public final class MigrationBenchmark {
         List<Run> one = heat.repeat(HeatRuns.NO_PCM, 1, single, s.heatRuns());
         String heatCommand = String.join(" ", heat.command(HeatRuns.PCM, s.heatRanks().get(0),
                 overhead.get(0).iterations())).replace(Path.of("").toAbsolutePath() + "/", "");
-        return new Report.Results(s, machine, migrations, memcpy, checkpoints, overhead, one, heatCommand);
+        List<JavaVsC> javaHeat = new ArrayList<>();
+        for (int ranks : s.javaHeatRanks()) {
+            int iterations = heat.calibrate(ranks, s.heatSeconds());
+            System.err.printf("heat, Java against C: %d ranks, %d iterations%n", ranks, iterations);
+            javaHeat.add(heat.javaVsC(ranks, iterations, s.heatRuns()));
+        }
+        String javaHeatCommand = javaHeat.isEmpty() ? "" : String.join(" ", heat.command(HeatRuns.JAVA,
+                javaHeat.get(0).ranks(), javaHeat.get(0).iterations())).replace(Path.of("").toAbsolutePath() + "/", "");
+        return new Report.Results(s, machine, migrations, memcpy, checkpoints, overhead, one, heatCommand,
+                javaMigrations, javaHeat, javaHeatCommand);
     }
 
     private static Settings parse(String[] args) {
@@ -156,8 +185,9 @@ public final class MigrationBenchmark {
         if (warmup < 0 || sizes.isEmpty() || sizes.stream().anyMatch(mb -> mb < 1 || mb > 2047)) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --sizes between 1 and 2047 MiB");
         }
+        List<Integer> javaSizes = sizes.stream().filter(mb -> mb == 16 || mb == 64).toList();
         return new Settings(RUNTIMES, sizes, reps, warmup, 500, quick ? 3 : 7, heatRuns, quick ? 2.0 : 2.5, 2048, 2048,
-                List.of(2, 4), benchBin, heatBin, work, out, command);
+                List.of(2, 4), benchBin, heatBin, work, out, command, javaSizes, List.of(1, 2));
     }
 
     private static String value(Iterator<String> it, String option) {

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One MPI job of {@code pcm_bench_migrate}: two ranks, rank 1 holding the state, moved to
+ * One MPI job of {@code pcm_bench_migrate} (or its Java twin {@link JavaBenchMigrate}): two ranks, rank 1 holding the state, moved to
  * {@code localhost} again and again through the agent socket, exactly as the agent orders a
  * migration. This class is the agent: a {@link PcmServer} whose hooks order each new
  * registration of rank 1 to move, a settling pause after the previous move has finished
@@ -53,18 +53,18 @@ final class MigrationJob {
     }
 
     private final Proc proc;
-    private final Path program;
+    private final List<String> program;
     private final Path socket;
     private final Duration settle;
     private final Duration limit;
 
     /**
-     * @param program the built pcm_bench_migrate
+     * @param program the command of one rank: the built pcm_bench_migrate, or a JVM running JavaBenchMigrate
      * @param socket  the agent socket path to use (short: a Unix socket path)
      * @param settle  pause between the end of a migration and the next order
      * @param limit   the whole job's time limit; the job is ended after it
      */
-    MigrationJob(Proc proc, Path program, Path socket, Duration settle, Duration limit) {
+    MigrationJob(Proc proc, List<String> program, Path socket, Duration settle, Duration limit) {
         this.proc = proc;
         this.program = program;
         this.socket = socket;
@@ -93,7 +93,9 @@ final class MigrationJob {
         try (PcmServer server = new PcmServer(socket, recorder, new PcmServer.Options("roam-bench", 0)).start()) {
             List<String> cmd = new ArrayList<>(Proc.mpirun(2, true));
             // -m: a safety net; iterations take at least 1 ms, so the job ends itself within the limit
-            cmd.addAll(List.of("-x", "ROAM_AGENT_SOCKET", program.toString(), "-s", Integer.toString(mb),
+            cmd.addAll(List.of("-x", "ROAM_AGENT_SOCKET"));
+            cmd.addAll(program);
+            cmd.addAll(List.of("-s", Integer.toString(mb),
                     "-n", Integer.toString(moves), "-m", Long.toString(limit.toMillis() * 4 / 5)));
             Map<String, String> all = new HashMap<>(env);
             all.put("ROAM_AGENT_SOCKET", server.socketPath().toString());

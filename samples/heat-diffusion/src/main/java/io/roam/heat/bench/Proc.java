@@ -53,6 +53,22 @@ final class Proc {
         return cmd;
     }
 
+    /**
+     * The command of a Java rank: this JVM's {@code java} with this JVM's class path (made
+     * absolute: jobs run in the work directory), a heap of {@code heap}, the serial collector
+     * (several JVMs share the cores), and {@code mainClass}.
+     */
+    static List<String> javaRank(String mainClass, String heap) {
+        StringBuilder cp = new StringBuilder();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!e.isEmpty()) {
+                cp.append(cp.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(e).toAbsolutePath());
+            }
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
+                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp", cp.toString(), mainClass);
+    }
+
     /** A started program and the files its output goes to. */
     record Started(List<String> command, Process process, Path out, Path err) {
         /** The result, once the process has ended ({@code exit} -1 for "ended by the benchmark"). */

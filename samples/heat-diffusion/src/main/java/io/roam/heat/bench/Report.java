@@ -1,5 +1,6 @@
 package io.roam.heat.bench;
 
+import io.roam.heat.bench.HeatRuns.JavaVsC;
 import io.roam.heat.bench.HeatRuns.Overhead;
 import io.roam.heat.bench.HeatRuns.Run;
 import io.roam.heat.bench.LocalBaselines.Checkpoint;
@@ -24,7 +25,8 @@ final class Report {
     record Results(MigrationBenchmark.Settings settings, Machine machine,
                    Map<MpiRuntime, Map<Integer, List<Phases>>> migrations,
                    List<Memcpy> memcpy, List<Checkpoint> checkpoints, List<Overhead> overhead, List<Run> single,
-                   String heatCommand) {
+                   String heatCommand, Map<Integer, List<Phases>> javaMigrations, List<JavaVsC> javaHeat,
+                   String javaHeatCommand) {
     }
 
     private final Results r;
@@ -65,6 +67,7 @@ final class Report {
         baselines();
         overhead();
         throughput();
+        java();
         whereTheTimeGoes();
         raw();
         return md.toString();
@@ -91,9 +94,16 @@ final class Report {
             line("| PCM overhead, heat at " + o.ranks() + " ranks | < " + OVERHEAD_TARGET_PERCENT + " % | "
                     + p.format(2) + " % | " + overheadVerdict(o) + " |");
         }
+        for (JavaVsC j : r.javaHeat()) {
+            Stats q = j.ratio();
+            line("| Java heat sweep against C, " + j.ranks() + " rank" + (j.ranks() == 1 ? "" : "s")
+                    + " (updates/s/rank, Java / C) | >= " + fmt(HeatRuns.JAVA_TARGET, 2) + " | " + q.format(3) + " | "
+                    + met(q.median() >= HeatRuns.JAVA_TARGET) + " |");
+        }
         line("");
         line("A migration target is met when the median is under it. The overhead verdict is a sign test over "
-                + "the pairs of runs (section 3).");
+                + "the pairs of runs (section 3). The Java target is met when the median of the per-pair ratios "
+                + "reaches it (section 5).");
         line("");
     }
 
@@ -218,6 +228,62 @@ final class Report {
             }
         }
         line("");
+    }
+
+    private void java() {
+        if (r.javaMigrations().isEmpty() && r.javaHeat().isEmpty()) {
+            return;
+        }
+        MigrationBenchmark.MpiRuntime rt = r.settings().javaRuntime();
+        line("## 5. Java ranks (the JNI binding)");
+        line("");
+        line("The same job with Java ranks: `io.roam.heat.bench.JavaBenchMigrate`, the Java twin of "
+                + "`pcm_bench_migrate.c` over `io.roam.pcm.Pcm` (JVMs under mpirun, `-Xmx1g -XX:+UseSerialGC`; rank 1's "
+                + "state a `long[]` stored by reference, pinned and sent from the array when it moves; the replacement, "
+                + "a new JVM started with the same command line, loads into a new array). Runtime: " + rt.name()
+                + "; the C rows are the C program's moves of section 1 in the same runtime and run.");
+        line("");
+        line("| state | program | order to decided | spawn | merge + split | state transfer | order to resumed | transfer rate |");
+        line("|---:|---|---:|---:|---:|---:|---:|---:|");
+        Map<Integer, List<Phases>> c = r.migrations().getOrDefault(rt, Map.of());
+        for (var e : r.javaMigrations().entrySet()) {
+            for (boolean isJava : List.of(false, true)) {
+                List<Phases> p = isJava ? e.getValue() : c.get(e.getKey());
+                if (p == null) {
+                    continue;
+                }
+                line("| " + e.getKey() + " MiB | " + (isJava ? "Java" : "C") + " | " + stats(p, Phases::decideMs).format(1)
+                        + " ms | " + stats(p, Phases::spawnMs).format(1) + " ms | " + stats(p, Phases::mergeMs).format(1)
+                        + " ms | " + stats(p, Phases::transferMs).format(1) + " ms | **"
+                        + stats(p, Phases::totalMs).format(1) + "** ms | " + stats(p, Phases::transferGBs).format(2)
+                        + " GB/s |");
+            }
+        }
+        line("");
+        line("*Spawn* of a Java rank includes starting the JVM of the replacement (class loading, the binding's "
+                + "library extracted from the jar and loaded, `MPI_Init_thread`); *state transfer* includes the JVM "
+                + "zeroing the new array, which faults its pages in before the state is received into it.");
+        line("");
+        if (!r.javaHeat().isEmpty()) {
+            line("Heat diffusion, Java (`io.roam.heat.JavaHeat`, the same algorithm, decomposition and result line as "
+                    + "`heat.c`, bit-identical grid) against C (`heat`), both with PCM and no agent, on the "
+                    + r.settings().rows() + "x" + r.settings().cols() + " grid, runs alternated (the order swapped every "
+                    + "round). Java's time includes its JIT warm-up: it is the loop's wall time, as printed. Command "
+                    + "(Java shown): `" + r.javaHeatCommand() + "`.");
+            line("");
+            line("| ranks | iterations | C updates/s/rank (10^9) | Java updates/s/rank (10^9) | Java / C | target | met |");
+            line("|---:|---:|---:|---:|---:|---:|---|");
+            for (JavaVsC j : r.javaHeat()) {
+                Stats cu = Stats.of(j.c().stream().map(Run::updatesPerRank).toList()).scaled(1e-9);
+                Stats ju = Stats.of(j.java().stream().map(Run::updatesPerRank).toList()).scaled(1e-9);
+                line("| " + j.ranks() + " | " + j.iterations() + " | " + cu.format(3) + " | " + ju.format(3) + " | **"
+                        + j.ratio().format(3) + "** | >= " + fmt(HeatRuns.JAVA_TARGET, 2) + " | "
+                        + met(j.ratio().median() >= HeatRuns.JAVA_TARGET) + " |");
+            }
+            line("");
+            line("Java / C is per pair of consecutive runs (median, min and max over the pairs).");
+            line("");
+        }
     }
 
     private void whereTheTimeGoes() {
