@@ -12,10 +12,13 @@
 #      warm-up move);
 #   2. memcpy into fresh memory and a checkpoint-to-file (tmpfs) baseline;
 #   3. the PCM overhead of the heat sample (heat vs heat-nopcm, 2 and 4 ranks);
-#   4. the heat throughput per rank against a one-rank sweep.
+#   4. the heat throughput per rank against a one-rank sweep;
+#   5. Java ranks over the JNI binding: migration phases of JavaBenchMigrate (the Java twin of
+#      pcm_bench_migrate.c) against the C rank's at 16 and 64 MiB, and the Java heat sample's
+#      throughput against the C sample's at 1 and 2 ranks (target: Java at 0.8 of C or better).
 # Migrations are measured with Open MPI as installed and with OMPI_MCA_pml=ob1 (see the report).
 # --quick: 3 moves per size, 3 repetitions of the baselines and 3 pairs of heat runs
-# (instead of 7, 7 and 9), about a minute in all; the full run takes about 5 minutes.
+# (instead of 7, 7 and 9), a few minutes in all; the full run takes about 10 minutes.
 # The programs' outputs stay in benchmarks/target/run for inspection.
 set -euo pipefail
 
