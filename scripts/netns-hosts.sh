@@ -5,6 +5,11 @@
 #   netns-hosts.sh up PREFIX N [SUBNET]   create PREFIX-h1..PREFIX-hN, print "name ip" lines
 #   netns-hosts.sh down PREFIX            remove everything named PREFIX-*
 #   netns-hosts.sh rsh-agent PREFIX FILE  write an rsh agent for mpirun (--mca plm_rsh_agent)
+#   netns-hosts.sh exec PREFIX I CMD...   run CMD on host I (1-based)
+#
+# A host is a network namespace plus a UTS namespace whose host name is the host's address
+# (also exported as ROAM_HOST): processes of different hosts must not share a host name,
+# or Open MPI's shared-memory segments in the common /dev/shm collide.
 #
 # Host i gets SUBNET.i (default subnet 10.231.0); the bridge lives in a namespace of its
 # own (PREFIX-br) so the root namespace is untouched. Callers remove what they made:
@@ -50,13 +55,22 @@ host=\$1; shift
 ns=\$(for n in \$(ip netns list | awk '{print \$1}' | grep -E '^$prefix-h[0-9]+\$'); do
       if ip -n "\$n" -o -4 addr show dev eth0 | grep -q " \$host/"; then echo "\$n"; fi; done)
 [[ -n \$ns ]] || { echo "rsh agent: no namespace host has address \$host" >&2; exit 255; }
-exec ip netns exec "\$ns" env ROAM_HOST="\$host" /bin/sh -c "\$*"
+exec ip netns exec "\$ns" unshare --uts /bin/sh -c "hostname \$host && export ROAM_HOST=\$host && \$*"
 AGENT
     chmod +x "$file"
 }
 
+on_host() {
+    local i=${1:?host index required}; shift
+    local ns="$prefix-h$i" addr
+    addr=$(ip -n "$ns" -o -4 addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
+    [[ -n $addr ]] || { echo "no host $ns" >&2; exit 2; }
+    exec ip netns exec "$ns" unshare --uts /bin/sh -c 'hostname "$0" && export ROAM_HOST="$0" && exec "$@"' "$addr" "$@"
+}
+
 case $cmd in
     up) up "${@:3}" ;;
+    exec) on_host "${@:3}" ;;
     down) down ;;
     rsh-agent) rsh_agent "${@:3}" ;;
     *) echo "unknown command $cmd" >&2; exit 2 ;;

@@ -173,7 +173,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private NodeStatus status() {
         List<String> neighbours = topology.neighbours().stream().map(NodeInfo::address).toList();
         return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
-                new ArrayList<>(processes.values()), neighbours);
+                settings.slots(), new ArrayList<>(processes.values()), neighbours);
     }
 
     private void onMigrateRank(MigrateRank r) {

@@ -50,8 +50,11 @@ public sealed interface AgentMessage extends RoamMessage {
         }
     }
 
-    /** A node's status: who it is and which PCM processes are registered with its agent. */
-    record NodeStatus(NodeInfo node, long upSinceMillis, boolean manager, List<ProcessInfo> processes,
+    /**
+     * A node's status: who it is, how many MPI slots it offers, and which PCM processes are
+     * registered with its agent.
+     */
+    record NodeStatus(NodeInfo node, long upSinceMillis, boolean manager, int slots, List<ProcessInfo> processes,
                       List<String> neighbours) implements RoamMessage {
         public NodeStatus {
             Objects.requireNonNull(node, "node");

@@ -51,9 +51,9 @@ class KryoSerializerTest {
         MigrationTimes times = new MigrationTimes(64L << 20, 1, 2, 3, 4, 5, 6);
         List<Object> all = new ArrayList<>();
         all.add(new StatusQuery(statusProbe.getRef()));
-        all.add(new NodeStatus(node, 1_700_000_000_000L, true, List.of(p, p), List.of("a", "b", "c")));
-        all.add(new NodeStatus(node, 0, false, List.of(), List.of()));
-        all.add(new NodeStatus(node, 0, false, List.of(p), List.of("only")));
+        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c")));
+        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of()));
+        all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only")));
         all.add(p);
         all.add(new MigrateRank("job-ü", 7, "pekko://roam@10.0.0.2:2552", eventProbe.getRef()));
         all.add(new ExpectArrival(Long.MAX_VALUE, "job", 0, eventProbe.getRef()));

@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--socket", description = "PCM socket path pattern (%%h = host), as the agents use it.")
     String socket = ConfigFactory.load().getString("roam.agent.pcm.socket");
 
-    @Option(names = "--slots", description = "Slots per node in the hostfile (default: as many as ranks).")
+    @Option(names = "--slots", description = "Slots per node in the hostfile (default: each node's roam.agent.slots).")
     Integer slots;
 
     @Option(names = "--dry-run", description = "Print the mpirun command instead of running it.")
@@ -51,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
         for (JsonNode n : status.get("nodes")) {
             if (n.get("reachable").asBoolean()) {
                 hostfile.append(n.get("node").get("host").asText()).append(" slots=")
-                        .append(slots != null ? slots : 64).append('\n');
+                        .append(slots != null ? slots : n.get("slots").asInt()).append('\n');
             }
         }
         Path hf = Files.createTempFile("roam-hosts-", ".txt");
@@ -62,8 +62,9 @@ final class RunCommand implements Callable<Integer> {
                 "--mca", "orte_allowed_exit_without_sync", "1",
                 // a replacement spawns in ~27 ms with ob1 against ~230 ms with UCX's start-up
                 "--mca", "pml", "ob1",
-                // Open MPI 4.1 gives a slot back only when the whole job ends
-                "--oversubscribe",
+                // Open MPI 4.1 gives a slot back only when the whole job ends; more ranks than
+                // cores must yield while they wait, or every collective waits for a time slice
+                "--oversubscribe", "--mca", "mpi_yield_when_idle", "1",
                 "-x", "ROAM_AGENT_SOCKET"));
         if ("root".equals(System.getProperty("user.name"))) {
             cmd.add(1, "--allow-run-as-root");

@@ -53,7 +53,7 @@ class HeatMigrationAcrossHostsTest {
                 HeatJob.Spec spec = HeatJob.spec().ranks(4).grid(512, 512).iterations(500)
                         .env("ROAM_AGENT_SOCKET", socket)
                         .launcherEnv("ROAM_HOST", h1)
-                        .prefix("ip", "netns", "exec", hosts.namespaces.get(0))
+                        .prefix(hosts.exec(0).toArray(String[]::new))
                         .mpiArgs(hosts.mpiArgs(hosts.hostfile(dir, 4)));
                 spec.agentSocket = socket;
                 byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(512, 512).iterations(500));

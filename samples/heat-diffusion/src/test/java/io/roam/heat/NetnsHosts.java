@@ -66,10 +66,25 @@ final class NetnsHosts implements AutoCloseable {
 
     /** The mpirun options that keep MPI on these hosts. */
     String[] mpiArgs(Path hostfile) {
+        List<String> args = new ArrayList<>(List.of("--hostfile", hostfile.toString()));
+        args.addAll(networkArgs());
+        args.addAll(List.of("--mca", "mpi_yield_when_idle", "1"));
+        return args.toArray(String[]::new);
+    }
+
+    /** How mpirun reaches these hosts (the rsh agent) and which network MPI uses between them. */
+    List<String> networkArgs() {
         String net = subnet + ".0/24";
-        return new String[] {"--hostfile", hostfile.toString(), "--mca", "plm_rsh_agent", rshAgent.toString(),
-            "--mca", "oob_tcp_if_include", net, "--mca", "btl_tcp_if_include", net,
-            "--mca", "mpi_yield_when_idle", "1"};
+        return List.of("--mca", "plm_rsh_agent", rshAgent.toString(), "--mca", "oob_tcp_if_include", net,
+                "--mca", "btl_tcp_if_include", net);
+    }
+
+    /**
+     * The command prefix that runs a program on host i (0-based): its network namespace and
+     * a UTS namespace named by its address, with ROAM_HOST set (scripts/netns-hosts.sh exec).
+     */
+    List<String> exec(int host) {
+        return List.of("bash", SCRIPT.toString(), "exec", prefix, Integer.toString(host + 1));
     }
 
     /** The inode of a namespace, as /proc/PID/ns/net shows it: "net:[inode]". */

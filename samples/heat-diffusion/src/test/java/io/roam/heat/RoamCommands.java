@@ -1,0 +1,68 @@
+package io.roam.heat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The {@code bin/roam} command line, run inside a namespace host, as an operator would. */
+final class RoamCommands {
+    static final Path ROAM = locate();
+
+    private RoamCommands() {
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    static List<String> on(List<String> host, String... args) {
+        List<String> cmd = new ArrayList<>(host);
+        cmd.add(ROAM.toString());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Runs a short roam command to completion (status, migrate) on a host (NetnsHosts.exec). */
+    static Result run(List<String> host, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(on(host, args)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("roam " + String.join(" ", args) + " did not finish:\n" + out);
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    /** Starts a long-running roam command (agent, run) on a host, its output in a file. */
+    static Process start(List<String> host, Path log, String... args) throws IOException {
+        return new ProcessBuilder(on(host, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Ends a process and everything it started, by pid. */
+    static void stop(Process p) {
+        if (p == null) {
+            return;
+        }
+        List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
+        all.add(p.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle h : all) {
+            if (!h.onExit().completeOnTimeout(h, 15, TimeUnit.SECONDS).join().isAlive()) {
+                continue;
+            }
+            h.destroyForcibly();
+        }
+    }
+
+    private static Path locate() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path s = d.resolve("bin/roam");
+            if (Files.isExecutable(s)) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("bin/roam not found above " + Path.of("").toAbsolutePath());
+    }
+}

@@ -1,0 +1,131 @@
+package io.roam.heat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator's path on two namespace hosts: an agent per host ({@code roam agent}), the
+ * heat sample started with {@code roam run}, every rank registered with its node's agent
+ * ({@code roam status}), a rank moved with {@code roam migrate}, after which {@code roam
+ * status} shows it on the other node, and the final grid is bit-exact.
+ */
+class RoamRunAndMigrateTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROWS = 256;
+    private static final int COLS = 256;
+    private static final int ITERATIONS = 60000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rankMovedByRoamMigrateShowsOnTheNewNodeAndTheGridIsBitExact() throws Exception {
+        Mpi.requireMpirun();
+        byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(ROWS, COLS).iterations(ITERATIONS));
+        List<Process> started = new ArrayList<>();
+        try (NetnsHosts hosts = NetnsHosts.create("rrm", 2, dir)) {
+            String h1 = hosts.addresses.get(0);
+            String h2 = hosts.addresses.get(1);
+            String socket = dir.resolve("agent-%h.sock").toString();
+            String api1 = "http://" + h1 + ":7170";
+            List<String> ns1 = hosts.exec(0);
+            started.add(RoamCommands.start(ns1, dir.resolve("agent1.log"),
+                    "agent", "--host", h1, "--bind", h1, "--port", "2552", "--http-bind", h1, "--socket", socket));
+            started.add(RoamCommands.start(hosts.exec(1), dir.resolve("agent2.log"),
+                    "agent", "--host", h2, "--bind", h2, "--port", "2552", "--http-bind", h2, "--socket", socket,
+                    "--seed", h1 + ":2552"));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                JsonNode s = status(ns1, api1);
+                assertThat(s.get("nodes")).hasSize(2).allMatch(n -> n.get("reachable").asBoolean());
+            });
+
+            Path grid = dir.resolve("grid.bin");
+            List<String> runArgs = new ArrayList<>(List.of("run", "--agent", api1, "--socket", socket, "--"));
+            runArgs.addAll(hosts.networkArgs());
+            runArgs.addAll(List.of("-np", "4", Mpi.heatBinary("heat").toString(), "-r", "" + ROWS, "-c", "" + COLS,
+                    "-i", "" + ITERATIONS, "-o", grid.toString()));
+            Process job = RoamCommands.start(ns1, dir.resolve("run.log"), runArgs.toArray(String[]::new));
+            started.add(job);
+
+            // every rank registers with the agent of its node (roam run fills each node's slots)
+            JsonNode[] holder = new JsonNode[1];
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                JsonNode s = status(ns1, api1);
+                assertThat(processesOn(s, h1).size() + processesOn(s, h2).size()).isEqualTo(4);
+                assertThat(processesOn(s, h1)).isNotEmpty();
+                holder[0] = s;
+            });
+            List<Integer> onH1 = ranks(processesOn(holder[0], h1));
+            List<Integer> onH2 = ranks(processesOn(holder[0], h2));
+            String jobId = processesOn(holder[0], h1).get(0).get("jobId").asText();
+            int moving = onH1.get(onH1.size() - 1);
+
+            RoamCommands.Result moved = RoamCommands.run(ns1, 120, "migrate", "--agent", api1, "--job", jobId,
+                    "--rank", "" + moving, "--to", h2);
+            assertThat(moved.exit()).as(moved.out()).isZero();
+            assertThat(moved.out()).contains("ACCEPTED", "ORDERED", "STARTED", "DONE", "resumed");
+
+            JsonNode after = status(ns1, api1);
+            List<Integer> expectedH2 = new ArrayList<>(onH2);
+            expectedH2.add(moving);
+            List<Integer> expectedH1 = new ArrayList<>(onH1);
+            expectedH1.remove(Integer.valueOf(moving));
+            assertThat(ranks(processesOn(after, h2))).containsExactlyInAnyOrderElementsOf(expectedH2);
+            assertThat(ranks(processesOn(after, h1))).containsExactlyInAnyOrderElementsOf(expectedH1);
+            assertThat(processesOn(after, h2)).filteredOn(p -> p.get("rank").asInt() == moving)
+                    .extracting(p -> p.get("moves").asInt()).containsExactly(1);
+            RoamCommands.Result table = RoamCommands.run(ns1, 60, "status", "--agent", api1);
+            assertThat(table.out()).contains(h1, h2, jobId);
+
+            assertThat(job.waitFor(180, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
+            assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
+            assertThat(Files.readAllBytes(grid)).as("grid after roam migrate").isEqualTo(expected);
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + logs(), e);
+        } finally {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                RoamCommands.stop(started.get(i));
+            }
+        }
+    }
+
+    private String logs() throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String f : List.of("agent1.log", "agent2.log", "run.log")) {
+            Path p = dir.resolve(f);
+            sb.append("\n--- ").append(f).append('\n').append(Files.exists(p) ? Files.readString(p) : "(none)");
+        }
+        return sb.toString();
+    }
+
+    private static List<Integer> ranks(List<JsonNode> processes) {
+        return processes.stream().map(p -> p.get("rank").asInt()).sorted().toList();
+    }
+
+    private static JsonNode status(List<String> ns, String api) throws Exception {
+        RoamCommands.Result r = RoamCommands.run(ns, 60, "status", "--json", "--agent", api);
+        assertThat(r.exit()).as(r.out()).isZero();
+        return JSON.readTree(r.out().substring(r.out().indexOf('{')));
+    }
+
+    private static List<JsonNode> processesOn(JsonNode status, String host) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode n : status.get("nodes")) {
+            if (n.get("node").get("host").asText().equals(host)) {
+                n.get("processes").forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
