@@ -1,0 +1,99 @@
+package io.roam.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import io.roam.agents.cli.RoamCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three agents as separate JVMs started with {@code roam agent}, and {@code roam status
+ * --json} (run in this JVM through the same command line) seeing all three.
+ */
+class AgentProcessesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process startAgent(String host, int port, int httpPort, Integer seedPort) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), RoamCli.class.getName(), "agent",
+                "--host", host, "--port", "" + port, "--http-port", "" + httpPort,
+                "--socket", dir.resolve("pcm-%h.sock").toString()));
+        if (seedPort != null) {
+            cmd.addAll(List.of("--seed", "127.0.0.1:" + seedPort));
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(host + ".log").toFile())
+                .start();
+    }
+
+    private static String roam(String... args) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            int code = RoamCli.execute(args);
+            assertThat(code).as("roam %s exit code", String.join(" ", args)).isZero();
+        } finally {
+            System.setOut(out);
+        }
+        return buf.toString();
+    }
+
+    @Test
+    void roamStatusSeesThreeAgentJvms() throws Exception {
+        int seed = freePort();
+        int[] http = {freePort(), freePort(), freePort()};
+        List<Process> agents = new ArrayList<>();
+        try {
+            agents.add(startAgent("n1", seed, http[0], null));
+            agents.add(startAgent("n2", freePort(), http[1], seed));
+            agents.add(startAgent("n3", freePort(), http[2], seed));
+            for (int h : http) {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                        .untilAsserted(() -> {
+                            JsonNode s = JSON.readTree(roam("status", "--json", "--agent", "http://127.0.0.1:" + h));
+                            assertThat(s.get("nodes")).hasSize(3).allMatch(n -> n.get("reachable").asBoolean());
+                            List<String> hosts = new ArrayList<>();
+                            s.get("nodes").forEach(n -> hosts.add(n.get("node").get("host").asText()));
+                            assertThat(hosts).containsExactly("n1", "n2", "n3");
+                        });
+            }
+            String table = roam("status", "--agent", "http://127.0.0.1:" + http[2]);
+            assertThat(table).contains("n1", "n2", "n3", "pekko://roam@127.0.0.1:" + seed);
+        } finally {
+            for (Process p : agents) {
+                p.destroy();   // SIGTERM: the agent leaves the cluster and stops
+            }
+            for (Process p : agents) {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        for (String h : List.of("n1", "n2", "n3")) {
+            assertThat(Files.readString(dir.resolve(h + ".log"))).contains("roam agent pekko://roam@127.0.0.1:");
+        }
+    }
+}
