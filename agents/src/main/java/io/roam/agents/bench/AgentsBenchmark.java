@@ -1,0 +1,216 @@
+package io.roam.agents.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roam.pcm.wire.PcmCodec;
+import io.roam.pcm.wire.PcmMessage.Heartbeat;
+import io.roam.pcm.wire.PcmMessage.Register;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * benchmarks/agents.sh: time for N agent JVMs on this machine to be all Up (default and
+ * tuned settings), and the idle cost of one agent with 8 registered processes. Writes
+ * Markdown to the file given as the first argument.
+ */
+public final class AgentsBenchmark {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A way to start agents: JVM options and configuration overrides. */
+    record Setting(String name, List<String> jvm, List<String> config) {
+    }
+
+    static final Setting DEFAULT = new Setting("default", List.of("-Xmx256m"), List.of());
+    static final Setting TUNED = new Setting("tuned", List.of("-Xmx128m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:CICompilerCount=1"),
+            List.of("-Dpekko.cluster.gossip-interval=200ms", "-Dpekko.cluster.leader-actions-interval=200ms",
+                    "-Dpekko.cluster.seed-node-timeout=1s", "-Dpekko.cluster.retry-unsuccessful-join-after=500ms",
+                    "-Dpekko.cluster.periodic-tasks-initial-delay=100ms"));
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/agents.md");
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path work = Files.createTempDirectory("roam-agents-bench-");
+        StringBuilder md = new StringBuilder();
+        md.append("# Agents benchmark\n\nWritten by `benchmarks/agents.sh`; rerun it rather than edit this file.\n\n");
+        md.append("| | |\n|---|---|\n| date | ").append(Instant.now()).append(" |\n| machine | ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores (nproc), ").append(cpuModel())
+                .append(" |\n| Java | ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.version")).append(" |\n| reproduce | `benchmarks/agents.sh` (after `make`) |\n\n");
+        md.append("## Time until N agents are all Up\n\nN agent JVMs (`roam agent`, loopback, the first is the seed) "
+                + "started at once; the clock stops when the seed's control API lists N reachable nodes. Median "
+                + "(min to max) of ").append(reps).append(" runs. Target: 10 agents Up in under 3 s with the tuned "
+                + "settings.\n\n| N | default | tuned |\n|---:|---:|---:|\n");
+        String verdict = "";
+        for (int n : new int[] {3, 5, 10}) {
+            List<Double> d = new ArrayList<>();
+            List<Double> t = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                d.add(timeToUp(n, DEFAULT, work));
+                t.add(timeToUp(n, TUNED, work));
+            }
+            md.append("| ").append(n).append(" | ").append(stats(d)).append(" s | ").append(stats(t)).append(" s |\n");
+            if (n == 10) {
+                verdict = median(t) < 3.0 ? "met" : "NOT met";
+            }
+            System.err.printf("N=%d default %s tuned %s%n", n, stats(d), stats(t));
+        }
+        md.append("\nTuned: JVM `").append(String.join(" ", TUNED.jvm())).append("`; cluster `")
+                .append(String.join(" ", TUNED.config()).replace("-D", "")).append("`.\n\nTarget (10 agents under 3 s, tuned): **")
+                .append(verdict).append("**.\n\n");
+        md.append(idleCost(work));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md);
+        System.err.println("wrote " + out);
+    }
+
+    private static double timeToUp(int n, Setting s, Path work) throws Exception {
+        List<Process> ps = new ArrayList<>();
+        int seed = freePort();
+        int http = freePort();
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < n; i++) {
+                ps.add(startAgent("b" + i, i == 0 ? seed : freePort(), i == 0 ? http : freePort(), seed, s, work));
+            }
+            while (true) {
+                if (System.nanoTime() - start > 120e9) {
+                    throw new IllegalStateException(n + " agents not Up within 120 s");
+                }
+                if (reachable(http) == n) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+                Thread.sleep(50);
+            }
+        } finally {
+            stop(ps);
+        }
+    }
+
+    private static String idleCost(Path work) throws Exception {
+        int http = freePort();
+        Process p = startAgent("idle", freePort(), http, -1, DEFAULT, work);
+        List<SocketChannel> clients = new ArrayList<>();
+        try {
+            while (reachable(http) != 1) {
+                Thread.sleep(100);
+            }
+            Path socket = work.resolve("pcm-idle.sock");
+            for (int r = 0; r < 8; r++) {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                ch.write(ByteBuffer.wrap(PcmCodec.encode(new Register("bench", r, 8, 10_000 + r, "idle", 0, "/bin/x", 0))));
+                clients.add(ch);
+            }
+            Thread.sleep(10_000);   // settle
+            long cpu0 = cpuTicks(p.pid());
+            long t0 = System.nanoTime();
+            for (int s = 0; s < 30; s++) {   // heartbeats at 1 s, as libpcm sends them by default
+                for (int r = 0; r < 8; r++) {
+                    clients.get(r).write(ByteBuffer.wrap(PcmCodec.encode(new Heartbeat(s, 1_000_000, 0, 0, 0,
+                            List.of()))));
+                }
+                Thread.sleep(1000);
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double cpu = (cpuTicks(p.pid()) - cpu0) / 100.0 / secs * 100;
+            long rssKb = rssKb(p.pid());
+            return String.format(Locale.ROOT, "## Idle cost of one agent\n\nOne agent (default settings, -Xmx256m), 8 "
+                    + "registered processes sending a heartbeat every second, measured over %.0f s after 10 s of "
+                    + "settling: CPU **%.2f %%** of one core, resident memory **%d MiB** (the JVM's, heap "
+                    + "included).\n", secs, cpu, rssKb / 1024);
+        } finally {
+            for (SocketChannel c : clients) {
+                c.close();
+            }
+            stop(List.of(p));
+        }
+    }
+
+    private static Process startAgent(String host, int port, int http, int seed, Setting s, Path work) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(s.jvm());
+        cmd.addAll(s.config());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.roam.agents.cli.RoamCli", "agent",
+                "--host", host, "--port", "" + port, "--http-port", "" + http,
+                "--socket", work.resolve("pcm-%h.sock").toString()));
+        if (seed > 0 && port != seed) {
+            cmd.addAll(List.of("--seed", "127.0.0.1:" + seed));
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve(host + ".log").toFile()).start();
+    }
+
+    private static int reachable(int http) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
+                    + "/api/status")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            int n = 0;
+            for (JsonNode node : JSON.readTree(r.body()).get("nodes")) {
+                n += node.get("reachable").asBoolean() ? 1 : 0;
+            }
+            return n;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static void stop(List<Process> ps) throws InterruptedException {
+        ps.forEach(Process::destroyForcibly);
+        for (Process p : ps) {
+            p.waitFor();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static String cpuModel() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    private static String stats(List<Double> v) {
+        return String.format(Locale.ROOT, "%.2f (%.2f to %.2f)", median(v), Collections.min(v), Collections.max(v));
+    }
+}
