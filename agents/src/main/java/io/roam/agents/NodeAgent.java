@@ -161,13 +161,25 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (m instanceof StatusQuery q) {
             q.replyTo().tell(status());
         } else if (m instanceof MigrateRank r) {
+            contacted(r.replyTo());
             onMigrateRank(r);
         } else if (m instanceof ExpectArrival a) {
+            contacted(a.replyTo());
             arrivals.put(a.orderId(), a);
             timers.startSingleTimer("arrival-" + a.orderId(), new OrderTimeout(a.orderId()),
                     settings.migrationTimeout());
         }
         return this;
+    }
+
+    /** IOS: an agent that contacts this one becomes a neighbour (if it is a member). */
+    private void contacted(ActorRef<?> from) {
+        if (!from.path().address().hasLocalScope()) {
+            NodeInfo n = nodes.get(from.path().address().toString());
+            if (n != null) {
+                topology.contactedBy(n);
+            }
+        }
     }
 
     private NodeStatus status() {
