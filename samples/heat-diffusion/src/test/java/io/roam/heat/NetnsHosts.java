@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
  * close and, should the JVM die first, by a shutdown hook.
  */
 final class NetnsHosts implements AutoCloseable {
-    private static final Path SCRIPT = locateScript();
+    private static final Path SCRIPT = RepoFiles.find("scripts/netns-hosts.sh");
 
     final String prefix;
     final String subnet;
@@ -140,15 +140,5 @@ final class NetnsHosts implements AutoCloseable {
             throw new IOException("netns-hosts.sh " + String.join(" ", args) + " failed:\n" + out);
         }
         return out;
-    }
-
-    private static Path locateScript() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path s = d.resolve("scripts/netns-hosts.sh");
-            if (Files.isRegularFile(s)) {
-                return s;
-            }
-        }
-        throw new IllegalStateException("scripts/netns-hosts.sh not found above " + Path.of("").toAbsolutePath());
     }
 }

@@ -1,7 +1,6 @@
 package io.roam.heat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The {@code bin/roam} command line, run inside a namespace host, as an operator would. */
 final class RoamCommands {
-    static final Path ROAM = locate();
+    static final Path ROAM = RepoFiles.find("bin/roam");
 
     private RoamCommands() {
     }
@@ -54,15 +53,5 @@ final class RoamCommands {
             }
             h.destroyForcibly();
         }
-    }
-
-    private static Path locate() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path s = d.resolve("bin/roam");
-            if (Files.isExecutable(s)) {
-                return s;
-            }
-        }
-        throw new IllegalStateException("bin/roam not found above " + Path.of("").toAbsolutePath());
     }
 }
