@@ -64,11 +64,12 @@ import java.util.Map;
  * <h2>Threads</h2>
  * MPI is initialized with {@code MPI_THREAD_MULTIPLE}. The calls of this class are serialized
  * (libpcm keeps one global state); {@link PcmComm} operations run concurrently from any number
- * of threads. The MPI rules stay: collectives on one communicator from one thread at a time, in
- * the same order on every rank; no thread communicates on the world while another is in
- * {@link #status()} or {@link #reconfigure()} (a world operation waits for a reconfiguration to
- * end, and a reconfiguration waits for running world operations to end). If MPI provides less
- * than {@code MPI_THREAD_MULTIPLE}, every MPI call of the binding is serialized.
+ * of threads. The MPI rules stay: collectives on one communicator (and {@link #status()} is one
+ * on the world) from one thread at a time, in the same order on every rank. {@link #reconfigure()}
+ * replaces the world's communicator: it waits for the world operations in progress to end and
+ * holds new ones until it is done, so no thread may wait in a world operation that only a rank
+ * inside {@code reconfigure} could complete. If MPI provides less than
+ * {@code MPI_THREAD_MULTIPLE}, every MPI call of the binding is serialized.
  *
  * <h2>Errors</h2>
  * Every failure is a {@link PcmException} carrying the {@code PCM_ERR_*} code (the constants of
