@@ -13,8 +13,8 @@ final class HeatKernel {
     static final double T_BOTTOM = 0.0;
     static final double T_LEFT = 75.0;
     static final double T_RIGHT = 50.0;
-    /** heat.c's offset basis: 1469598103934665603 (the standard FNV-1a basis has one more digit). */
-    static final long FNV_OFFSET = 1469598103934665603L;
+    /** The FNV-1a 64-bit offset basis 14695981039346656037, as heat.c uses it (unsigned in C). */
+    static final long FNV_OFFSET = 0xcbf29ce484222325L;
     static final long FNV_PRIME = 0x100000001b3L;         // 1099511628211
 
     private HeatKernel() {
