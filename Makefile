@@ -5,7 +5,7 @@
 #   make / build   deps, then build and install every module (no tests)
 #   make test      deps, then the full build with every test (C `make check` and JUnit)
 #   make demo      build, then samples/heat-diffusion/demo.sh
-#   make bench     build, then benchmarks/pcm-migration.sh
+#   make bench     build, then the benchmarks (results in benchmarks/results/)
 #   make install   install libpcm under PREFIX (default /usr/local)
 #   make clean     remove every build output
 #
@@ -60,11 +60,9 @@ demo: build
 	fi
 
 bench: build
-	@if [ -f $(BENCH) ]; then \
-	  bash $(BENCH) $(BENCH_ARGS); \
-	else \
-	  echo "make bench: $(BENCH) does not exist yet" >&2; exit 1; \
-	fi
+	bash benchmarks/pcm-migration.sh $(BENCH_ARGS)
+	bash benchmarks/pcm-overhead.sh
+	bash benchmarks/agents.sh
 
 ## install: libpcm (header, library, pkg-config file) under PREFIX.
 install: deps
