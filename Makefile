@@ -26,7 +26,6 @@ MVNW := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ./mvnw -B -ntp $(MVN_ARGS)
 
 PCM_C_DIR := pcm-native/src/main/c
 DEMO := samples/heat-diffusion/demo.sh
-BENCH := benchmarks/pcm-migration.sh
 
 # Open MPI refuses to start as root unless told that it is meant.
 ifeq ($(shell id -u),0)
