@@ -1,0 +1,65 @@
+package io.roam.profiling;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * A short calibrated probe of one core's processing speed: a fixed 5-point stencil sweep
+ * over a small grid (in cache), timed in the probing thread's own CPU time, so that the
+ * result does not drop when the node is busy (load is measured separately). The unit is
+ * lattice updates per CPU-second, the unit of the heat-diffusion sample. Best of a few runs.
+ */
+public final class CpuSpeedProbe {
+    private static final int N = 128;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final int sweeps;
+    private final int runs;
+    private volatile double sink;
+
+    /** @param sweeps sweeps of a 128x128 grid per run (each about 16k updates); @param runs runs, the best counts */
+    public CpuSpeedProbe(int sweeps, int runs) {
+        if (sweeps < 1 || runs < 1) {
+            throw new IllegalArgumentException("sweeps and runs must be >= 1");
+        }
+        this.sweeps = sweeps;
+        this.runs = runs;
+    }
+
+    /** Updates per CPU-second of one core. */
+    public double measure() {
+        double[] u = new double[(N + 2) * (N + 2)];
+        double[] v = new double[u.length];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = i % 7;
+        }
+        double best = 0;
+        for (int r = 0; r < runs; r++) {
+            long t0 = cpuNanos();
+            for (int s = 0; s < sweeps; s++) {
+                sweep(u, v);
+                double[] t = u;
+                u = v;
+                v = t;
+            }
+            long dt = Math.max(1, cpuNanos() - t0);
+            best = Math.max(best, (double) sweeps * N * N / (dt / 1e9));
+        }
+        sink = u[N];
+        return best;
+    }
+
+    private static void sweep(double[] u, double[] v) {
+        int w = N + 2;
+        for (int i = 1; i <= N; i++) {
+            for (int j = 1; j <= N; j++) {
+                int k = i * w + j;
+                v[k] = 0.25 * ((u[k - w] + u[k + w]) + (u[k - 1] + u[k + 1]));
+            }
+        }
+    }
+
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+}
