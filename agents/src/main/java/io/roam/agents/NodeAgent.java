@@ -14,6 +14,8 @@ import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.profiling.ProcFs;
+import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import io.roam.topologies.Topologies;
 import io.roam.topologies.Topology;
@@ -97,6 +99,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final Map<String, NodeInfo> nodes = new HashMap<>();
     private final List<String> unreachable = new ArrayList<>();
     private final Map<String, ProcessInfo> processes = new HashMap<>();
+    private final Map<String, PcmMessage.Heartbeat> heartbeats = new HashMap<>();
+    private final ProcFs procFs = new ProcFs();
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
 
@@ -184,8 +188,20 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private NodeStatus status() {
         List<String> neighbours = topology.neighbours().stream().map(NodeInfo::address).toList();
+        List<ProcessProfile> profiles = processes.entrySet().stream()
+                .map(e -> profile(e.getValue(), heartbeats.get(e.getKey()))).toList();
         return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
-                settings.slots(), new ArrayList<>(processes.values()), neighbours);
+                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles);
+    }
+
+    /** A process's profile: /proc now, and its last heartbeat (zeros before the first). */
+    private ProcessProfile profile(ProcessInfo p, PcmMessage.Heartbeat h) {
+        List<ProcessProfile.PeerTraffic> peers = h == null ? List.of() : h.peers().stream()
+                .map(t -> new ProcessProfile.PeerTraffic((int) t.rank(), t.messages(), t.bytes())).toList();
+        return new ProcessProfile(p.jobId(), p.rank(), p.pid(), p.moves(), System.currentTimeMillis(),
+                procFs.processCpuMillis(p.pid()).orElse(-1), procFs.processRssBytes(p.pid()).orElse(-1),
+                h == null ? 0 : h.stateBytes(), h == null ? 0 : h.iteration(), h == null ? 0 : h.iterationNs(),
+                h == null ? 0 : h.computeNs(), h == null ? 0 : h.mpiNs(), peers);
     }
 
     private void onMigrateRank(MigrateRank r) {
@@ -240,6 +256,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onDaemon(PcmDaemon.Event event) {
         if (event instanceof PcmDaemon.ProcessGone g) {
             processes.remove(key(g.process()));
+            heartbeats.remove(key(g.process()));
         } else if (event instanceof PcmDaemon.FromProcess f) {
             onProcessMessage(f.process(), f.message());
         }
@@ -249,6 +266,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private void onProcessMessage(ProcessInfo p, PcmMessage m) {
         if (m instanceof PcmMessage.Register) {
             processes.put(key(p), p);
+        } else if (m instanceof PcmMessage.Heartbeat h) {
+            heartbeats.put(key(p), h);
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {

@@ -136,6 +136,7 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
             events.tell(new FromProcess(e.info(), reg));
         } else if (r.message() instanceof Heartbeat h) {
             processes.heartbeat(r.connection(), h);
+            processes.byConnection(r.connection()).ifPresent(e -> events.tell(new FromProcess(e.info(), h)));
         } else {
             processes.byConnection(r.connection())
                     .ifPresent(e -> events.tell(new FromProcess(e.info(), r.message())));

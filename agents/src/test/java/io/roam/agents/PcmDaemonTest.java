@@ -88,6 +88,34 @@ class PcmDaemonTest {
     }
 
     @Test
+    void aProcessProfileJoinsItsHeartbeatAndProc() throws Exception {
+        try (TestAgents agents = new TestAgents(dir); SocketChannel ch = connect(
+                agents.start("h1", "default", "p2p").settings().pcmSocket())) {
+            Agent agent = agents.agents.get(0);
+            long pid = ProcessHandle.current().pid();   // a live pid, so /proc has it
+            send(ch, PcmCodec.encode(new Register("job-p", 3, 4, pid, "h1", 1, "/bin/app", 4096)));
+            send(ch, PcmCodec.encode(new io.roam.pcm.wire.PcmMessage.Heartbeat(250, 2_000_000, 400_000_000L,
+                    100_000_000L, 4096, List.of(new io.roam.pcm.wire.PeerTraffic(2, 250, 250 * 4096),
+                    new io.roam.pcm.wire.PeerTraffic(4, 0, 0)))));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                var profiles = nodes(agent).get(0).profiles();
+                assertThat(profiles).hasSize(1);
+                var p = profiles.get(0);
+                assertThat(p.jobId()).isEqualTo("job-p");
+                assertThat(p.rank()).isEqualTo(3);
+                assertThat(p.moves()).isEqualTo(1);
+                assertThat(p.iterations()).isEqualTo(250);
+                assertThat(p.iterationNs()).isEqualTo(2_000_000);
+                assertThat(p.computeNs()).isEqualTo(400_000_000L);
+                assertThat(p.stateBytes()).isEqualTo(4096);
+                assertThat(p.bytesSent()).isEqualTo(250 * 4096);
+                assertThat(p.cpuMillis()).isPositive();        // from /proc: this JVM's CPU time
+                assertThat(p.rssBytes()).isGreaterThan(1 << 20);
+            });
+        }
+    }
+
+    @Test
     void aStaleSocketFileIsReplacedAndASocketInUseRefused() throws Exception {
         Path stale = dir.resolve("pcm-h1.sock");
         try (SocketChannel listener = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -1,5 +1,6 @@
 package io.roam.protocol;
 
+import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import java.util.List;
 import java.util.Objects;
@@ -55,11 +56,12 @@ public sealed interface AgentMessage extends RoamMessage {
      * registered with its agent.
      */
     record NodeStatus(NodeInfo node, long upSinceMillis, boolean manager, int slots, List<ProcessInfo> processes,
-                      List<String> neighbours) implements RoamMessage {
+                      List<String> neighbours, List<ProcessProfile> profiles) implements RoamMessage {
         public NodeStatus {
             Objects.requireNonNull(node, "node");
             processes = List.copyOf(processes);
             neighbours = List.copyOf(neighbours);
+            profiles = List.copyOf(profiles);
         }
     }
 

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
+import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,9 @@ public final class RoamKryo {
             Map.entry(AgentMessage.ExpectArrival.class, BASE + 6),
             Map.entry(MigrationEvent.class, BASE + 7),
             Map.entry(MigrationEvent.Phase.class, BASE + 8),
-            Map.entry(MigrationEvent.MigrationTimes.class, BASE + 9));
+            Map.entry(MigrationEvent.MigrationTimes.class, BASE + 9),
+            Map.entry(ProcessProfile.class, BASE + 10),
+            Map.entry(ProcessProfile.PeerTraffic.class, BASE + 11));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

@@ -39,14 +39,39 @@ final class StatusCommand implements Callable<Integer> {
                     n.get("reachable").asBoolean() ? "yes" : "NO", up == 0 ? "-" : Instant.ofEpochMilli(up)
                             .toString().substring(0, 19), node.get("address").asText());
         }
-        System.out.printf("%n%-22s %-28s %5s %5s %8s %5s%n", "NODE", "JOB", "RANK", "SIZE", "PID", "MOVES");
+        System.out.printf("%n%-22s %-28s %5s %5s %8s %5s %10s %9s %9s%n", "NODE", "JOB", "RANK", "SIZE", "PID",
+                "MOVES", "ITERATION", "CPU s", "SENT MB");
         for (JsonNode n : status.get("nodes")) {
             for (JsonNode p : n.get("processes")) {
-                System.out.printf("%-22s %-28s %5d %5d %8d %5d%n", n.get("node").get("host").asText(),
+                JsonNode prof = profileOf(n, p.get("pid").asLong());
+                System.out.printf("%-22s %-28s %5d %5d %8d %5d %10s %9s %9s%n", n.get("node").get("host").asText(),
                         p.get("jobId").asText(), p.get("rank").asInt(), p.get("size").asInt(), p.get("pid").asLong(),
-                        p.get("moves").asInt());
+                        p.get("moves").asInt(), prof == null ? "-" : prof.get("iterations").asText(),
+                        prof == null || prof.get("cpuMillis").asLong() < 0 ? "-"
+                                : String.format("%.1f", prof.get("cpuMillis").asLong() / 1000.0),
+                        prof == null ? "-" : String.format("%.1f", bytes(prof) / 1e6));
             }
         }
         return 0;
+    }
+
+    private static JsonNode profileOf(JsonNode node, long pid) {
+        JsonNode profiles = node.get("profiles");
+        if (profiles != null) {
+            for (JsonNode p : profiles) {
+                if (p.get("pid").asLong() == pid) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long bytes(JsonNode profile) {
+        long sum = 0;
+        for (JsonNode peer : profile.get("peers")) {
+            sum += peer.get("bytes").asLong();
+        }
+        return sum;
     }
 }

@@ -86,7 +86,22 @@ class RoamRunAndMigrateTest {
             assertThat(processesOn(after, h2)).filteredOn(p -> p.get("rank").asInt() == moving)
                     .extracting(p -> p.get("moves").asInt()).containsExactly(1);
             RoamCommands.Result table = RoamCommands.run(ns1, 60, "status", "--agent", api1);
-            assertThat(table.out()).contains(h1, h2, jobId);
+            assertThat(table.out()).contains(h1, h2, jobId, "ITERATION", "SENT MB");
+            // heartbeats (every second) reach each node's agent: every rank's profile shows
+            // progress and halo traffic to its neighbours only
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                JsonNode s = status(ns1, api1);
+                List<JsonNode> profiles = new ArrayList<>();
+                s.get("nodes").forEach(n -> n.get("profiles").forEach(profiles::add));
+                assertThat(profiles).hasSize(4);
+                for (JsonNode p : profiles) {
+                    int r = p.get("rank").asInt();
+                    assertThat(p.get("iterations").asLong()).isPositive();
+                    List<Integer> peers = new ArrayList<>();
+                    p.get("peers").forEach(x -> peers.add(x.get("rank").asInt()));
+                    assertThat(peers).allMatch(x -> Math.abs(x - r) == 1).isNotEmpty();
+                }
+            });
 
             assertThat(job.waitFor(180, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
