@@ -35,15 +35,17 @@ public final class Agent implements AutoCloseable {
     public static Agent start(Config overrides) {
         Config base = overrides.withFallback(ConfigFactory.load()).resolve();
         AgentSettings settings = AgentSettings.from(base);
+        io.roam.profiling.ProfilingSettings profiling = io.roam.profiling.ProfilingSettings.from(base);
         PcmDaemon.checkSocketFree(settings.pcmSocket());
         Config config = base.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeAgent.roles(settings)));
-        ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(settings), "roam", config);
+        ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(settings, profiling), "roam", config);
         try {
             Cluster cluster = Cluster.get(system);
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
                 Address self = cluster.selfMember().address();
                 cluster.manager().tell(Join.create(self));
             }
+            awaitPcmSocket(system, settings);
             ClusterQueries queries = new ClusterQueries(system, system, settings.statusTimeout());
             ServerBinding binding = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort())
                     .bind(new ControlApi(system, queries).routes()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -51,6 +53,28 @@ public final class Agent implements AutoCloseable {
         } catch (Exception e) {
             system.terminate();
             throw new IllegalStateException("agent did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The agent is ready for processes once its PCM daemon serves the socket. */
+    private static void awaitPcmSocket(ActorSystem<?> system, AgentSettings settings) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!accepts(settings.pcmSocket())) {
+            if (system.whenTerminated().isCompleted() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the PCM daemon did not start on " + settings.pcmSocket()
+                        + " (see the log)");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean accepts(java.nio.file.Path socket) {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (java.io.IOException notYet) {
+            return false;
         }
     }
 

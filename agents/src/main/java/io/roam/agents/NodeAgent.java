@@ -14,7 +14,11 @@ import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.profiling.CpuSpeedProbe;
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.NodeProfiler;
 import io.roam.profiling.ProcFs;
+import io.roam.profiling.ProfilingSettings;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import io.roam.topologies.Topologies;
@@ -85,6 +89,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private record OrderTimeout(long orderId) implements Command {
     }
 
+    private enum Sample implements Command { TICK }
+
     private final AgentSettings settings;
     private final Cluster cluster;
     private final NodeInfo self;
@@ -101,16 +107,24 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final Map<String, ProcessInfo> processes = new HashMap<>();
     private final Map<String, PcmMessage.Heartbeat> heartbeats = new HashMap<>();
     private final ProcFs procFs = new ProcFs();
+    private final NodeProfiler profiler;
+    private NodeProfile nodeProfile;
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
 
-    public static Behavior<Command> create(AgentSettings settings) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, settings)));
+    public static Behavior<Command> create(AgentSettings settings, ProfilingSettings profiling) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, settings, profiling)));
     }
 
-    private NodeAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, AgentSettings settings) {
+    private NodeAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, AgentSettings settings,
+                      ProfilingSettings profiling) throws java.io.IOException {
         super(ctx);
         this.settings = settings;
+        double speed = new CpuSpeedProbe(profiling.probeSweeps(), profiling.probeRuns()).measure();
+        this.profiler = new NodeProfiler(settings.host(), procFs, Runtime.getRuntime().availableProcessors(), speed,
+                profiling.smoothingOldWeight(), System::currentTimeMillis);
+        this.nodeProfile = profiler.profile();
+        timers.startTimerWithFixedDelay(Sample.TICK, profiling.period());
         this.timers = timers;
         this.cluster = Cluster.get(ctx.getSystem());
         Member me = cluster.selfMember();
@@ -158,7 +172,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(OrderSent.class, o -> onOrderSent(o.result()))
                 .onMessage(FromTarget.class, f -> onFromTarget(f.event()))
                 .onMessage(OrderTimeout.class, t -> onTimeout(t.orderId()))
+                .onMessageEquals(Sample.TICK, this::onSample)
                 .build();
+    }
+
+    private Behavior<Command> onSample() {
+        try {
+            nodeProfile = profiler.sample();
+        } catch (java.io.IOException e) {
+            getContext().getLog().warn("node profiling failed: {}", e.getMessage());
+        }
+        return this;
     }
 
     private Behavior<Command> onWire(AgentMessage m) {
@@ -191,7 +215,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         List<ProcessProfile> profiles = processes.entrySet().stream()
                 .map(e -> profile(e.getValue(), heartbeats.get(e.getKey()))).toList();
         return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
-                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles);
+                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, nodeProfile);
     }
 
     /** A process's profile: /proc now, and its last heartbeat (zeros before the first). */

@@ -1,5 +1,6 @@
 package io.roam.protocol;
 
+import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import java.util.List;
@@ -56,9 +57,11 @@ public sealed interface AgentMessage extends RoamMessage {
      * registered with its agent.
      */
     record NodeStatus(NodeInfo node, long upSinceMillis, boolean manager, int slots, List<ProcessInfo> processes,
-                      List<String> neighbours, List<ProcessProfile> profiles) implements RoamMessage {
+                      List<String> neighbours, List<ProcessProfile> profiles, NodeProfile profile)
+            implements RoamMessage {
         public NodeStatus {
             Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(profile, "profile");
             processes = List.copyOf(processes);
             neighbours = List.copyOf(neighbours);
             profiles = List.copyOf(profiles);

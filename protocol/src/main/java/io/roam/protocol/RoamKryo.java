@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
+import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import java.util.ArrayList;
@@ -34,7 +35,8 @@ public final class RoamKryo {
             Map.entry(MigrationEvent.Phase.class, BASE + 8),
             Map.entry(MigrationEvent.MigrationTimes.class, BASE + 9),
             Map.entry(ProcessProfile.class, BASE + 10),
-            Map.entry(ProcessProfile.PeerTraffic.class, BASE + 11));
+            Map.entry(ProcessProfile.PeerTraffic.class, BASE + 11),
+            Map.entry(NodeProfile.class, BASE + 12));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

@@ -11,6 +11,7 @@ import io.roam.protocol.AgentMessage.ProcessInfo;
 import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import java.util.ArrayList;
@@ -50,13 +51,14 @@ class KryoSerializerTest {
         NodeInfo node = new NodeInfo("pekko://roam@10.0.0.1:2552", "cluster-a", "10.0.0.1", 3);
         ProcessInfo p = new ProcessInfo("job-1", 2, 4, 4242, "10.0.0.1", 1, 1_700_000_000_000L);
         MigrationTimes times = new MigrationTimes(64L << 20, 1, 2, 3, 4, 5, 6);
+        NodeProfile nodeProfile = new NodeProfile("10.0.0.1", 9, 2, 1.5e9, 0.25, 2.2e9, 24L << 30, -1);
         ProcessProfile profile = new ProcessProfile("job-1", 2, 4242, 1, 5, 1200, -1, 64L << 20, 300, 2_000_000,
                 7, 8, List.of(new ProcessProfile.PeerTraffic(1, 300, 300 * 4096), new ProcessProfile.PeerTraffic(3, 1, 2)));
         List<Object> all = new ArrayList<>();
         all.add(new StatusQuery(statusProbe.getRef()));
-        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile)));
-        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of()));
-        all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only"), List.of(profile, profile)));
+        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile));
+        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile));
+        all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only"), List.of(profile, profile), nodeProfile));
         all.add(p);
         all.add(new MigrateRank("job-ü", 7, "pekko://roam@10.0.0.2:2552", eventProbe.getRef()));
         all.add(new ExpectArrival(Long.MAX_VALUE, "job", 0, eventProbe.getRef()));
@@ -78,6 +80,7 @@ class KryoSerializerTest {
             covered.add(m.getClass());
             if (m instanceof NodeStatus st) {
                 covered.add(NodeInfo.class);
+                covered.add(NodeProfile.class);
                 covered.add(Phase.class);
                 if (!st.profiles().isEmpty()) {
                     covered.add(ProcessProfile.class);

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code roam}: the command line of Roam. */
 @Command(name = "roam", mixinStandardHelpOptions = true, version = "roam 0.1.0",
         description = "Autonomous middleware that keeps MPI applications fast on changing clusters.",
-        subcommands = {AgentCommand.class, StatusCommand.class, RunCommand.class, MigrateCommand.class})
+        subcommands = {AgentCommand.class, StatusCommand.class, ProfileCommand.class, RunCommand.class,
+            MigrateCommand.class})
 public final class RoamCli implements Runnable {
     public static void main(String[] args) {
         System.exit(execute(args));
