@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code roam migrate}: move one rank by hand, printing each phase as it happens. */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Move rank R of job J to node NODE (host name or agent address), like ompi-migrate.")
 final class MigrateCommand implements Callable<Integer> {
-    @Option(names = "--agent", description = "Control API of any agent (default ${DEFAULT-VALUE}).")
-    String agent = ControlClient.DEFAULT_AGENT;
+    @Mixin
+    AgentOption agent = new AgentOption();
 
     @Option(names = "--job", required = true, description = "Job id (roam status lists them).")
     String job;
@@ -27,7 +28,7 @@ final class MigrateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         JsonNode last;
         try {
-            last = new ControlClient(agent).migrate(job, rank, to, e -> {
+            last = agent.client().migrate(job, rank, to, e -> {
                 System.out.printf(Locale.ROOT, "%9.1f ms  %-9s %s%n", (System.nanoTime() - start) / 1e6,
                         e.get("phase").asText(), e.get("detail").asText());
                 JsonNode t = e.get("times");

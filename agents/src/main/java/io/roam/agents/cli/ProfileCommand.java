@@ -4,27 +4,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code roam profile}: the live profile of the node whose agent is asked. */
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Print this node's live profile: processing speed, load, available processing, memory, processes.")
 final class ProfileCommand implements Callable<Integer> {
-    @Option(names = "--agent", description = "Control API of the node's agent (default ${DEFAULT-VALUE}).")
-    String agent = ControlClient.DEFAULT_AGENT;
+    @Mixin
+    AgentOption agent = new AgentOption();
 
     @Option(names = "--json", description = "Print the node's JSON (its status with profiles), for scripts.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        JsonNode status;
-        try {
-            status = new ControlClient(agent).status();
-        } catch (java.io.IOException e) {
-            System.err.println("roam profile: cannot reach the agent at " + agent + ": " + e.getMessage());
+        var fetched = agent.status("profile");
+        if (fetched.isEmpty()) {
             return 1;
         }
+        JsonNode status = fetched.get();
         String self = status.get("askedAgent").asText();
         JsonNode node = null;
         for (JsonNode n : status.get("nodes")) {
@@ -33,7 +32,7 @@ final class ProfileCommand implements Callable<Integer> {
             }
         }
         if (node == null || node.get("profile").isNull()) {
-            System.err.println("roam profile: the agent at " + agent + " did not report its own node");
+            System.err.println("roam profile: the agent at " + agent.agent + " did not report its own node");
             return 1;
         }
         if (json) {

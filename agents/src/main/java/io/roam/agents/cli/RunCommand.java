@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,8 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run an MPI application under the agents: roam run [--agent URL] -- -np 4 ./app args")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--agent", description = "Control API of any agent (default ${DEFAULT-VALUE}).")
-    String agent = ControlClient.DEFAULT_AGENT;
+    @Mixin
+    AgentOption agent = new AgentOption();
 
     @Option(names = "--socket", description = "PCM socket path pattern (%%h = host), as the agents use it.")
     String socket = ConfigFactory.load().getString("roam.agent.pcm.socket");
@@ -40,13 +41,11 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("roam run: nothing to run; usage: roam run -- -np 4 ./app args");
             return 2;
         }
-        JsonNode status;
-        try {
-            status = new ControlClient(agent).status();
-        } catch (java.io.IOException e) {
-            System.err.println("roam run: cannot reach the agent at " + agent + ": " + e.getMessage());
+        var fetched = agent.status("run");
+        if (fetched.isEmpty()) {
             return 1;
         }
+        JsonNode status = fetched.get();
         StringBuilder hostfile = new StringBuilder();
         for (JsonNode n : status.get("nodes")) {
             if (n.get("reachable").asBoolean()) {

@@ -4,27 +4,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code roam status}: the cluster as any agent sees it. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the cluster: nodes (address, cluster, manager, up since, reachability) and their processes.")
 final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--agent", description = "Control API of any agent (default ${DEFAULT-VALUE}).")
-    String agent = ControlClient.DEFAULT_AGENT;
+    @Mixin
+    AgentOption agent = new AgentOption();
 
     @Option(names = "--json", description = "Print the agent's JSON answer, for scripts.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        JsonNode status;
-        try {
-            status = new ControlClient(agent).status();
-        } catch (java.io.IOException e) {
-            System.err.println("roam status: cannot reach the agent at " + agent + ": " + e.getMessage());
+        var fetched = agent.status("status");
+        if (fetched.isEmpty()) {
             return 1;
         }
+        JsonNode status = fetched.get();
         if (json) {
             System.out.println(status.toPrettyString());
             return 0;
