@@ -4,7 +4,7 @@
  * The binding is libroampcm_jni.so: pcm_jni.c (library life cycle, the PCM calls) and
  * pcm_jni_comm.c (the MPI operations of io.roam.pcm.PcmComm). Natives return 0, a value,
  * a negative PCM_ERR_* code, or PJ_MPI_FAILED - (MPI error code) for a failed MPI call;
- * the Java side (io.roam.pcm.Pcm.check) turns negative results into PcmException.
+ * the Java side (io.roam.pcm.NativeCalls.check) turns negative results into PcmException.
  */
 #ifndef ROAM_PCM_JNI_H
 #define ROAM_PCM_JNI_H

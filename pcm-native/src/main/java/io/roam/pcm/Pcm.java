@@ -1,16 +1,15 @@
 package io.roam.pcm;
 
-import static io.roam.pcm.wire.PcmErrors.PCM_ERR_ARG;
+import static io.roam.pcm.NativeCalls.check;
+import static io.roam.pcm.NativeCalls.fail;
+import static io.roam.pcm.NativeCalls.requireDirect;
+import static io.roam.pcm.NativeCalls.requireNonNull;
 import static io.roam.pcm.wire.PcmErrors.PCM_ERR_INITIALIZED;
 import static io.roam.pcm.wire.PcmErrors.PCM_ERR_INTERNAL;
 import static io.roam.pcm.wire.PcmErrors.PCM_ERR_MPI;
 import static io.roam.pcm.wire.PcmErrors.PCM_ERR_NOT_INITIALIZED;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * PCM (Process Checkpointing and Migration) for Java MPI programs: the C API of {@code pcm.h}
@@ -85,7 +84,7 @@ public final class Pcm {
     static final int THREAD_MULTIPLE = 3;
 
     /** The stored Java arrays and direct buffers (kept reachable), in registration order. */
-    private static final Map<String, Object> STORED = new LinkedHashMap<>();
+    private static final StoredArrays STORED = new StoredArrays();
     private static PcmComm world;
     private static int threadLevel = -1;
     private static PcmStatus lastStatus;
@@ -244,7 +243,6 @@ public final class Pcm {
         requireDirect("Pcm.store", state, false);
         synchronized (LOCK) {
             check("Pcm.store(\"" + key + "\")", PcmNative.storeBuffer(key, state, state.position(), state.remaining()));
-            STORED.remove(key);
             STORED.put(key, state);
         }
     }
@@ -255,7 +253,6 @@ public final class Pcm {
         requireNonNull(op, array, "array");
         synchronized (LOCK) {
             check(op + "(\"" + key + "\")", PcmNative.storeArray(key, array, type));
-            STORED.remove(key);
             STORED.put(key, array);
         }
     }
@@ -382,18 +379,9 @@ public final class Pcm {
         ensureAvailable();
         synchronized (LOCK) {
             PcmComm w = requireWorld("Pcm.reconfigure");
-            List<String> keys = new ArrayList<>();
-            List<Object> arrays = new ArrayList<>();
-            List<Integer> types = new ArrayList<>();
+            StoredArrays.Pinned pinned = StoredArrays.Pinned.NONE;
             if (lastStatus == PcmStatus.MIGRATE) {
-                for (Map.Entry<String, Object> e : STORED.entrySet()) {
-                    int type = arrayType(e.getValue());
-                    if (type != 0) {
-                        keys.add(e.getKey());
-                        arrays.add(e.getValue());
-                        types.add(type);
-                    }
-                }
+                pinned = STORED.arrays();
                 System.out.flush();
                 System.err.flush();
             }
@@ -402,8 +390,8 @@ public final class Pcm {
             int rc;
             w.lock.writeLock().lock();
             try {
-                rc = PcmComm.serialized(() -> PcmNative.reconfigure(handle, keys.toArray(new String[0]),
-                        arrays.toArray(), types.stream().mapToInt(Integer::intValue).toArray()));
+                StoredArrays.Pinned p = pinned;
+                rc = PcmComm.serialized(() -> PcmNative.reconfigure(handle, p.keys(), p.arrays(), p.types()));
                 if (rc == 0) {
                     w.handle = handle[0];
                 }
@@ -413,19 +401,6 @@ public final class Pcm {
             check("Pcm.reconfigure", rc);
             return w;
         }
-    }
-
-    private static int arrayType(Object o) {
-        if (o instanceof double[]) {
-            return PcmNative.T_DOUBLE;
-        } else if (o instanceof int[]) {
-            return PcmNative.T_INT;
-        } else if (o instanceof long[]) {
-            return PcmNative.T_LONG;
-        } else if (o instanceof byte[]) {
-            return PcmNative.T_BYTE;
-        }
-        return 0;   // a direct buffer: registered by address already
     }
 
     // ------------------------------------------------------------------ helpers
@@ -439,40 +414,5 @@ public final class Pcm {
 
     private static void requireKey(String op, String key) {
         requireNonNull(op, key, "key");
-    }
-
-    static void requireNonNull(String op, Object o, String what) {
-        if (o == null) {
-            throw new PcmException(PCM_ERR_ARG, op + ": " + what + " is null: " + PcmNative.errorString(PCM_ERR_ARG));
-        }
-    }
-
-    static void requireDirect(String op, ByteBuffer b, boolean writable) {
-        requireNonNull(op, b, "buffer");
-        if (!b.isDirect()) {
-            throw new PcmException(PCM_ERR_ARG, op + ": the buffer is not direct (a heap buffer can move): "
-                    + PcmNative.errorString(PCM_ERR_ARG));
-        }
-        if (writable && b.isReadOnly()) {
-            throw new PcmException(PCM_ERR_ARG, op + ": the buffer is read-only: " + PcmNative.errorString(PCM_ERR_ARG));
-        }
-    }
-
-    /** The exception for a PCM code. */
-    static PcmException fail(String op, int code) {
-        return new PcmException(code, op + ": " + PcmNative.errorString(code));
-    }
-
-    /** rc when >= 0, else the exception for it (PCM or MPI). */
-    static int check(String op, int rc) {
-        if (rc >= 0) {
-            return rc;
-        }
-        if (PcmNative.isMpiFailure(rc)) {
-            int mpi = PcmNative.mpiCode(rc);
-            throw new PcmException(PCM_ERR_MPI, mpi, op + ": " + PcmNative.errorString(PCM_ERR_MPI) + ": "
-                    + PcmNative.mpiErrorString(mpi), null);
-        }
-        throw fail(op, rc);
     }
 }

@@ -63,8 +63,8 @@ public final class PcmComm {
 
     PcmComm(long handle) {
         this.handle = handle;
-        this.rank = Pcm.check("MPI_Comm_rank", PcmNative.commRank(handle));
-        this.size = Pcm.check("MPI_Comm_size", PcmNative.commSize(handle));
+        this.rank = NativeCalls.check("MPI_Comm_rank", PcmNative.commRank(handle));
+        this.size = NativeCalls.check("MPI_Comm_size", PcmNative.commSize(handle));
     }
 
     static void serializeMpi(boolean on) {
@@ -105,7 +105,7 @@ public final class PcmComm {
 
     /** {@code MPI_Send} of the whole array. */
     public void send(double[] buf, int dest, int tag) {
-        Pcm.requireNonNull("send", buf, "array");
+        NativeCalls.requireNonNull("send", buf, "array");
         send(buf, 0, buf.length, dest, tag);
     }
 
@@ -119,7 +119,7 @@ public final class PcmComm {
 
     /** {@code MPI_Recv} into the whole array. */
     public Status recv(double[] buf, int source, int tag) {
-        Pcm.requireNonNull("recv", buf, "array");
+        NativeCalls.requireNonNull("recv", buf, "array");
         return recv(buf, 0, buf.length, source, tag);
     }
 
@@ -140,7 +140,7 @@ public final class PcmComm {
 
     /** {@code MPI_Send} of a direct buffer's bytes {@code [position, limit)}. */
     public void send(ByteBuffer buf, int dest, int tag) {
-        Pcm.requireDirect("send", buf, false);
+        NativeCalls.requireDirect("send", buf, false);
         int pos = buf.position();
         int len = buf.remaining();
         call("MPI_Send", h -> PcmNative.sendBuffer(h, buf, pos, len, dest, tag));
@@ -148,7 +148,7 @@ public final class PcmComm {
 
     /** {@code MPI_Recv} into a direct buffer's bytes {@code [position, limit)}; count is in bytes. */
     public Status recv(ByteBuffer buf, int source, int tag) {
-        Pcm.requireDirect("recv", buf, true);
+        NativeCalls.requireDirect("recv", buf, true);
         int pos = buf.position();
         int len = buf.remaining();
         int[] st = new int[3];
@@ -158,8 +158,8 @@ public final class PcmComm {
 
     /** {@code MPI_Sendrecv} of direct buffers ({@code [position, limit)} of each). */
     public Status sendrecv(ByteBuffer sendBuf, int dest, int sendTag, ByteBuffer recvBuf, int source, int recvTag) {
-        Pcm.requireDirect("sendrecv", sendBuf, false);
-        Pcm.requireDirect("sendrecv", recvBuf, true);
+        NativeCalls.requireDirect("sendrecv", sendBuf, false);
+        NativeCalls.requireDirect("sendrecv", recvBuf, true);
         int sp = sendBuf.position();
         int sl = sendBuf.remaining();
         int rp = recvBuf.position();
@@ -179,15 +179,15 @@ public final class PcmComm {
 
     /** {@code MPI_Allreduce} in place: every element becomes the reduction over all ranks. */
     public void allreduce(double[] data, Op op) {
-        Pcm.requireNonNull("allreduce", data, "array");
-        Pcm.requireNonNull("allreduce", op, "op");
+        NativeCalls.requireNonNull("allreduce", data, "array");
+        NativeCalls.requireNonNull("allreduce", op, "op");
         call("MPI_Allreduce", h -> PcmNative.allreduce(h, data, PcmNative.T_DOUBLE, 0, data.length, op.code));
     }
 
     /** {@code MPI_Allreduce} in place, of 64-bit integers. */
     public void allreduce(long[] data, Op op) {
-        Pcm.requireNonNull("allreduce", data, "array");
-        Pcm.requireNonNull("allreduce", op, "op");
+        NativeCalls.requireNonNull("allreduce", data, "array");
+        NativeCalls.requireNonNull("allreduce", op, "op");
         call("MPI_Allreduce", h -> PcmNative.allreduce(h, data, PcmNative.T_LONG, 0, data.length, op.code));
     }
 
@@ -243,7 +243,7 @@ public final class PcmComm {
         System.out.flush();
         System.err.flush();
         long h = handle;
-        Pcm.check("MPI_Abort", PcmNative.abort(h, errorCode));
+        NativeCalls.check("MPI_Abort", PcmNative.abort(h, errorCode));
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -260,7 +260,7 @@ public final class PcmComm {
         try {
             long h = handle;
             if (h == 0) {
-                throw Pcm.fail(op, PCM_ERR_NOT_INITIALIZED);
+                throw NativeCalls.fail(op, PCM_ERR_NOT_INITIALIZED);
             }
             ReentrantLock l = serialLock;
             if (l == null) {
@@ -277,12 +277,12 @@ public final class PcmComm {
             lock.readLock().unlock();
         }
         if (rc < 0) {
-            Pcm.check(op, rc);
+            NativeCalls.check(op, rc);
         }
     }
 
     private static void checkRange(String op, double[] a, int offset, int count) {
-        Pcm.requireNonNull(op, a, "array");
+        NativeCalls.requireNonNull(op, a, "array");
         if (offset < 0 || count < 0 || offset > a.length - count) {
             throw new PcmException(PCM_ERR_ARG, op + ": offset " + offset + " and count " + count
                     + " do not fit an array of " + a.length + ": " + Pcm.errorString(PCM_ERR_ARG));
