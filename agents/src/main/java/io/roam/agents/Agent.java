@@ -59,22 +59,12 @@ public final class Agent implements AutoCloseable {
     /** The agent is ready for processes once its PCM daemon serves the socket. */
     private static void awaitPcmSocket(ActorSystem<?> system, AgentSettings settings) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!accepts(settings.pcmSocket())) {
+        while (!PcmDaemon.accepts(settings.pcmSocket())) {
             if (system.whenTerminated().isCompleted() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("the PCM daemon did not start on " + settings.pcmSocket()
                         + " (see the log)");
             }
             Thread.sleep(10);
-        }
-    }
-
-    private static boolean accepts(java.nio.file.Path socket) {
-        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
-            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (java.io.IOException notYet) {
-            return false;
         }
     }
 

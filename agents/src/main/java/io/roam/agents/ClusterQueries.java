@@ -50,17 +50,20 @@ public final class ClusterQueries {
     }
 
     public CompletionStage<ClusterStatus> status() {
-        return peers().thenCompose(peers -> {
-            List<CompletableFuture<NodeView>> views = new ArrayList<>();
-            for (Map.Entry<String, NodeInfo> e : peers.nodes().entrySet()) {
-                ActorRef<AgentMessage> ref = peers.byAddress().get(e.getKey());
-                views.add(ask(ref, e.getValue(), peers.unreachable().contains(e.getKey())));
-            }
-            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                List<NodeView> all = new ArrayList<>(views.stream().map(CompletableFuture::join).toList());
-                all.sort(Comparator.comparing((NodeView n) -> n.node().host()).thenComparing(n -> n.node().address()));
-                return new ClusterStatus(peers.self().address(), all);
-            });
+        return peers().thenCompose(this::status);
+    }
+
+    /** Every agent's status, asking the agents in {@code peers}. */
+    public CompletionStage<ClusterStatus> status(NodeAgent.Peers peers) {
+        List<CompletableFuture<NodeView>> views = new ArrayList<>();
+        for (Map.Entry<String, NodeInfo> e : peers.nodes().entrySet()) {
+            ActorRef<AgentMessage> ref = peers.byAddress().get(e.getKey());
+            views.add(ask(ref, e.getValue(), peers.unreachable().contains(e.getKey())));
+        }
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<NodeView> all = new ArrayList<>(views.stream().map(CompletableFuture::join).toList());
+            all.sort(Comparator.comparing((NodeView n) -> n.node().host()).thenComparing(n -> n.node().address()));
+            return new ClusterStatus(peers.self().address(), all);
         });
     }
 

@@ -73,27 +73,32 @@ public final class ControlApi {
         } catch (NumberFormatException e) {
             return complete(StatusCodes.BAD_REQUEST, "rank must be an integer, was " + rankText + "\n");
         }
-        CompletionStage<Source<ByteString, NotUsed>> plan = queries.status().thenCombine(queries.peers(), (status, peers) -> {
-            Optional<ClusterQueries.NodeView> source = ClusterQueries.holder(status, job, rank);
-            Optional<ClusterQueries.NodeView> target = ClusterQueries.node(status, to);
-            String problem = source.isEmpty() ? "no node runs job " + job + " rank " + rank
-                    : target.isEmpty() ? "unknown node " + to + "; known: " + status.nodes().stream()
-                    .map(n -> n.node().host()).toList() : null;
-            if (problem != null) {
-                return Source.single(line(new MigrationEvent(0, job, rank, Phase.FAILED, System.currentTimeMillis(),
-                        problem, null)));
-            }
-            ActorRef<AgentMessage> sourceAgent = peers.byAddress().get(source.get().node().address());
-            return events().mapMaterializedValue(sink -> {
-                ActorRef<MigrationEvent> forward = system.systemActorOf(forwarder(sink),
-                        "migrate-" + job.replaceAll("[^A-Za-z0-9-]", "_") + "-" + rank + "-" + System.nanoTime(),
-                        Props.empty());
-                sourceAgent.tell(new MigrateRank(job, rank, target.get().node().address(), forward));
-                return NotUsed.getInstance();
-            }).map(ControlApi::line);
-        });
+        CompletionStage<Source<ByteString, NotUsed>> plan = queries.peers().thenCompose(peers ->
+                queries.status(peers).thenApply(status -> migration(peers, status, job, rank, to)));
         return onSuccess(plan, source -> complete(StatusCodes.OK,
                 HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, source)));
+    }
+
+    /** The events of one migration as a stream; asks the source agent when materialized. */
+    private Source<ByteString, NotUsed> migration(NodeAgent.Peers peers, ClusterQueries.ClusterStatus status,
+                                                  String job, int rank, String to) {
+        Optional<ClusterQueries.NodeView> source = ClusterQueries.holder(status, job, rank);
+        Optional<ClusterQueries.NodeView> target = ClusterQueries.node(status, to);
+        String problem = source.isEmpty() ? "no node runs job " + job + " rank " + rank
+                : target.isEmpty() ? "unknown node " + to + "; known: " + status.nodes().stream()
+                .map(n -> n.node().host()).toList() : null;
+        if (problem != null) {
+            return Source.single(line(new MigrationEvent(0, job, rank, Phase.FAILED, System.currentTimeMillis(),
+                    problem, null)));
+        }
+        ActorRef<AgentMessage> sourceAgent = peers.byAddress().get(source.get().node().address());
+        return events().mapMaterializedValue(sink -> {
+            ActorRef<MigrationEvent> forward = system.systemActorOf(forwarder(sink),
+                    "migrate-" + job.replaceAll("[^A-Za-z0-9-]", "_") + "-" + rank + "-" + System.nanoTime(),
+                    Props.empty());
+            sourceAgent.tell(new MigrateRank(job, rank, target.get().node().address(), forward));
+            return NotUsed.getInstance();
+        }).map(ControlApi::line);
     }
 
     private static Source<MigrationEvent, ActorRef<MigrationEvent>> events() {

@@ -3,7 +3,6 @@ package io.roam.agents;
 import io.roam.pcm.wire.PcmConnection;
 import io.roam.pcm.wire.PcmErrors;
 import io.roam.pcm.wire.PcmMessage;
-import io.roam.pcm.wire.PcmMessage.Heartbeat;
 import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmServer;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -23,7 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The PCM daemon: the agent's end of the Unix socket of docs/pcm-protocol.md. It keeps the
- * local PCM processes (registered, heartbeats, forgotten when they disconnect), sends them
+ * local PCM processes (registered, forgotten when they disconnect), sends them
  * migration orders, and tells the agent what they report. A malformed frame drops only
  * that process's connection (PcmServer); the daemon and every other process stay.
  */
@@ -38,10 +36,6 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
 
     /** Whether the order reached a process. */
     public record OrderResult(long orderId, boolean sent, String detail) {
-    }
-
-    /** The registered processes. */
-    public record Snapshot(ActorRef<List<ProcessInfo>> replyTo) implements Command {
     }
 
     /** Events the daemon reports to the agent. */
@@ -104,17 +98,21 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
             throw new IllegalArgumentException("roam.agent.pcm.socket: cannot create the directory of " + socket
                     + ": " + e.getMessage(), e);
         }
-        if (!Files.exists(socket)) {
-            return;
+        if (Files.exists(socket) && accepts(socket)) {
+            throw new IllegalStateException("another agent is listening on " + socket
+                    + " (roam.agent.pcm.socket; give each agent its own host name or socket)");
         }
+    }
+
+    /** Whether a server accepts connections on the socket (a stale file does not). */
+    static boolean accepts(Path socket) {
         try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
                 java.net.StandardProtocolFamily.UNIX)) {
             ch.connect(java.net.UnixDomainSocketAddress.of(socket));
-        } catch (IOException stale) {
-            return;
+            return true;
+        } catch (IOException notServed) {
+            return false;
         }
-        throw new IllegalStateException("another agent is listening on " + socket
-                + " (roam.agent.pcm.socket; give each agent its own host name or socket)");
     }
 
     @Override
@@ -123,7 +121,6 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
                 .onMessage(Received.class, this::onReceived)
                 .onMessage(Disconnected.class, this::onDisconnected)
                 .onMessage(Order.class, this::onOrder)
-                .onMessage(Snapshot.class, this::onSnapshot)
                 .onSignal(PostStop.class, s -> stop())
                 .build();
     }
@@ -134,9 +131,6 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
             getContext().getLog().info("process registered: job {} rank {} pid {} (moves {})",
                     reg.jobId(), reg.rank(), reg.pid(), reg.moves());
             events.tell(new FromProcess(e.info(), reg));
-        } else if (r.message() instanceof Heartbeat h) {
-            processes.heartbeat(r.connection(), h);
-            processes.byConnection(r.connection()).ifPresent(e -> events.tell(new FromProcess(e.info(), h)));
         } else {
             processes.byConnection(r.connection())
                     .ifPresent(e -> events.tell(new FromProcess(e.info(), r.message())));
@@ -167,11 +161,6 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
             o.replyTo().tell(new OrderResult(o.orderId(), false, "the process's connection failed: " + e.getMessage()
                     + " (" + PcmErrors.name(PcmErrors.PCM_ERR_AGENT) + ")"));
         }
-        return this;
-    }
-
-    private Behavior<Command> onSnapshot(Snapshot s) {
-        s.replyTo().tell(processes.snapshot());
         return this;
     }
 
