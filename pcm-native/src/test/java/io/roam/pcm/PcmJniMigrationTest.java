@@ -1,7 +1,6 @@
 package io.roam.pcm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.MigrationDone;
@@ -9,13 +8,9 @@ import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,13 +27,7 @@ class PcmJniMigrationTest {
 
     @Test
     void aJavaReplacementLoadsItsStateRefusesWrongLoadsAndSurvivesConcurrentCalls() throws Exception {
-        Path mpirun = Path.of("/usr/bin/mpirun");
-        if (!Files.isExecutable(mpirun)) {
-            if (System.getenv("CI") != null) {
-                fail("CI is set and /usr/bin/mpirun is missing");
-            }
-            Assumptions.abort("mpirun missing (make deps); MPI tests are skipped outside CI only");
-        }
+        MpiJob.requireMpirun();
         PcmRecorder agent = new PcmRecorder();
         agent.addHook((conn, msg) -> {
             if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
@@ -46,39 +35,23 @@ class PcmJniMigrationTest {
             }
         });
         try (PcmServer server = new PcmServer(dir.resolve("a.sock"), agent, new PcmServer.Options("t", 0)).start()) {
-            List<String> cmd = new ArrayList<>(List.of(mpirun.toString(), "--oversubscribe", "-np", "2",
-                    "--mca", "orte_allowed_exit_without_sync", "1", "--mca", "pml", "ob1", "-x", "ROAM_AGENT_SOCKET"));
-            if ("root".equals(System.getProperty("user.name"))) {
-                cmd.add(1, "--allow-run-as-root");
-            }
-            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xcheck:jni",
+            MpiJob.Result job = MpiJob.run(dir, server.socketPath(), 2, List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xcheck:jni",
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
                     location(Pcm.class) + File.pathSeparator + location(JniContractProgram.class),
-                    JniContractProgram.class.getName()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-            pb.environment().put("ROAM_AGENT_SOCKET", server.socketPath().toString());
-            pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
-            pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-            Path log = dir.resolve("out.txt");
-            Process p = pb.redirectOutput(log.toFile()).start();
-            try {
-                assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("mpirun finished").isTrue();
-                String out = Files.readString(log);
-                assertThat(p.exitValue()).as(out).isZero();
-                assertThat(out).as(out).contains("jni-restore ok rank 1", "jni-contract done rank 0",
-                        "jni-contract done rank 1", "jni-stress ok rank 0 phase 0", "jni-stress ok rank 1 phase 0",
-                        "jni-stress ok rank 0 phase 6", "jni-stress ok rank 1 phase 6")
-                        .doesNotContain("FAILED", "WARNING in native method", "FATAL ERROR");
-                MigrationDone done = agent.awaitMessage(MigrationDone.class, d -> d.orderId() == 9,
-                        Duration.ofSeconds(10)).as(MigrationDone.class);
-                // iteration + grid + ints + longs + bytes + direct buffer + empty
-                assertThat(done.stateBytes()).isEqualTo(4 + 100_000L * 8 + 7 * 4 + 5 * 8 + 33 + 1000);
-                assertThat(agent.messages()).anyMatch(m -> m instanceof Register r && r.rank() == 1 && r.moves() == 1
-                        && r.program().endsWith("/bin/java"));
-            } finally {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
+                    JniContractProgram.class.getName()), 180);
+            String out = job.output();
+            assertThat(job.exit()).as(out).isZero();
+            assertThat(out).as(out).contains("jni-restore ok rank 1", "jni-contract done rank 0",
+                    "jni-contract done rank 1", "jni-stress ok rank 0 phase 0", "jni-stress ok rank 1 phase 0",
+                    "jni-stress ok rank 0 phase 6", "jni-stress ok rank 1 phase 6")
+                    .doesNotContain("FAILED", "WARNING in native method", "FATAL ERROR");
+            MigrationDone done = agent.awaitMessage(MigrationDone.class, d -> d.orderId() == 9,
+                    Duration.ofSeconds(10)).as(MigrationDone.class);
+            // iteration + grid + ints + longs + bytes + direct buffer + empty
+            assertThat(done.stateBytes()).isEqualTo(4 + 100_000L * 8 + 7 * 4 + 5 * 8 + 33 + 1000);
+            assertThat(agent.messages()).anyMatch(m -> m instanceof Register r && r.rank() == 1 && r.moves() == 1
+                    && r.program().endsWith("/bin/java"));
         }
     }
 

@@ -1,20 +1,15 @@
 package io.roam.pcm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.MigrationDone;
 import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,13 +24,7 @@ class PcmRestoreContractTest {
 
     @Test
     void aReplacementLoadsWhatWasStoredAndRefusesWrongRequests() throws Exception {
-        Path mpirun = Path.of("/usr/bin/mpirun");
-        if (!Files.isExecutable(mpirun)) {
-            if (System.getenv("CI") != null) {
-                fail("CI is set and /usr/bin/mpirun is missing");
-            }
-            Assumptions.abort("mpirun missing (make deps); MPI tests are skipped outside CI only");
-        }
+        MpiJob.requireMpirun();
         Path prog = Path.of("target/native/test/pcm_restore_prog").toAbsolutePath();
         assertThat(prog).as("built by make check").isExecutable();
         PcmRecorder agent = new PcmRecorder();
@@ -45,28 +34,14 @@ class PcmRestoreContractTest {
             }
         });
         try (PcmServer server = new PcmServer(dir.resolve("a.sock"), agent, new PcmServer.Options("t", 0)).start()) {
-            List<String> cmd = new ArrayList<>(List.of(mpirun.toString(), "--oversubscribe", "-np", "2",
-                    "--mca", "orte_allowed_exit_without_sync", "1", "--mca", "pml", "ob1", "-x", "ROAM_AGENT_SOCKET", prog.toString()));
-            if ("root".equals(System.getProperty("user.name"))) {
-                cmd.add(1, "--allow-run-as-root");
-            }
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-            pb.environment().put("ROAM_AGENT_SOCKET", server.socketPath().toString());
-            Path log = dir.resolve("out.txt");
-            Process p = pb.redirectOutput(log.toFile()).start();
-            try {
-                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("mpirun finished").isTrue();
-                String out = Files.readString(log);
-                assertThat(p.exitValue()).as(out).isZero();
-                assertThat(out).contains("restore-check ok rank 1", "drained-check ok").doesNotContain("FAILED");
-                MigrationDone done = agent.awaitMessage(MigrationDone.class, d -> d.orderId() == 7,
-                        Duration.ofSeconds(10)).as(MigrationDone.class);
-                // 100000 doubles + 7 int64 + 0 + 16 chars + 1 int
-                assertThat(done.stateBytes()).isEqualTo(100000L * 8 + 7 * 8 + 16 + 4);
-            } finally {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
+            MpiJob.Result job = MpiJob.run(dir, server.socketPath(), 2, List.of(prog.toString()), 120);
+            String out = job.output();
+            assertThat(job.exit()).as(out).isZero();
+            assertThat(out).contains("restore-check ok rank 1", "drained-check ok").doesNotContain("FAILED");
+            MigrationDone done = agent.awaitMessage(MigrationDone.class, d -> d.orderId() == 7,
+                    Duration.ofSeconds(10)).as(MigrationDone.class);
+            // 100000 doubles + 7 int64 + 0 + 16 chars + 1 int
+            assertThat(done.stateBytes()).isEqualTo(100000L * 8 + 7 * 8 + 16 + 4);
         }
     }
 }
