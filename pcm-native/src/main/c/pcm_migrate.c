@@ -223,7 +223,6 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
         }
         pcm_g.restored_state.tail->count = me[i].count;
     }
-    pcm_g.parent = parent;
     if ((rc = pcm_transfer_post_receives(parent)) != PCM_SUCCESS) {
         free(h);
         return rc;
