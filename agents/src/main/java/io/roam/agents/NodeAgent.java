@@ -14,10 +14,6 @@ import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
-import io.roam.profiling.CpuSpeedProbe;
-import io.roam.profiling.NodeProfile;
-import io.roam.profiling.NodeProfiler;
-import io.roam.profiling.ProcFs;
 import io.roam.profiling.ProfilingSettings;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
@@ -105,10 +101,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final Map<String, NodeInfo> nodes = new HashMap<>();
     private final List<String> unreachable = new ArrayList<>();
     private final Map<String, ProcessInfo> processes = new HashMap<>();
-    private final Map<String, PcmMessage.Heartbeat> heartbeats = new HashMap<>();
-    private final ProcFs procFs = new ProcFs();
-    private final NodeProfiler profiler;
-    private NodeProfile nodeProfile;
+    private final AgentProfiling profiling;
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
 
@@ -120,10 +113,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                       ProfilingSettings profiling) throws java.io.IOException {
         super(ctx);
         this.settings = settings;
-        double speed = new CpuSpeedProbe(profiling.probeSweeps(), profiling.probeRuns()).measure();
-        this.profiler = new NodeProfiler(settings.host(), procFs, Runtime.getRuntime().availableProcessors(), speed,
-                profiling.smoothingOldWeight(), System::currentTimeMillis);
-        this.nodeProfile = profiler.profile();
+        this.profiling = new AgentProfiling(settings.host(), profiling);
         timers.startTimerWithFixedDelay(Sample.TICK, profiling.period());
         this.timers = timers;
         this.cluster = Cluster.get(ctx.getSystem());
@@ -151,8 +141,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         ActorRef<Receptionist.Listing> listing = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
         ctx.getSystem().receptionist().tell(Receptionist.register(KEY, wire));
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(KEY, listing));
-        ctx.getLog().info("agent {} (host {}, cluster {}, topology {})", self.address(), settings.host(),
-                settings.cluster(), settings.topology());
+        ctx.getLog().info("agent {} (host {}, cluster {}, topology {}, CPU from {})", self.address(),
+                settings.host(), settings.cluster(), settings.topology(), this.profiling.source());
     }
 
     /** The roles that carry a node's cluster and MPI host to every member. */
@@ -178,7 +168,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private Behavior<Command> onSample() {
         try {
-            nodeProfile = profiler.sample();
+            profiling.sample(processes.values());
         } catch (java.io.IOException e) {
             getContext().getLog().warn("node profiling failed: {}", e.getMessage());
         }
@@ -212,20 +202,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private NodeStatus status() {
         List<String> neighbours = topology.neighbours().stream().map(NodeInfo::address).toList();
-        List<ProcessProfile> profiles = processes.entrySet().stream()
-                .map(e -> profile(e.getValue(), heartbeats.get(e.getKey()))).toList();
+        List<ProcessProfile> profiles = processes.values().stream().map(profiling::profile).toList();
         return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
-                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, nodeProfile);
-    }
-
-    /** A process's profile: /proc now, and its last heartbeat (zeros before the first). */
-    private ProcessProfile profile(ProcessInfo p, PcmMessage.Heartbeat h) {
-        List<ProcessProfile.PeerTraffic> peers = h == null ? List.of() : h.peers().stream()
-                .map(t -> new ProcessProfile.PeerTraffic((int) t.rank(), t.messages(), t.bytes())).toList();
-        return new ProcessProfile(p.jobId(), p.rank(), p.pid(), p.moves(), System.currentTimeMillis(),
-                procFs.processCpuMillis(p.pid()).orElse(-1), procFs.processRssBytes(p.pid()).orElse(-1),
-                h == null ? 0 : h.stateBytes(), h == null ? 0 : h.iteration(), h == null ? 0 : h.iterationNs(),
-                h == null ? 0 : h.computeNs(), h == null ? 0 : h.mpiNs(), peers);
+                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, profiling.node());
     }
 
     private void onMigrateRank(MigrateRank r) {
@@ -280,7 +259,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onDaemon(PcmDaemon.Event event) {
         if (event instanceof PcmDaemon.ProcessGone g) {
             processes.remove(key(g.process()));
-            heartbeats.remove(key(g.process()));
+            profiling.gone(g.process());
         } else if (event instanceof PcmDaemon.FromProcess f) {
             onProcessMessage(f.process(), f.message());
         }
@@ -291,7 +270,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (m instanceof PcmMessage.Register) {
             processes.put(key(p), p);
         } else if (m instanceof PcmMessage.Heartbeat h) {
-            heartbeats.put(key(p), h);
+            profiling.heartbeat(p, h);
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {
@@ -310,7 +289,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
 
     private static String key(ProcessInfo p) {
-        return p.jobId() + "/" + p.rank() + "/" + p.pid();
+        return AgentProfiling.key(p);
     }
 
     private Behavior<Command> onGetPeers(GetPeers g) {

@@ -13,6 +13,7 @@ import java.util.OptionalLong;
  */
 public final class ProcFs {
     private static final long CLOCK_TICKS = 100;   // USER_HZ on Linux
+    static final long NANOS_PER_TICK = 1_000_000_000L / CLOCK_TICKS;
     private final Path root;
 
     public ProcFs() {

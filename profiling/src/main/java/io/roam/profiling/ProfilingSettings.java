@@ -5,7 +5,11 @@ import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /** The validated {@code roam.profiling} configuration (reference.conf, key by key). */
-public record ProfilingSettings(Duration period, double smoothingOldWeight, int probeSweeps, int probeRuns) {
+public record ProfilingSettings(Duration period, double smoothingOldWeight, int probeSweeps, int probeRuns,
+                                String cpuSource) {
+    /** The allowed values of {@code roam.profiling.cpu-source}. */
+    public static final java.util.List<String> CPU_SOURCES = java.util.List.of("auto", "machine", "cgroup");
+
     public static ProfilingSettings from(Config root) {
         try {
             Config c = root.getConfig("roam.profiling");
@@ -25,10 +29,31 @@ public record ProfilingSettings(Duration period, double smoothingOldWeight, int 
             if (runs < 1 || runs > 20) {
                 throw bad("probe-runs", runs, "1 to 20");
             }
-            return new ProfilingSettings(period, w, sweeps, runs);
+            String source = c.getString("cpu-source");
+            if (!CPU_SOURCES.contains(source)) {
+                throw bad("cpu-source", source, "one of " + CPU_SOURCES);
+            }
+            return new ProfilingSettings(period, w, sweeps, runs, source);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The node's CPU source: "machine" reads /proc/stat; "cgroup" the agent's own CPU cgroup
+     * (an error if it has none); "auto" the agent's cgroup if it has a CPU quota, else the machine.
+     */
+    public CpuSource cpuSource(ProcFs proc, int cores) throws java.io.IOException {
+        java.nio.file.Path sys = java.nio.file.Path.of("/sys/fs/cgroup");
+        java.nio.file.Path procRoot = java.nio.file.Path.of("/proc");
+        return switch (cpuSource) {
+            case "machine" -> CpuSource.machine(proc, cores);
+            case "cgroup" -> Cgroups.of(sys, procRoot, "self", cores, System::nanoTime).orElseThrow(
+                    () -> new IllegalArgumentException("roam.profiling.cpu-source = cgroup, but this process has "
+                            + "no readable CPU cgroup under " + sys));
+            default -> Cgroups.limitedCpu(sys, procRoot, "self", cores, System::nanoTime)
+                    .orElse(CpuSource.machine(proc, cores));
+        };
     }
 
     private static IllegalArgumentException bad(String key, Object value, String allowed) {

@@ -51,9 +51,9 @@ class KryoSerializerTest {
         NodeInfo node = new NodeInfo("pekko://roam@10.0.0.1:2552", "cluster-a", "10.0.0.1", 3);
         ProcessInfo p = new ProcessInfo("job-1", 2, 4, 4242, "10.0.0.1", 1, 1_700_000_000_000L);
         MigrationTimes times = new MigrationTimes(64L << 20, 1, 2, 3, 4, 5, 6);
-        NodeProfile nodeProfile = new NodeProfile("10.0.0.1", 9, 2, 1.5e9, 0.25, 2.2e9, 24L << 30, -1);
+        NodeProfile nodeProfile = new NodeProfile("10.0.0.1", 9, 2, 1.5, 1.5e9, 0.25, 2.2e9, 24L << 30, -1, 7L << 20);
         ProcessProfile profile = new ProcessProfile("job-1", 2, 4242, 1, 5, 1200, -1, 64L << 20, 300, 2_000_000,
-                7, 8, List.of(new ProcessProfile.PeerTraffic(1, 300, 300 * 4096), new ProcessProfile.PeerTraffic(3, 1, 2)));
+                7, 8, 0.5, 0.75, List.of(new ProcessProfile.PeerTraffic(1, 300, 300 * 4096), new ProcessProfile.PeerTraffic(3, 1, 2)));
         List<Object> all = new ArrayList<>();
         all.add(new StatusQuery(statusProbe.getRef()));
         all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile));

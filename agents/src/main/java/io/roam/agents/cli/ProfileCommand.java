@@ -40,21 +40,31 @@ final class ProfileCommand implements Callable<Integer> {
             return 0;
         }
         JsonNode p = node.get("profile");
-        System.out.printf(Locale.ROOT, "node %s: %d cores at %.3g updates/s each (capacity %.3g)%n", p.get("host").asText(),
-                p.get("cores").asInt(), p.get("speedPerCore").asDouble(),
-                p.get("speedPerCore").asDouble() * p.get("cores").asInt());
+        System.out.printf(Locale.ROOT, "node %s: %d cores, CPU limit %.2f cores, at %.3g updates/s each (capacity %.3g)%n",
+                p.get("host").asText(), p.get("cores").asInt(), p.get("cpuLimit").asDouble(),
+                p.get("speedPerCore").asDouble(), p.get("speedPerCore").asDouble() * p.get("cpuLimit").asDouble());
         System.out.printf(Locale.ROOT, "cpu in use %.1f %%, available processing %.3g updates/s (smoothed)%n",
                 100 * p.get("utilization").asDouble(), p.get("available").asDouble());
-        System.out.printf(Locale.ROOT, "memory %s total, %s available%n", mib(p.get("memTotal").asLong()),
-                mib(p.get("memAvailable").asLong()));
+        System.out.printf(Locale.ROOT, "memory %s total, %s available, %s used by managed processes%n",
+                mib(p.get("memTotal").asLong()), mib(p.get("memAvailable").asLong()), mib(p.get("managedRss").asLong()));
         for (JsonNode pp : node.get("profiles")) {
-            System.out.printf(Locale.ROOT, "  job %s rank %d pid %d: iteration %d (%.2f ms each), cpu %s, rss %s, state %s%n",
+            System.out.printf(Locale.ROOT,
+                    "  job %s rank %d pid %d: iteration %d (%.2f ms each), cpu %s (%s cores now, %s computing), rss %s, state %s%n",
                     pp.get("jobId").asText(), pp.get("rank").asInt(), pp.get("pid").asLong(),
                     pp.get("iterations").asLong(), pp.get("iterationNs").asLong() / 1e6,
                     pp.get("cpuMillis").asLong() < 0 ? "unknown" : pp.get("cpuMillis").asLong() / 1000.0 + " s",
+                    share(pp.get("cpuShare").asDouble()), percent(pp.get("computeShare").asDouble()),
                     mib(pp.get("rssBytes").asLong()), mib(pp.get("stateBytes").asLong()));
         }
         return 0;
+    }
+
+    private static String share(double v) {
+        return v < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String percent(double v) {
+        return v < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f %%", 100 * v);
     }
 
     private static String mib(long bytes) {

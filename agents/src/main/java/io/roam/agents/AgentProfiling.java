@@ -1,0 +1,96 @@
+package io.roam.agents;
+
+import io.roam.pcm.wire.PcmMessage;
+import io.roam.profiling.CpuSpeedProbe;
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.NodeProfiler;
+import io.roam.profiling.ProcFs;
+import io.roam.profiling.ProcessProfile;
+import io.roam.profiling.ProcessRates;
+import io.roam.profiling.ProfilingSettings;
+import io.roam.protocol.AgentMessage.ProcessInfo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the agent knows about its node and its processes: the node profiler, each process's
+ * last heartbeat and its rates. Plain class owned by the agent actor, which calls
+ * {@link #sample} at the profiling period.
+ */
+final class AgentProfiling {
+    private final ProcFs procFs = new ProcFs();
+    private final NodeProfiler profiler;
+    private final ProcessRates rates = new ProcessRates();
+    private final Map<String, PcmMessage.Heartbeat> heartbeats = new HashMap<>();
+    private NodeProfile node;
+
+    AgentProfiling(String host, ProfilingSettings settings) throws IOException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        double speed = new CpuSpeedProbe(settings.probeSweeps(), settings.probeRuns()).measure();
+        this.profiler = new NodeProfiler(host, procFs, settings.cpuSource(procFs, cores), cores, speed,
+                settings.smoothingOldWeight(), System::currentTimeMillis);
+        this.node = profiler.profile();
+    }
+
+    String source() {
+        return profiler.source();
+    }
+
+    void heartbeat(ProcessInfo p, PcmMessage.Heartbeat h) {
+        heartbeats.put(key(p), h);
+    }
+
+    void gone(ProcessInfo p) {
+        heartbeats.remove(key(p));
+    }
+
+    /** Samples the node and every process; returns the node's profile. */
+    NodeProfile sample(Iterable<ProcessInfo> processes) throws IOException {
+        double waiting = 0;
+        long rss = 0;
+        List<String> live = new ArrayList<>();
+        for (ProcessInfo p : processes) {
+            ProcessProfile pp = sampleProcess(p);
+            live.add(key(p));
+            waiting += pp.waitingCores();
+            rss += Math.max(0, pp.rssBytes());
+        }
+        rates.retain(new java.util.HashSet<>(live));
+        node = profiler.sample(waiting, rss);
+        return node;
+    }
+
+    NodeProfile node() {
+        return node;
+    }
+
+    private ProcessProfile sampleProcess(ProcessInfo p) {
+        PcmMessage.Heartbeat h = heartbeats.get(key(p));
+        long now = System.currentTimeMillis();
+        long cpu = procFs.processCpuMillis(p.pid()).orElse(-1);
+        ProcessRates.Rates r = rates.sample(key(p), now, cpu, h == null ? 0 : h.computeNs(), h == null ? 0 : h.mpiNs());
+        return build(p, h, now, cpu, r);
+    }
+
+    /** A process's profile: /proc now, its last heartbeat (zeros before the first), its last rates. */
+    ProcessProfile profile(ProcessInfo p) {
+        long cpu = procFs.processCpuMillis(p.pid()).orElse(-1);
+        return build(p, heartbeats.get(key(p)), System.currentTimeMillis(), cpu, rates.rates(key(p)));
+    }
+
+    private ProcessProfile build(ProcessInfo p, PcmMessage.Heartbeat h, long now, long cpu, ProcessRates.Rates r) {
+        List<ProcessProfile.PeerTraffic> peers = h == null ? List.of() : h.peers().stream()
+                .map(t -> new ProcessProfile.PeerTraffic((int) t.rank(), t.messages(), t.bytes())).toList();
+        return new ProcessProfile(p.jobId(), p.rank(), p.pid(), p.moves(), now, cpu,
+                procFs.processRssBytes(p.pid()).orElse(-1), h == null ? 0 : h.stateBytes(),
+                h == null ? 0 : h.iteration(), h == null ? 0 : h.iterationNs(), h == null ? 0 : h.computeNs(),
+                h == null ? 0 : h.mpiNs(), r.cpuShare(), r.computeShare(), peers);
+    }
+
+    static String key(ProcessInfo p) {
+        return p.jobId() + "/" + p.rank() + "/" + p.pid();
+    }
+}
