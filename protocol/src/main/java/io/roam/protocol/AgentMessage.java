@@ -12,7 +12,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Each agent registers an {@code ActorRef<AgentMessage>} with the receptionist under
  * {@link #SERVICE_KEY_ID}.
  */
-public sealed interface AgentMessage extends RoamMessage {
+public interface AgentMessage extends RoamMessage {
     /** The receptionist key id of every agent. */
     String SERVICE_KEY_ID = "roam-agent";
 

@@ -36,7 +36,14 @@ public final class RoamKryo {
             Map.entry(MigrationEvent.MigrationTimes.class, BASE + 9),
             Map.entry(ProcessProfile.class, BASE + 10),
             Map.entry(ProcessProfile.PeerTraffic.class, BASE + 11),
-            Map.entry(NodeProfile.class, BASE + 12));
+            Map.entry(NodeProfile.class, BASE + 12),
+            Map.entry(StealMessage.StealRequest.class, BASE + 20),
+            Map.entry(StealMessage.StealOffer.class, BASE + 21),
+            Map.entry(StealMessage.StealRefused.class, BASE + 22),
+            Map.entry(StealMessage.StealAnswer.class, BASE + 23),
+            Map.entry(StealMessage.StealOutcome.class, BASE + 24),
+            Map.entry(StealMessage.NeighbourView.class, BASE + 25),
+            Map.entry(StealMessage.JobRank.class, BASE + 26));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

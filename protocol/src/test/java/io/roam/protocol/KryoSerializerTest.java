@@ -65,6 +65,15 @@ class KryoSerializerTest {
         all.add(new MigrationEvent(9, "job", 1, Phase.DONE, 123, "moved", times));
         all.add(new MigrationEvent(9, "job", 1, Phase.FAILED, 123, "spawn failed", null));
         all.add(times);
+        all.add(new StealMessage.StealRequest(1L << 40, "pekko://roam@10.0.0.3:2552", nodeProfile, List.of(profile), 2,
+                List.of("pekko://roam@10.0.0.4:2552")));
+        all.add(new StealMessage.StealRequest(2, "t", nodeProfile, List.of(), 0, List.of()));
+        all.add(new StealMessage.StealOffer(3, "v", "job-1", 2, 0.61, 64L << 20));
+        all.add(new StealMessage.StealRefused(4, "v", "nothing worth giving"));
+        all.add(new StealMessage.StealAnswer(5, "t", true, "accepted"));
+        all.add(new StealMessage.StealOutcome(6, "v", "job-1", 2, false, "spawn failed"));
+        all.add(new StealMessage.NeighbourView("a", nodeProfile, List.of(new StealMessage.JobRank("job-1", 0),
+                new StealMessage.JobRank("job-1", 3)), List.of("job-2")));
         return all;
     }
 
@@ -87,6 +96,13 @@ class KryoSerializerTest {
                     covered.add(ProcessProfile.PeerTraffic.class);
                 }
                 assertThat(((NodeStatus) back).processes()).isUnmodifiable();
+            }
+            if (m instanceof StealMessage.NeighbourView v) {
+                covered.add(StealMessage.JobRank.class);
+                covered.add(NodeProfile.class);
+            }
+            if (m instanceof StealMessage.StealRequest r && !r.thiefProcesses().isEmpty()) {
+                covered.add(ProcessProfile.class);
             }
             if (m instanceof MigrationEvent e) {
                 covered.add(e.phase().getClass());

@@ -1,0 +1,157 @@
+package io.roam.protocol.stealing;
+
+import io.roam.protocol.StealMessage.StealAnswer;
+import io.roam.protocol.StealMessage.StealOffer;
+import io.roam.protocol.StealMessage.StealOutcome;
+import io.roam.protocol.StealMessage.StealRefused;
+import io.roam.protocol.StealMessage.StealRequest;
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.ProcessProfile;
+import io.roam.topologies.NodeInfo;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * The thief side of work stealing, as a plain state machine (the agent and the simulator
+ * drive it with their own clocks and transports). A node is a thief while its available
+ * processing is at least {@code thief-share} of its capacity; it has one steal outstanding
+ * at a time, backs off exponentially after refusals and timeouts, and waits
+ * {@code settle-time} after a migration it received before it steals again (the profiles
+ * must first show the new load).
+ */
+public final class Thief {
+    private enum State { IDLE, WAITING, ACCEPTED }
+
+    private final String address;
+    private final StealSettings settings;
+    private final RandomGenerator rnd;
+    private final long idBase;
+    private long counter;
+    private State state = State.IDLE;
+    private long stealId;
+    private long since;
+    private int refusals;
+    private long notBefore;
+    private final ThiefStats stats = new ThiefStats();
+
+    public Thief(String address, StealSettings settings, RandomGenerator rnd) {
+        this.address = address;
+        this.settings = settings;
+        this.rnd = rnd;
+        this.idBase = ((long) address.hashCode() & 0x7fff_ffffL) << 32;
+    }
+
+    /** True when {@code self} has enough available processing to take work. */
+    public boolean isThief(NodeProfile self) {
+        return self.availableShare() >= settings.thiefShare();
+    }
+
+    /**
+     * One stealing period: times out what waited too long and, if this node is an idle thief
+     * not backing off, sends a steal request to a victim picked by the configured protocol.
+     */
+    public Optional<Outgoing> tick(long now, NodeProfile self, List<ProcessProfile> own, Neighbourhood n) {
+        if (state == State.WAITING && now - since > settings.replyTimeout().toMillis() * (settings.ttl() + 1)) {
+            stats.timeouts++;
+            backOff(now);
+        } else if (state == State.ACCEPTED && now - since > settings.migrationTimeout().toMillis()) {
+            stats.timeouts++;
+            backOff(now);
+        }
+        if (state != State.IDLE || now < notBefore || !isThief(self)) {
+            return Optional.empty();
+        }
+        Optional<NodeInfo> victim = settings.protocol().choose(n, own, Set.of(address), rnd);
+        if (victim.isEmpty()) {
+            return Optional.empty();
+        }
+        state = State.WAITING;
+        stealId = idBase | (++counter & 0xffff_ffffL);
+        since = now;
+        stats.requests++;
+        return Optional.of(new Outgoing(victim.get().address(),
+                new StealRequest(stealId, address, self, own, settings.ttl(), List.of())));
+    }
+
+    /** An offer: accepted only for the outstanding request and while this node is still a thief. */
+    public Outgoing onOffer(StealOffer o, long now, NodeProfile self) {
+        stats.offers++;
+        String reason = null;
+        if (state != State.WAITING || o.stealId() != stealId) {
+            reason = "not waiting for steal " + Long.toHexString(o.stealId());
+        } else if (!isThief(self)) {
+            reason = "served meanwhile: available share " + String.format("%.2f", self.availableShare());
+        }
+        if (reason != null) {
+            if (o.stealId() == stealId && state == State.WAITING) {
+                state = State.IDLE;
+                notBefore = now + settings.settleTime().toMillis();
+            }
+            return new Outgoing(o.victim(), new StealAnswer(o.stealId(), address, false, reason));
+        }
+        state = State.ACCEPTED;
+        since = now;
+        stats.accepted++;
+        return new Outgoing(o.victim(), new StealAnswer(o.stealId(), address, true, "accepted"));
+    }
+
+    public void onRefused(StealRefused r, long now) {
+        if (state == State.WAITING && r.stealId() == stealId) {
+            stats.refusals++;
+            backOff(now);
+        }
+    }
+
+    public void onOutcome(StealOutcome o, long now) {
+        if (state != State.ACCEPTED || o.stealId() != stealId) {
+            return;
+        }
+        state = State.IDLE;
+        if (o.migrated()) {
+            stats.received++;
+            refusals = 0;
+            notBefore = now + settings.settleTime().toMillis();
+        } else {
+            stats.failed++;
+            backOff(now);
+        }
+    }
+
+    private void backOff(long now) {
+        state = State.IDLE;
+        refusals++;
+        notBefore = now + settings.backoff(refusals).toMillis();
+    }
+
+    /** True while a request or an accepted migration is outstanding. */
+    public boolean busy() {
+        return state != State.IDLE;
+    }
+
+    /** Refusals (and timeouts) in a row since the last success. */
+    public int refusalsInARow() {
+        return refusals;
+    }
+
+    /** When this thief may steal again (ms, its clock). */
+    public long notBefore() {
+        return notBefore;
+    }
+
+    public ThiefStats stats() {
+        return stats;
+    }
+
+    /** Counters of one thief, for status and metrics. */
+    public static final class ThiefStats {
+        public long requests;
+        public long offers;
+        public long accepted;
+        public long refusals;
+        public long timeouts;
+        public long received;
+        public long failed;
+    }
+}

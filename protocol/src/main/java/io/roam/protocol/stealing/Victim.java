@@ -1,0 +1,141 @@
+package io.roam.protocol.stealing;
+
+import io.roam.decision.Decision;
+import io.roam.decision.Situation;
+import io.roam.decision.Strategy;
+import io.roam.protocol.StealMessage.StealAnswer;
+import io.roam.protocol.StealMessage.StealOffer;
+import io.roam.protocol.StealMessage.StealOutcome;
+import io.roam.protocol.StealMessage.StealRefused;
+import io.roam.protocol.StealMessage.StealRequest;
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.ProcessProfile;
+import io.roam.topologies.NodeInfo;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * The victim side of work stealing, as a plain state machine. A request is answered with an
+ * offer of the process the decision strategy picks, forwarded while its TTL lasts, or
+ * refused. An offered process is reserved until the thief answers (or the reply timeout):
+ * it is never in two migrations at once, and a job never has more than
+ * {@code max-migrations-per-job} migrations in flight that this agent knows of (its own,
+ * and those its neighbours report).
+ */
+public final class Victim {
+    /** A process offered to a thief, then ordered to migrate once accepted. */
+    public record Reserved(long stealId, String thief, String jobId, int rank, long since, boolean ordered) {
+    }
+
+    /** What to migrate where, once a thief accepted. */
+    public record MigrateOrder(long stealId, String thief, String jobId, int rank) {
+    }
+
+    /** What a request led to: the message to send and the decision behind it (null if none was made). */
+    public record Reaction(Outgoing outgoing, Decision decision) {
+    }
+
+    private final String address;
+    private final StealSettings settings;
+    private final Strategy strategy;
+    private final RandomGenerator rnd;
+    private final Map<Long, Reserved> reserved = new HashMap<>();
+
+    public Victim(String address, StealSettings settings, Strategy strategy, RandomGenerator rnd) {
+        this.address = address;
+        this.settings = settings;
+        this.strategy = strategy;
+        this.rnd = rnd;
+    }
+
+    /**
+     * A steal request arrived. {@code transferBytesPerSec} and {@code latencyMillis} are what
+     * this agent measured towards the thief (-1 unknown).
+     */
+    public Reaction onRequest(StealRequest r, long now, NodeProfile self, List<ProcessProfile> own, Neighbourhood n,
+                              double transferBytesPerSec, double latencyMillis) {
+        expire(now);
+        Set<String> full = fullJobs(n);
+        List<ProcessProfile> candidates = own.stream()
+                .filter(p -> !isReserved(p.jobId(), p.rank()) && !full.contains(p.jobId())).toList();
+        Decision d = null;
+        if (!r.thief().equals(address) && !candidates.isEmpty()) {
+            d = strategy.decide(new Situation(self, candidates, own, r.thiefProfile(), r.thiefProcesses(),
+                    transferBytesPerSec, latencyMillis));
+            if (d.choice().isPresent()) {
+                ProcessProfile p = d.choice().get().process();
+                reserved.put(r.stealId(), new Reserved(r.stealId(), r.thief(), p.jobId(), p.rank(), now, false));
+                return new Reaction(new Outgoing(r.thief(), new StealOffer(r.stealId(), address, p.jobId(), p.rank(),
+                        d.choice().get().score(), p.stateBytes())), d);
+            }
+        }
+        if (r.ttl() > 0) {
+            Set<String> exclude = new HashSet<>(r.visited());
+            exclude.add(r.thief());
+            exclude.add(address);
+            Optional<NodeInfo> next = settings.protocol().choose(n, own, exclude, rnd);
+            if (next.isPresent()) {
+                return new Reaction(new Outgoing(next.get().address(), r.forwardedBy(address)), d);
+            }
+        }
+        String why = candidates.isEmpty() ? (own.isEmpty() ? "no processes" : "every process is busy or its job "
+                + "is at its migration limit") : "nothing worth giving";
+        return new Reaction(new Outgoing(r.thief(), new StealRefused(r.stealId(), address, why)), d);
+    }
+
+    /** The thief's answer: an order to migrate if it accepted, else the process is free again. */
+    public Optional<MigrateOrder> onAnswer(StealAnswer a) {
+        Reserved res = reserved.get(a.stealId());
+        if (res == null || res.ordered() || !res.thief().equals(a.thief())) {
+            return Optional.empty();
+        }
+        if (!a.accept()) {
+            reserved.remove(a.stealId());
+            return Optional.empty();
+        }
+        reserved.put(a.stealId(), new Reserved(res.stealId(), res.thief(), res.jobId(), res.rank(), res.since(), true));
+        return Optional.of(new MigrateOrder(res.stealId(), res.thief(), res.jobId(), res.rank()));
+    }
+
+    /** The ordered migration ended: the process is free again and the thief is told. */
+    public Optional<Outgoing> onMigrationEnded(long stealId, boolean migrated, String detail) {
+        Reserved res = reserved.remove(stealId);
+        if (res == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Outgoing(res.thief(),
+                new StealOutcome(stealId, address, res.jobId(), res.rank(), migrated, detail)));
+    }
+
+    /** Offers not answered within the reply timeout are withdrawn. */
+    public void expire(long now) {
+        reserved.values().removeIf(r -> !r.ordered() && now - r.since() > settings.replyTimeout().toMillis());
+    }
+
+    public boolean isReserved(String jobId, int rank) {
+        return reserved.values().stream().anyMatch(r -> r.jobId().equals(jobId) && r.rank() == rank);
+    }
+
+    /** Jobs with a process of this node offered or migrating. */
+    public List<String> migratingJobs() {
+        return reserved.values().stream().map(Reserved::jobId).distinct().sorted().toList();
+    }
+
+    private Set<String> fullJobs(Neighbourhood n) {
+        Map<String, Integer> count = new HashMap<>();
+        reserved.values().forEach(r -> count.merge(r.jobId(), 1, Integer::sum));
+        n.views().values().forEach(v -> v.migratingJobs().forEach(j -> count.merge(j, 1, Integer::sum)));
+        Set<String> full = new HashSet<>();
+        count.forEach((job, c) -> {
+            if (c >= settings.maxMigrationsPerJob()) {
+                full.add(job);
+            }
+        });
+        return full;
+    }
+}
