@@ -1,0 +1,71 @@
+package io.roam.decision;
+
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.ProcessProfile;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** The gain, the vetoes and the choice of the best candidate, shared by the strategies. */
+final class IosModel {
+    /** Best first: highest score, then lowest state, lowest rank, job id. */
+    static final Comparator<Evaluation> BEST_FIRST = Comparator.comparingDouble(Evaluation::score).reversed()
+            .thenComparingLong(e -> e.process().stateBytes())
+            .thenComparingInt(e -> e.process().rank())
+            .thenComparing(e -> e.process().jobId());
+
+    private final DecisionSettings settings;
+
+    IosModel(DecisionSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The gains of moving p, scored by the gain, vetoed by the first rule it breaks (or the threshold). */
+    Evaluation evaluate(ProcessProfile p, Situation s) {
+        double processing = ProcessingGain.of(s.local(), s.thief());
+        double communication = CommunicationGain.of(p, s.localProcesses(), s.thiefProcesses());
+        double gain = settings.processingWeight() * processing + settings.communicationWeight() * communication;
+        Evaluation e = new Evaluation(p, processing, communication, gain, Double.NaN, Double.NaN, gain, null);
+        String veto = veto(p, s.local(), s.thief());
+        if (veto == null && !(gain > settings.threshold())) {
+            veto = fmt("gain %.3f (processing %.3f, communication %.3f) not above the threshold %.3f", gain,
+                    processing, communication, settings.threshold());
+        }
+        return veto == null ? e : e.withVeto(veto);
+    }
+
+    /** Why p may not move to the thief whatever the gain, or null. */
+    String veto(ProcessProfile p, NodeProfile local, NodeProfile thief) {
+        if (p.cpuShare() < 0 || p.computeShare() < 0) {
+            return "no data yet: CPU and compute shares unknown until two samples";
+        }
+        if (p.computeShare() < settings.minComputeShare()) {
+            return fmt("waits more than it computes: compute share %.2f < %.2f; moving a rank that waits for"
+                    + " others cannot speed its job", p.computeShare(), settings.minComputeShare());
+        }
+        double now = p.computingCores() * local.speedPerCore();
+        double there = thief.availableForOneProcess();
+        if (there < settings.minSpeedup() * now) {
+            return fmt("no speedup: %.3g updates/s on the thief < %.2f x %.3g updates/s here", there,
+                    settings.minSpeedup(), now);
+        }
+        if (thief.memAvailable() >= 0 && p.rssBytes() >= 0 && thief.memAvailable() < p.rssBytes()) {
+            return fmt("not enough memory on the thief: %d bytes available < %d bytes resident",
+                    thief.memAvailable(), p.rssBytes());
+        }
+        return null;
+    }
+
+    /** The decision: the best candidate not vetoed, described by {@code reason}. */
+    static Decision choose(List<Evaluation> evaluations, Function<Evaluation, String> reason) {
+        Optional<Choice> choice = evaluations.stream().filter(e -> !e.vetoed()).min(BEST_FIRST)
+                .map(e -> new Choice(e.process(), e.score(), reason.apply(e)));
+        return new Decision(choice, evaluations);
+    }
+
+    static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

@@ -1,0 +1,16 @@
+package io.roam.decision;
+
+/**
+ * Decides which local process, if any, to give to a thief. Implementations are plain,
+ * stateless and deterministic: the same situation gives the same decision.
+ */
+public interface Strategy {
+    /** The name it is registered under in {@link Strategies}. */
+    String name();
+
+    /** What it does, in one line. */
+    String description();
+
+    /** The decision for one steal request. */
+    Decision decide(Situation situation);
+}
