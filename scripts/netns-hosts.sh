@@ -6,6 +6,9 @@
 #   netns-hosts.sh down PREFIX            remove everything named PREFIX-*
 #   netns-hosts.sh rsh-agent PREFIX FILE  write an rsh agent for mpirun (--mca plm_rsh_agent)
 #   netns-hosts.sh exec PREFIX I CMD...   run CMD on host I (1-based)
+#   netns-hosts.sh cpu PREFIX I CORES     give host I a CPU quota of CORES (e.g. 0.6; "max" =
+#                                         none): its processes run in a CPU cgroup of their
+#                                         own, roam-PREFIX-hI (cgroup v1 cpu+cpuacct, or v2)
 #
 # A host is a network namespace plus a UTS namespace whose host name is the host's address
 # (also exported as ROAM_HOST): processes of different hosts must not share a host name,
@@ -14,6 +17,10 @@
 # Host i gets SUBNET.i (default subnet 10.231.0); the bridge lives in a namespace of its
 # own (PREFIX-br) so the root namespace is untouched. Callers remove what they made:
 # trap "netns-hosts.sh down PREFIX" EXIT.
+#
+# A host with a CPU quota is a CPU cgroup too: "exec" and the rsh agent start processes in
+# it, and the agent finds its node's capacity and use there (roam.profiling.cpu-source).
+# Changing the quota while the host runs throttles everything on it, as a slow node would be.
 set -euo pipefail
 
 cmd=${1:?usage: netns-hosts.sh up|down|rsh-agent PREFIX ...}
@@ -38,10 +45,50 @@ up() {
     done
 }
 
+# The cgroup directories of a host (v1: one per controller; v2: one), existing or not.
+cg_dirs() {
+    local name="roam-$1"
+    if [[ -d /sys/fs/cgroup/cpu && -d /sys/fs/cgroup/cpuacct ]]; then
+        echo "/sys/fs/cgroup/cpu/$name /sys/fs/cgroup/cpuacct/$name"
+    elif [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+        echo "/sys/fs/cgroup/$name"
+    fi
+}
+
+cpu() {
+    local i=${1:?host index required} cores=${2:?CORES required} ns="$prefix-h${1}" d
+    ip netns list | awk '{print $1}' | grep -qx "$ns" || { echo "no host $ns" >&2; exit 2; }
+    local dirs; dirs=$(cg_dirs "$ns")
+    [[ -n $dirs ]] || { echo "no CPU cgroup controller mounted under /sys/fs/cgroup" >&2; exit 2; }
+    for d in $dirs; do mkdir -p "$d"; done
+    if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+        grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
+        if [[ $cores == max ]]; then echo "max 100000" > "$dirs/cpu.max"
+        else echo "$(awk -v c="$cores" 'BEGIN{printf "%d", c*100000}') 100000" > "$dirs/cpu.max"; fi
+    else
+        local q=/sys/fs/cgroup/cpu/roam-$ns
+        echo 100000 > "$q/cpu.cfs_period_us"
+        if [[ $cores == max ]]; then echo -1 > "$q/cpu.cfs_quota_us"
+        else awk -v c="$cores" 'BEGIN{printf "%d\n", c*100000}' > "$q/cpu.cfs_quota_us"; fi
+    fi
+}
+
+# Moves this shell into host $1's CPU cgroups, if it has them (before entering its network
+# namespace: nsenter, not "ip netns exec", which would hide /sys/fs/cgroup from the host).
+join_cg() {
+    local d
+    for d in $(cg_dirs "$1"); do if [[ -d $d ]]; then echo $$ > "$d/cgroup.procs"; fi; done
+}
+
 down() {
     for ns in $(ip netns list | awk '{print $1}' | grep -E "^$prefix-(h[0-9]+|br)$" || true); do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
         ip netns del "$ns" 2>/dev/null || true
+        for d in $(cg_dirs "$ns"); do
+            [[ -d $d ]] || continue
+            xargs -r kill -9 < "$d/cgroup.procs" 2>/dev/null || true
+            for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; sleep 0.2; done
+        done
     done
 }
 
@@ -55,7 +102,12 @@ host=\$1; shift
 ns=\$(for n in \$(ip netns list | awk '{print \$1}' | grep -E '^$prefix-h[0-9]+\$'); do
       if ip -n "\$n" -o -4 addr show dev eth0 | grep -q " \$host/"; then echo "\$n"; fi; done)
 [[ -n \$ns ]] || { echo "rsh agent: no namespace host has address \$host" >&2; exit 255; }
-exec ip netns exec "\$ns" unshare --uts /bin/sh -c "hostname \$host && export ROAM_HOST=\$host && \$*"
+for d in \$(if [ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/cpuacct ]; then
+             echo /sys/fs/cgroup/cpu/roam-\$ns /sys/fs/cgroup/cpuacct/roam-\$ns
+           elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup/roam-\$ns; fi); do
+    if [ -d "\$d" ]; then echo \$\$ > "\$d/cgroup.procs"; fi   # the host's CPU cgroup, if it has one
+done
+exec nsenter --net=/run/netns/\$ns unshare --uts /bin/sh -c "hostname \$host && export ROAM_HOST=\$host && \$*"
 AGENT
     chmod +x "$file"
 }
@@ -65,7 +117,8 @@ on_host() {
     local ns="$prefix-h$i" addr
     addr=$(ip -n "$ns" -o -4 addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
     [[ -n $addr ]] || { echo "no host $ns" >&2; exit 2; }
-    exec ip netns exec "$ns" unshare --uts /bin/sh -c 'hostname "$0" && export ROAM_HOST="$0" && exec "$@"' "$addr" "$@"
+    join_cg "$ns"
+    exec nsenter --net="/run/netns/$ns" unshare --uts /bin/sh -c 'hostname "$0" && export ROAM_HOST="$0" && exec "$@"' "$addr" "$@"
 }
 
 case $cmd in
@@ -73,5 +126,6 @@ case $cmd in
     exec) on_host "${@:3}" ;;
     down) down ;;
     rsh-agent) rsh_agent "${@:3}" ;;
+    cpu) cpu "${@:3}" ;;
     *) echo "unknown command $cmd" >&2; exit 2 ;;
 esac

@@ -34,11 +34,11 @@ public final class Agent implements AutoCloseable {
      */
     public static Agent start(Config overrides) {
         Config base = overrides.withFallback(ConfigFactory.load()).resolve();
-        AgentSettings settings = AgentSettings.from(base);
-        io.roam.profiling.ProfilingSettings profiling = io.roam.profiling.ProfilingSettings.from(base);
+        AgentConfig all = AgentConfig.from(base);
+        AgentSettings settings = all.agent();
         PcmDaemon.checkSocketFree(settings.pcmSocket());
         Config config = base.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeAgent.roles(settings)));
-        ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(settings, profiling), "roam", config);
+        ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(all), "roam", config);
         try {
             Cluster cluster = Cluster.get(system);
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {

@@ -12,9 +12,9 @@ import io.roam.protocol.AgentMessage.NodeStatus;
 import io.roam.protocol.AgentMessage.ProcessInfo;
 import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent;
+import io.roam.protocol.StealMessage;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
-import io.roam.profiling.ProfilingSettings;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import io.roam.topologies.Topologies;
@@ -102,19 +102,20 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final List<String> unreachable = new ArrayList<>();
     private final Map<String, ProcessInfo> processes = new HashMap<>();
     private final AgentProfiling profiling;
+    private final ActorRef<Stealer.Command> stealer;
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
 
-    public static Behavior<Command> create(AgentSettings settings, ProfilingSettings profiling) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, settings, profiling)));
+    public static Behavior<Command> create(AgentConfig config) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, config)));
     }
 
-    private NodeAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, AgentSettings settings,
-                      ProfilingSettings profiling) throws java.io.IOException {
+    private NodeAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, AgentConfig config)
+            throws java.io.IOException {
         super(ctx);
-        this.settings = settings;
-        this.profiling = new AgentProfiling(settings.host(), profiling);
-        timers.startTimerWithFixedDelay(Sample.TICK, profiling.period());
+        this.settings = config.agent();
+        this.profiling = new AgentProfiling(settings.host(), config.profiling());
+        timers.startTimerWithFixedDelay(Sample.TICK, config.profiling().period());
         this.timers = timers;
         this.cluster = Cluster.get(ctx.getSystem());
         Member me = cluster.selfMember();
@@ -139,6 +140,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new),
                 ClusterEvent.ReachabilityEvent.class));
         ActorRef<Receptionist.Listing> listing = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
+        this.stealer = config.stealing().enabled() ? ctx.spawn(Stealer.create(config.stealing(), config.strategy(),
+                self.address(), wire), "stealer") : null;
         ctx.getSystem().receptionist().tell(Receptionist.register(KEY, wire));
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(KEY, listing));
         ctx.getLog().info("agent {} (host {}, cluster {}, topology {}, CPU from {})", self.address(),
@@ -169,6 +172,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onSample() {
         try {
             profiling.sample(processes.values());
+            if (stealer != null) {
+                stealer.tell(new Stealer.Snapshot(nodes.getOrDefault(self.address(), self), profiling.node(),
+                        processes.values().stream().map(profiling::profile).toList(), topology.neighbours(),
+                        topology.otherClusterManagers(), Map.copyOf(agents), Map.of(), Map.of()));
+            }
         } catch (java.io.IOException e) {
             getContext().getLog().warn("node profiling failed: {}", e.getMessage());
         }
@@ -181,6 +189,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } else if (m instanceof MigrateRank r) {
             contacted(r.replyTo());
             onMigrateRank(r);
+        } else if (m instanceof StealMessage s) {
+            if (stealer != null) {
+                stealer.tell(new Stealer.Incoming(s));
+            }
         } else if (m instanceof ExpectArrival a) {
             contacted(a.replyTo());
             arrivals.put(a.orderId(), a);

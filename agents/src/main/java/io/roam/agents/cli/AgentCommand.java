@@ -45,6 +45,16 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "A seed node, HOST:PORT (repeatable). None: a one-node cluster.")
     List<String> seeds = new ArrayList<>();
 
+    @Option(names = "--stealing", description = "Work stealing: rs, ats, nts or off (roam.stealing.protocol/enabled).")
+    String stealing;
+
+    @Option(names = "--strategy", description = "Decision strategy, e.g. ios or cost-aware (roam.decision.strategy).")
+    String strategy;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Any configuration key (repeatable), e.g. --set roam.profiling.period=1s.")
+    List<String> sets = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         Agent agent;
@@ -80,6 +90,25 @@ final class AgentCommand implements Callable<Integer> {
         c = set(c, "roam.agent.http.interface", httpBind);
         c = set(c, "pekko.remote.artery.canonical.hostname", bind);
         c = set(c, "pekko.remote.artery.canonical.port", port);
+        c = set(c, "roam.decision.strategy", strategy);
+        if (stealing != null) {
+            boolean off = stealing.equals("off");
+            c = set(c, "roam.stealing.enabled", !off);
+            c = off ? c : set(c, "roam.stealing.protocol", stealing);
+        }
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--set must be KEY=VALUE, was " + kv);
+            }
+            try {
+                c = ConfigFactory.parseString(kv.substring(0, eq) + " = " + kv.substring(eq + 1)).withFallback(c);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--set " + kv + ": " + e.getMessage());
+            }
+        }
         if (!seeds.isEmpty()) {
             List<String> addresses = new ArrayList<>();
             for (String s : seeds) {
