@@ -1,0 +1,138 @@
+package io.roam.protocol.stealing;
+
+import static io.roam.protocol.stealing.Fixtures.around;
+import static io.roam.protocol.stealing.Fixtures.node;
+import static io.roam.protocol.stealing.Fixtures.process;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roam.decision.DecisionSettings;
+import io.roam.decision.Strategies;
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.ProcessProfile;
+import io.roam.protocol.StealMessage.JobRank;
+import io.roam.protocol.StealMessage.NeighbourView;
+import io.roam.protocol.StealMessage.StealAnswer;
+import io.roam.protocol.StealMessage.StealOffer;
+import io.roam.protocol.StealMessage.StealOutcome;
+import io.roam.protocol.StealMessage.StealRefused;
+import io.roam.protocol.StealMessage.StealRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class VictimTest {
+    private final StealSettings settings = Fixtures.settings("roam.stealing { ttl = 2, reply-timeout = 1s }");
+    /** A loaded victim: its rank computes all the time on a node with nothing left. */
+    private final NodeProfile loaded = node("v", 0.0);
+    private final ProcessProfile busyRank = process("j", 0, 0.25, 0.98, List.of());
+    private final NodeProfile idleThief = node("t", 1.0);
+
+    private Victim victim(String address) {
+        return new Victim(address, settings, Strategies.create("ios", DecisionSettings.defaults()),
+                new SplittableRandom(3));
+    }
+
+    private StealRequest request(long id, String thief, int ttl) {
+        return new StealRequest(id, thief, idleThief, List.of(), ttl, List.of());
+    }
+
+    @Test
+    void offersAProcessThatRunsFasterAtTheThief() {
+        Victim v = victim("v");
+        Victim.Reaction r = v.onRequest(request(1, "t", 2), 0, loaded, List.of(busyRank), around("v", List.of("t"), Map.of()),
+                -1, -1);
+        assertThat(r.outgoing().to()).isEqualTo("t");
+        StealOffer o = (StealOffer) r.outgoing().message();
+        assertThat(o.jobId()).isEqualTo("j");
+        assertThat(o.rank()).isZero();
+        assertThat(o.score()).isGreaterThan(0.1);
+        assertThat(v.isReserved("j", 0)).isTrue();
+        assertThat(v.migratingJobs()).containsExactly("j");
+    }
+
+    @Test
+    void forwardsWhileTheTtlLastsThenRefuses() {
+        ProcessProfile waiting = process("j", 1, 1.0, 0.2, List.of());   // waits in MPI: moving it cannot help
+        Victim v = victim("v");
+        Neighbourhood n = around("v", List.of("t", "w", "x"), Map.of());
+        Victim.Reaction fwd = v.onRequest(request(1, "t", 2), 0, loaded, List.of(waiting), n, -1, -1);
+        StealRequest forwarded = (StealRequest) fwd.outgoing().message();
+        assertThat(fwd.outgoing().to()).isIn("w", "x");                  // never back to the thief
+        assertThat(forwarded.ttl()).isEqualTo(1);
+        assertThat(forwarded.visited()).containsExactly("v");
+        assertThat(forwarded.thief()).isEqualTo("t");
+        assertThat(fwd.decision().evaluations().get(0).veto()).contains("waits");
+
+        Victim w = victim("w");
+        Victim.Reaction again = w.onRequest(forwarded, 0, loaded, List.of(), around("w", List.of("v", "t", "x"), Map.of()),
+                -1, -1);
+        assertThat(again.outgoing().to()).isEqualTo("x");                // not v (visited), not t (thief)
+        StealRequest last = (StealRequest) again.outgoing().message();
+        assertThat(last.ttl()).isZero();
+        assertThat(last.visited()).containsExactly("v", "w");
+
+        Victim.Reaction refused = victim("x").onRequest(last, 0, loaded, List.of(waiting), around("x", List.of("v", "w", "t"),
+                Map.of()), -1, -1);
+        assertThat(refused.outgoing().to()).isEqualTo("t");
+        assertThat(((StealRefused) refused.outgoing().message()).reason()).isEqualTo("nothing worth giving");
+    }
+
+    @Test
+    void refusesWhenNoNeighbourIsLeftToForwardTo() {
+        Victim.Reaction r = victim("v").onRequest(request(1, "t", 2), 0, loaded, List.of(), around("v", List.of("t"), Map.of()),
+                -1, -1);
+        assertThat(((StealRefused) r.outgoing().message()).reason()).isEqualTo("no processes");
+    }
+
+    @Test
+    void twoThievesOneProcessOnlyOneGetsIt() {
+        Victim v = victim("v");
+        Neighbourhood n = around("v", List.of("t1", "t2"), Map.of());
+        Victim.Reaction first = v.onRequest(new StealRequest(1, "t1", idleThief, List.of(), 0, List.of()), 0, loaded,
+                List.of(busyRank), n, -1, -1);
+        Victim.Reaction second = v.onRequest(new StealRequest(2, "t2", idleThief, List.of(), 0, List.of()), 1, loaded,
+                List.of(busyRank), n, -1, -1);
+        assertThat(first.outgoing().message()).isInstanceOf(StealOffer.class);
+        assertThat(second.outgoing().message()).isInstanceOf(StealRefused.class);
+        assertThat(((StealRefused) second.outgoing().message()).reason()).contains("busy");
+        // the second thief's answer to an offer it never got orders nothing; the first one's does, once
+        assertThat(v.onAnswer(new StealAnswer(1, "t2", true, "accepted"))).isEmpty();
+        assertThat(v.onAnswer(new StealAnswer(1, "t1", true, "accepted"))).isPresent();
+        assertThat(v.onAnswer(new StealAnswer(1, "t1", true, "accepted"))).isEmpty();
+        var outcome = v.onMigrationEnded(1, true, "running on t1");
+        assertThat(outcome).isPresent();
+        assertThat(outcome.get().to()).isEqualTo("t1");
+        assertThat(((StealOutcome) outcome.get().message()).migrated()).isTrue();
+        assertThat(v.isReserved("j", 0)).isFalse();
+    }
+
+    @Test
+    void anUnansweredOfferIsWithdrawnAfterTheReplyTimeout() {
+        Victim v = victim("v");
+        Neighbourhood n = around("v", List.of("t"), Map.of());
+        v.onRequest(request(1, "t", 0), 0, loaded, List.of(busyRank), n, -1, -1);
+        v.expire(1000);
+        assertThat(v.isReserved("j", 0)).isTrue();
+        v.expire(1001);
+        assertThat(v.isReserved("j", 0)).isFalse();
+        assertThat(v.onAnswer(new StealAnswer(1, "t", true, "late"))).isEmpty();   // too late: nothing ordered
+    }
+
+    @Test
+    void aRefusedOfferFreesTheProcess() {
+        Victim v = victim("v");
+        v.onRequest(request(1, "t", 0), 0, loaded, List.of(busyRank), around("v", List.of("t"), Map.of()), -1, -1);
+        assertThat(v.onAnswer(new StealAnswer(1, "t", false, "served meanwhile"))).isEmpty();
+        assertThat(v.isReserved("j", 0)).isFalse();
+    }
+
+    @Test
+    void aJobAtItsMigrationLimitElsewhereIsNotOffered() {
+        Victim v = victim("v");
+        NeighbourView other = new NeighbourView("w", node("w", 0), List.of(new JobRank("j", 5)), List.of("j"));
+        Victim.Reaction r = v.onRequest(request(1, "t", 0), 0, loaded, List.of(busyRank),
+                around("v", List.of("t", "w"), Map.of("w", other)), -1, -1);
+        assertThat(((StealRefused) r.outgoing().message()).reason()).contains("migration limit");
+    }
+}
