@@ -28,7 +28,7 @@ final class IosModel {
         double communication = CommunicationGain.of(p, s.localProcesses(), s.thiefProcesses());
         double gain = settings.processingWeight() * processing + settings.communicationWeight() * communication;
         Evaluation e = new Evaluation(p, processing, communication, gain, Double.NaN, Double.NaN, gain, null);
-        String veto = veto(p, s.local(), s.thief());
+        String veto = veto(p, s.local(), s.thief(), s.thiefProcesses().size());
         if (veto == null && !(gain > settings.threshold())) {
             veto = fmt("gain %.3f (processing %.3f, communication %.3f) not above the threshold %.3f", gain,
                     processing, communication, settings.threshold());
@@ -36,8 +36,17 @@ final class IosModel {
         return veto == null ? e : e.withVeto(veto);
     }
 
+    /**
+     * What one more process would get on the thief: its available processing, at most one
+     * core, and at most a fair share of its capacity with the processes it already runs
+     * (those waiting in MPI now compute again once the job speeds up).
+     */
+    static double shareThere(NodeProfile thief, int thiefProcessCount) {
+        return Math.min(thief.availableForOneProcess(), thief.capacity() / (thiefProcessCount + 1));
+    }
+
     /** Why p may not move to the thief whatever the gain, or null. */
-    String veto(ProcessProfile p, NodeProfile local, NodeProfile thief) {
+    String veto(ProcessProfile p, NodeProfile local, NodeProfile thief, int thiefProcessCount) {
         if (p.cpuShare() < 0 || p.computeShare() < 0) {
             return "no data yet: CPU and compute shares unknown until two samples";
         }
@@ -46,7 +55,7 @@ final class IosModel {
                     + " others cannot speed its job", p.computeShare(), settings.minComputeShare());
         }
         double now = p.computingCores() * local.speedPerCore();
-        double there = thief.availableForOneProcess();
+        double there = shareThere(thief, thiefProcessCount);
         if (there < settings.minSpeedup() * now) {
             return fmt("no speedup: %.3g updates/s on the thief < %.2f x %.3g updates/s here", there,
                     settings.minSpeedup(), now);

@@ -158,4 +158,23 @@ class IosStrategyTest {
         assertThat(d.choice()).isEmpty();
         assertThat(d.evaluations()).isEmpty();
     }
+
+    @Test
+    void aThiefThatAlreadyRunsProcessesOffersOnlyAFairShareOfItsCapacity() {
+        // The thief has 0.5 cores free of 1 (its own rank waits in MPI), but once the job speeds
+        // up its rank computes again: a newcomer gets at most half of its capacity.
+        NodeProfile slow = node("local", GIGA, 0);
+        NodeProfile halfBusy = new NodeProfile("thief", 0, 1, 1.0, GIGA, 0.5, 0.5 * GIGA, -1, -1, 0);
+        ProcessProfile throttled = proc("J", 0).shares(0.3, 1).build();    // 0.3e9 updates/s here
+        ProcessProfile theirs = proc("J", 1).shares(1, 0.3).build();
+        assertThat(IosModel.shareThere(halfBusy, 1)).isEqualTo(0.5 * GIGA);
+        assertThat(IosModel.shareThere(halfBusy, 3)).isEqualTo(0.25 * GIGA);
+        Decision d = new IosStrategy(DecisionSettings.defaults())
+                .decide(new Situation(slow, List.of(throttled), List.of(throttled), halfBusy, List.of(theirs, theirs, theirs), -1, -1));
+        assertThat(d.choice()).isEmpty();                                   // 0.25e9 < 1.25 x 0.3e9
+        assertThat(d.evaluations().get(0).veto()).startsWith("no speedup: 2.50e+08");
+        assertThat(new IosStrategy(DecisionSettings.defaults())
+                .decide(new Situation(slow, List.of(throttled), List.of(throttled), halfBusy, List.of(theirs), -1, -1))
+                .choice()).isPresent();                                      // 0.5e9 >= 1.25 x 0.3e9
+    }
 }
