@@ -41,9 +41,11 @@ class RoamRunAndMigrateTest {
             String api1 = "http://" + h1 + ":7170";
             List<String> ns1 = hosts.exec(0);
             started.add(RoamCommands.start(ns1, dir.resolve("agent1.log"),
-                    "agent", "--host", h1, "--bind", h1, "--port", "2552", "--http-bind", h1, "--socket", socket));
+                    "agent", "--host", h1, "--bind", h1, "--port", "2552", "--http-bind", h1, "--socket", socket,
+                    "--stealing", "off"));
             started.add(RoamCommands.start(hosts.exec(1), dir.resolve("agent2.log"),
                     "agent", "--host", h2, "--bind", h2, "--port", "2552", "--http-bind", h2, "--socket", socket,
+                    "--stealing", "off",
                     "--seed", h1 + ":2552"));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 JsonNode s = status(ns1, api1);

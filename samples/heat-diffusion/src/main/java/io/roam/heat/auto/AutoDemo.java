@@ -1,0 +1,261 @@
+package io.roam.heat.auto;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The main job (make demo): agents on namespace hosts that are CPU cgroups, the heat sample
+ * under {@code roam run}, one host made slow without telling anyone, and the agents moving
+ * its rank away by themselves. Prints what happens as it happens, checks the final grid
+ * against a run without Roam, and writes a plot and a JSON summary. Runs inside the first
+ * host's network namespace (scripts/auto-demo.sh sets the hosts up and removes them).
+ *
+ * <p>Arguments: --hosts-file F (lines "namespace address"), --prefix P, --repo DIR, --out DIR,
+ * --ranks N, --rows R, --cols C, --iterations I, --slow-after S, --slow-cpu CORES,
+ * --protocol rs|ats|nts, --strategy NAME, --no-slowdown.
+ */
+public final class AutoDemo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, String> opt;
+    private final Path out;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final long t0 = System.nanoTime();
+
+    private AutoDemo(Map<String, String> opt) {
+        this.opt = opt;
+        this.out = Path.of(opt.getOrDefault("out", "auto-demo"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+            String key = args[i].substring(2);
+            opt.put(key, key.equals("no-slowdown") ? "true" : args[++i]);
+        }
+        System.exit(new AutoDemo(opt).run());
+    }
+
+    private double now() {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private void say(String fmt, Object... args) {
+        System.out.printf(Locale.ROOT, "[%6.1f s] %s%n", now(), String.format(Locale.ROOT, fmt, args));
+        System.out.flush();
+    }
+
+    private int run() throws Exception {
+        Files.createDirectories(out);
+        Path repo = Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath();
+        List<String> addresses = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(opt.get("hosts-file")))) {
+            if (!line.isBlank()) {
+                addresses.add(line.trim().split("\\s+")[1]);
+            }
+        }
+        int ranks = Integer.parseInt(opt.getOrDefault("ranks", "2"));
+        String grid = out.resolve("grid.bin").toAbsolutePath().toString();
+        String socket = out.resolve("agent-%h.sock").toAbsolutePath().toString();
+        Path bin = repo.resolve("samples/heat-diffusion/target/native");
+        List<String> heatArgs = List.of("-r", opt.getOrDefault("rows", "2048"), "-c", opt.getOrDefault("cols", "2048"),
+                "-i", opt.getOrDefault("iterations", "12000"));
+        Timeline timeline = new Timeline();
+        ObjectNode result = JSON.createObjectNode();
+        try (AgentCluster cluster = new AgentCluster(repo, opt.get("prefix"), addresses)) {
+            String protocol = opt.getOrDefault("protocol", "nts");
+            say("starting %d agents (work stealing %s, strategy %s) on hosts %s", addresses.size(), protocol,
+                    opt.getOrDefault("strategy", "ios"), addresses);
+            cluster.startAgents(out, socket, List.of("--stealing", protocol, "--strategy",
+                    opt.getOrDefault("strategy", "ios"), "--set", "roam.agent.slots=1",
+                    "--set", "roam.profiling.period=1s", "--set", "roam.stealing.period=1s",
+                    "--set", "roam.stealing.settle-time=5s", "--set", "roam.stealing.backoff-max=4s"));
+            awaitUp(cluster, addresses.size());
+            say("cluster up: %d nodes, each limited to %s cores (a CPU cgroup per host)", addresses.size(),
+                    opt.getOrDefault("cpu", "0.6"));
+
+            List<String> run = new ArrayList<>(List.of(repo.resolve("bin/roam").toString(), "run", "--agent",
+                    cluster.api(0), "--socket", socket, "--", "--mca", "plm_rsh_agent", opt.get("rsh-agent"),
+                    "--mca", "oob_tcp_if_include", opt.get("subnet") + ".0/24", "--mca", "btl_tcp_if_include",
+                    opt.get("subnet") + ".0/24", "-np", Integer.toString(ranks), bin.resolve("heat").toString()));
+            run.addAll(heatArgs);
+            run.addAll(List.of("-o", grid));
+            Process job = cluster.start(0, out.resolve("job.log"), run);
+            say("job started: heat %s on %d ranks under roam run", String.join(" ", heatArgs), ranks);
+
+            Watch watch = new Watch(this, timeline);
+            double slowAfter = Double.parseDouble(opt.getOrDefault("slow-after", "20"));
+            boolean slow = !opt.containsKey("no-slowdown");
+            Double firstSample = null;
+            String throttled = null;
+            while (job.isAlive()) {
+                JsonNode status = status(cluster.api(0));
+                if (status != null) {
+                    watch.update(status, now());
+                    if (firstSample == null && !timeline.samples.isEmpty()) {
+                        firstSample = now();
+                    }
+                }
+                if (slow && throttled == null && firstSample != null && now() - firstSample >= slowAfter
+                        && watch.hostOfRank(0) != null) {
+                    throttled = watch.hostOfRank(0);
+                    cluster.cpu(addresses.indexOf(throttled), opt.getOrDefault("slow-cpu", "0.15"));
+                    timeline.slowdownAt = now();
+                    say("SLOWDOWN: host %s (rank 0's) throttled to %s cores; no agent is told", throttled,
+                            opt.getOrDefault("slow-cpu", "0.15"));
+                }
+                Thread.sleep(1000);
+            }
+            int exit = job.waitFor();
+            say("job ended with exit code %d", exit);
+            result.put("exit", exit);
+            result.put("throttledHost", throttled);
+            result.set("finalPlacement", JSON.valueToTree(watch.placement()));
+        }
+        boolean exact = compare(bin, ranks, heatArgs, grid);
+        result.put("bitExact", exact);
+        summarise(timeline, result);
+        timeline.writeSvg(out.resolve("iteration-time.svg"), "heat-diffusion under Roam: iteration time, slowdown ("
+                + "red) and migrations (green)");
+        result.set("migrations", JSON.valueToTree(timeline.migrations));
+        Files.writeString(out.resolve("result.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        say("plot: %s, summary: %s", out.resolve("iteration-time.svg"), out.resolve("result.json"));
+        return result.get("exit").asInt() == 0 && exact ? 0 : 1;
+    }
+
+    private void awaitUp(AgentCluster cluster, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode s = status(cluster.api(0));
+            if (s != null && s.get("nodes").size() == n) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the agents did not form a cluster of " + n + " within 180 s; see " + out);
+    }
+
+    JsonNode status(String api) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/api/status"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private boolean compare(Path bin, int ranks, List<String> heatArgs, String grid) throws Exception {
+        say("reference run without Roam (heat-nopcm, plain mpirun) for the bit-exact check ...");
+        Path ref = out.resolve("reference.bin");
+        List<String> cmd = new ArrayList<>(List.of("mpirun", "--oversubscribe", "--mca", "pml", "ob1", "-np",
+                Integer.toString(ranks), bin.resolve("heat-nopcm").toString()));
+        cmd.addAll(heatArgs);
+        cmd.addAll(List.of("-o", ref.toString(), "-q"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("reference.log").toFile())
+                .start();
+        if (p.waitFor() != 0 || !Files.exists(Path.of(grid))) {
+            say("no grid to compare (reference exit %d, grid %s)", p.exitValue(), Files.exists(Path.of(grid)));
+            return false;
+        }
+        boolean same = java.util.Arrays.equals(Files.readAllBytes(ref), Files.readAllBytes(Path.of(grid)));
+        say("final grid %s the reference run's (%d bytes)", same ? "is bit-identical to" : "DIFFERS from",
+                Files.size(ref));
+        return same;
+    }
+
+    private void summarise(Timeline t, ObjectNode result) {
+        double end = t.samples.isEmpty() ? 0 : t.samples.get(t.samples.size() - 1).seconds();
+        if (t.slowdownAt == null) {
+            result.put("iterationMs", t.median(0, end + 1));
+            say("no slowdown: median iteration time %.2f ms, %d migrations", t.median(0, end + 1), t.migrations.size());
+            return;
+        }
+        double before = t.median(t.slowdownAt - 15, t.slowdownAt);
+        double firstMove = t.migrations.stream().mapToDouble(Timeline.Mark::seconds).filter(s -> s > t.slowdownAt)
+                .min().orElse(Double.NaN);
+        double lastMove = t.migrations.stream().mapToDouble(Timeline.Mark::seconds).max().orElse(Double.NaN);
+        double during = t.median(t.slowdownAt + 2, Double.isNaN(firstMove) ? end + 1 : firstMove);
+        double after = Double.isNaN(lastMove) ? Double.NaN : t.median(lastMove + 3, end + 1);
+        result.put("beforeMs", before);
+        result.put("duringMs", during);
+        result.put("afterMs", after);
+        result.put("reactionSeconds", firstMove - t.slowdownAt);
+        result.put("migrationsBeforeSlowdown", t.migrations.stream().filter(m -> m.seconds() < t.slowdownAt).count());
+        say("iteration time: before %.2f ms, slowed %.2f ms, after rebalancing %.2f ms (%.2f x before); "
+                + "reaction %.1f s from slowdown to the first completed migration", before, during, after, after / before,
+                firstMove - t.slowdownAt);
+    }
+
+    /** Follows the cluster's status: placements and migrations, iteration times, node loads. */
+    static final class Watch {
+        private final AutoDemo demo;
+        private final Timeline timeline;
+        private final Map<Integer, String> placement = new TreeMap<>();
+        private double lastLoads = -10;
+
+        Watch(AutoDemo demo, Timeline timeline) {
+            this.demo = demo;
+            this.timeline = timeline;
+        }
+
+        String hostOfRank(int r) {
+            return placement.get(r);
+        }
+
+        Map<Integer, String> placement() {
+            return Map.copyOf(placement);
+        }
+
+        void update(JsonNode status, double t) {
+            double iterationMs = 0;
+            long iteration = 0;
+            StringBuilder loads = new StringBuilder();
+            for (JsonNode n : status.get("nodes")) {
+                String host = n.get("node").get("host").asText();
+                JsonNode p = n.get("profile");
+                if (p != null && !p.isNull()) {
+                    loads.append(String.format(Locale.ROOT, " %s %.0f%%", host, 100 * p.get("available").asDouble()
+                            / Math.max(1e-9, p.get("speedPerCore").asDouble() * p.get("cpuLimit").asDouble())));
+                }
+                for (JsonNode pp : n.get("profiles")) {
+                    iterationMs = Math.max(iterationMs, pp.get("iterationNs").asLong() / 1e6);
+                    iteration = Math.max(iteration, pp.get("iterations").asLong());
+                }
+                for (JsonNode pr : n.get("processes")) {
+                    int rank = pr.get("rank").asInt();
+                    String before = placement.put(rank, host);
+                    if (before == null) {
+                        demo.say("rank %d runs on %s (pid %d)", rank, host, pr.get("pid").asLong());
+                    } else if (!before.equals(host)) {
+                        demo.say("MIGRATION: rank %d moved %s -> %s by the agents (now pid %d, moves %d)", rank, before,
+                                host, pr.get("pid").asLong(), pr.get("moves").asInt());
+                        timeline.migrations.add(new Timeline.Mark(t, "rank " + rank + " -> " + host));
+                    }
+                }
+            }
+            timeline.sample(t, iterationMs, iteration);
+            if (t - lastLoads >= 5) {
+                lastLoads = t;
+                demo.say("iteration %d, %.2f ms per iteration; available processing:%s", iteration, iterationMs, loads);
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# auto-demo.sh - the main job (make demo): three namespace hosts, each a CPU cgroup of
+# ROAM_DEMO_CPU cores (default 0.6), a Roam agent on each, the heat sample under roam run;
+# after a while one host is throttled and the agents move its rank away by themselves.
+# Output (log, plot, summary) under ROAM_DEMO_OUT (default target/auto-demo). Extra
+# arguments go to io.roam.heat.auto.AutoDemo (--protocol rs|ats|nts, --strategy, --rows,
+# --cols, --iterations, --slow-after, --slow-cpu, --no-slowdown). Needs root (namespaces).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+[[ $(id -u) == 0 ]] || { echo "auto-demo.sh: needs root (network namespaces and CPU cgroups)" >&2; exit 2; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+prefix=${ROAM_DEMO_PREFIX:-rdemo}
+subnet=${ROAM_DEMO_SUBNET:-10.232.0}
+out=$(realpath -m "${ROAM_DEMO_OUT:-target/auto-demo}")
+rm -rf "$out" && mkdir -p "$out"
+trap 'bash scripts/netns-hosts.sh down "$prefix"' EXIT
+bash scripts/netns-hosts.sh down "$prefix"
+bash scripts/netns-hosts.sh up "$prefix" 3 "$subnet" > "$out/hosts"
+for i in 1 2 3; do bash scripts/netns-hosts.sh cpu "$prefix" "$i" "${ROAM_DEMO_CPU:-0.6}"; done
+bash scripts/netns-hosts.sh rsh-agent "$prefix" "$out/rsh-agent"
+cp="$(ls pcm-native/target/roam-pcm-native-*.jar | grep -v -- -tests | head -1):$(ls samples/heat-diffusion/target/roam-heat-diffusion-*.jar | head -1):$(ls agents/target/lib/jackson-*.jar | tr '\n' ':')"
+# The orchestrator runs in the first host's network (to reach the agents) but in no host's cgroup.
+nsenter --net="/run/netns/$prefix-h1" java -cp "$cp" io.roam.heat.auto.AutoDemo --hosts-file "$out/hosts" \
+    --prefix "$prefix" --subnet "$subnet" --rsh-agent "$out/rsh-agent" --repo "$root" --out "$out" \
+    --cpu "${ROAM_DEMO_CPU:-0.6}" "$@" 2>&1 | tee "$out/demo.log"
+exit "${PIPESTATUS[0]}"
