@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * Roam's rule: IOS's gain, threshold and vetoes, then the expected payback. With c the
  * process's compute time per iteration now (iterationNs x computeShare), its speed here
- * (computingCores x speedPerCore) and on the thief (IosModel.shareThere), c' = c x here /
+ * (IosModel.speedHere: CPU rate x speedPerCore) and on the thief (IosModel.shareThere), c' = c x here /
  * there; the benefit is (c - c') x horizon-iterations, the cost the job's stall while it moves:
  * stateBytes / transfer rate (measured, else default-transfer-rate) + spawn-cost. It moves
  * only if benefit > payback-factor x cost; the score is benefit - cost in seconds and the
@@ -58,7 +58,7 @@ public final class CostAwareStrategy implements Strategy {
         if (!(there > 0)) {
             return e.withPayback(Double.NaN, cost, Double.NaN).withVeto("no processing available on the thief");
         }
-        double here = p.computingCores() * s.local().speedPerCore();
+        double here = IosModel.speedHere(p, s.local());
         double computeNow = p.iterationNs() / 1e9 * Math.max(0, p.computeShare());
         double computeThere = computeNow * here / there;
         double benefit = (computeNow - computeThere) * settings.horizonIterations();

@@ -45,6 +45,15 @@ final class IosModel {
         return Math.min(thief.availableForOneProcess(), thief.capacity() / (thiefProcessCount + 1));
     }
 
+    /**
+     * The processing p gets on its node: the cores it uses at the node's speed. Open MPI
+     * polls while a rank waits, so a rank's CPU rate is what its node gives it whether it
+     * computes or waits; a throttled or crowded rank shows a low rate.
+     */
+    static double speedHere(ProcessProfile p, NodeProfile local) {
+        return Math.max(0, p.cpuShare()) * local.speedPerCore();
+    }
+
     /** Why p may not move to the thief whatever the gain, or null. */
     String veto(ProcessProfile p, NodeProfile local, NodeProfile thief, int thiefProcessCount) {
         if (p.cpuShare() < 0 || p.computeShare() < 0) {
@@ -54,7 +63,7 @@ final class IosModel {
             return fmt("waits more than it computes: compute share %.2f < %.2f; moving a rank that waits for"
                     + " others cannot speed its job", p.computeShare(), settings.minComputeShare());
         }
-        double now = p.computingCores() * local.speedPerCore();
+        double now = speedHere(p, local);
         double there = shareThere(thief, thiefProcessCount);
         if (there < settings.minSpeedup() * now) {
             return fmt("no speedup: %.3g updates/s on the thief < %.2f x %.3g updates/s here", there,
