@@ -15,19 +15,21 @@ public final class ProcessRates {
         static final Rates UNKNOWN = new Rates(-1, -1);
     }
 
-    private record Last(long atMillis, long cpuMillis, long computeNs, long mpiNs, Rates rates) {
+    private record Last(long atMillis, long cpuMillis, long computeNs, long mpiNs, Rates rates, int samples) {
     }
 
     private final Map<String, Last> last = new HashMap<>();
 
     /**
      * Records a sample of process {@code key} and returns its rates since the previous one
-     * (or the previous rates if nothing advanced). {@code cpuMillis} -1 = unknown.
+     * (or the previous rates if nothing advanced). {@code cpuMillis} -1 = unknown. The first
+     * period of a process is skipped: a new process (or a replacement that has just arrived)
+     * spends it starting, and its rates there say nothing about its node.
      */
     public Rates sample(String key, long atMillis, long cpuMillis, long computeNs, long mpiNs) {
         Last prev = last.get(key);
         Rates rates = prev == null ? Rates.UNKNOWN : prev.rates;
-        if (prev != null && atMillis > prev.atMillis) {
+        if (prev != null && atMillis > prev.atMillis && prev.samples >= 2) {
             double cpu = cpuMillis < 0 || prev.cpuMillis < 0 ? -1
                     : Math.max(0, (double) (cpuMillis - prev.cpuMillis) / (atMillis - prev.atMillis));
             long dc = computeNs - prev.computeNs;
@@ -36,7 +38,7 @@ public final class ProcessRates {
             rates = new Rates(cpu, compute);
         }
         if (prev == null || atMillis > prev.atMillis) {
-            last.put(key, new Last(atMillis, cpuMillis, computeNs, mpiNs, rates));
+            last.put(key, new Last(atMillis, cpuMillis, computeNs, mpiNs, rates, prev == null ? 1 : prev.samples + 1));
         }
         return rates;
     }
