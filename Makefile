@@ -4,7 +4,9 @@
 #                  missing with apt-get when root, else say what to install
 #   make / build   deps, then build and install every module (no tests)
 #   make test      deps, then the full build with every test (C `make check` and JUnit)
-#   make demo      build, then samples/heat-diffusion/demo.sh
+#   make demo      build, then scripts/auto-demo.sh (as root: agents on namespace hosts
+#                  steal a throttled node's rank by themselves; else demo-manual)
+#   make demo-manual  build, then samples/heat-diffusion/demo.sh (ranks moved by hand)
 #   make bench     build, then the benchmarks (results in benchmarks/results/)
 #   make install   install libpcm under PREFIX (default /usr/local)
 #   make clean     remove every build output
@@ -25,7 +27,8 @@ BENCH_ARGS ?=
 MVNW := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ./mvnw -B -ntp $(MVN_ARGS)
 
 PCM_C_DIR := pcm-native/src/main/c
-DEMO := samples/heat-diffusion/demo.sh
+DEMO := scripts/auto-demo.sh
+MANUAL_DEMO := samples/heat-diffusion/demo.sh
 
 # Open MPI refuses to start as root unless told that it is meant.
 ifeq ($(shell id -u),0)
@@ -33,7 +36,7 @@ export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 endif
 
-.PHONY: all build deps check-deps test demo bench install clean help
+.PHONY: all build deps check-deps test demo demo-manual bench install clean help
 
 all: build
 
@@ -52,11 +55,15 @@ test: deps
 	$(MVNW) install
 
 demo: build
-	@if [ -f $(DEMO) ]; then \
+	@if [ "$$(id -u)" = 0 ]; then \
 	  bash $(DEMO) $(DEMO_ARGS); \
 	else \
-	  echo "make demo: $(DEMO) does not exist yet" >&2; exit 1; \
+	  echo "make demo: not root, so no namespace hosts: running the manual migration demo instead" >&2; \
+	  bash $(MANUAL_DEMO); \
 	fi
+
+demo-manual: build
+	bash $(MANUAL_DEMO) $(DEMO_ARGS)
 
 bench: build
 	bash benchmarks/pcm-migration.sh $(BENCH_ARGS)

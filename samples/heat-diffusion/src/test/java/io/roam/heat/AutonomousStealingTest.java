@@ -1,0 +1,71 @@
+package io.roam.heat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * End to end, with nobody telling the agents anything: three namespace hosts that are CPU
+ * cgroups of 0.6 cores, an agent on each, the heat sample on two of them under roam run;
+ * after a balanced phase (no migration allowed: no thrashing) the host of rank 0 is
+ * throttled to 0.15 cores, and the agents must move its rank away within a bounded time,
+ * with each work-stealing protocol. The final grid is compared with a run without Roam.
+ * Runs scripts/auto-demo.sh, the same code as make demo.
+ */
+class AutonomousStealingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rs", "ats", "nts"})
+    void aThrottledNodeLosesItsRankAndTheGridIsBitExact(String protocol) throws Exception {
+        Mpi.requireMpirun();
+        Path script = RepoFiles.find("scripts/auto-demo.sh");
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--protocol", protocol, "--rows", "1024",
+                "--cols", "2048", "--iterations", "9000", "--slow-after", "12").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("demo.out").toFile());
+        pb.environment().put("ROAM_DEMO_OUT", dir.resolve("out").toString());
+        pb.environment().put("ROAM_DEMO_PREFIX", "ast-" + protocol);
+        pb.environment().put("ROAM_DEMO_SUBNET", "10.233." + List.of("rs", "ats", "nts").indexOf(protocol));
+        Process demo = pb.start();
+        try {
+            assertThat(demo.waitFor(300, TimeUnit.SECONDS)).as(output()).isTrue();
+            JsonNode r = JSON.readTree(Files.readString(dir.resolve("out/result.json")));
+            String out = output();
+            assertThat(demo.exitValue()).as(out).isZero();
+            assertThat(r.get("exit").asInt()).as(out).isZero();
+            assertThat(r.get("bitExact").asBoolean()).as(out).isTrue();
+            assertThat(r.get("migrationsBeforeSlowdown").asLong()).as("balanced phase: no migration\n" + out).isZero();
+            String throttled = r.get("throttledHost").asText();
+            assertThat(throttled).isNotEmpty();
+            List<String> hostsAtEnd = new ArrayList<>();
+            r.get("finalPlacement").forEach(h -> hostsAtEnd.add(h.asText()));
+            assertThat(hostsAtEnd).as("where the ranks ended\n" + out).hasSize(2).doesNotContain(throttled);
+            assertThat(r.get("migrations").size()).as(out).isBetween(1, 3);
+            assertThat(r.get("reactionSeconds").asDouble()).as(out).isPositive().isLessThan(30);
+            assertThat(Files.readString(dir.resolve("out/iteration-time.svg"))).contains("<polyline", "slowdown");
+        } finally {
+            List<ProcessHandle> all = new ArrayList<>(demo.descendants().toList());
+            all.add(demo.toHandle());
+            all.forEach(ProcessHandle::destroy);
+            demo.waitFor(30, TimeUnit.SECONDS);
+            all.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private String output() throws java.io.IOException {
+        Path p = dir.resolve("demo.out");
+        return Files.exists(p) ? Files.readString(p) : "(no output)";
+    }
+}
