@@ -32,8 +32,8 @@ class AutonomousStealingTest {
     void aThrottledNodeLosesItsRankAndTheGridIsBitExact(String protocol) throws Exception {
         Mpi.requireMpirun();
         Path script = RepoFiles.find("scripts/auto-demo.sh");
-        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--protocol", protocol, "--rows", "1024",
-                "--cols", "2048", "--iterations", "9000", "--slow-after", "12").redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--protocol", protocol, "--rows", "2048",
+                "--cols", "2048", "--iterations", "8000", "--slow-after", "15").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("demo.out").toFile());
         pb.environment().put("ROAM_DEMO_OUT", dir.resolve("out").toString());
         pb.environment().put("ROAM_DEMO_PREFIX", "ast-" + protocol);
