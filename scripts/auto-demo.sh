@@ -19,7 +19,9 @@ bash scripts/netns-hosts.sh down "$prefix"
 bash scripts/netns-hosts.sh up "$prefix" 3 "$subnet" > "$out/hosts"
 for i in 1 2 3; do bash scripts/netns-hosts.sh cpu "$prefix" "$i" "${ROAM_DEMO_CPU:-0.6}"; done
 bash scripts/netns-hosts.sh rsh-agent "$prefix" "$out/rsh-agent"
-cp="$(ls pcm-native/target/roam-pcm-native-*.jar | grep -v -- -tests | head -1):$(ls samples/heat-diffusion/target/roam-heat-diffusion-*.jar | head -1):$(ls agents/target/lib/jackson-*.jar | tr '\n' ':')"
+# Class directories, not jars: the tests run this before the sample's jar is packaged.
+cp="samples/heat-diffusion/target/classes:$(ls agents/target/lib/jackson-*.jar | tr '\n' ':')"
+[[ -d samples/heat-diffusion/target/classes/io/roam/heat/auto ]] || { echo "auto-demo.sh: build first (make)" >&2; exit 2; }
 # The orchestrator runs in the first host's network (to reach the agents) but in no host's cgroup.
 nsenter --net="/run/netns/$prefix-h1" java -cp "$cp" io.roam.heat.auto.AutoDemo --hosts-file "$out/hosts" \
     --prefix "$prefix" --subnet "$subnet" --rsh-agent "$out/rsh-agent" --repo "$root" --out "$out" \
