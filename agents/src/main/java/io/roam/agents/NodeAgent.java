@@ -14,6 +14,7 @@ import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.ProfilingSettings;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
@@ -85,6 +86,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private record OrderTimeout(long orderId) implements Command {
     }
 
+    private record Network(NetworkProfile profile) implements Command {
+    }
+
     private enum Sample implements Command { TICK }
 
     private final AgentSettings settings;
@@ -92,6 +96,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final NodeInfo self;
     private final Topology topology;
     private final ActorRef<PcmDaemon.Command> daemon;
+    private final ActorRef<LinkProber.Command> prober;
     private final ActorRef<AgentMessage> wire;
     private final ActorRef<MigrationEvent> fromTarget;
     private final ActorRef<PcmDaemon.OrderResult> orderSent;
@@ -104,6 +109,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final AgentProfiling profiling;
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
+    private NetworkProfile network = NetworkProfile.EMPTY;
 
     public static Behavior<Command> create(AgentSettings settings, ProfilingSettings profiling) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, settings, profiling)));
@@ -125,14 +131,19 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         // A child, not a message adapter, faces the other agents: the receptionist must see
         // the registered service and this actor's listing subscription as different refs.
         ActorRef<Command> agent = ctx.getSelf();
+        // It answers network probes itself: a probe's round trip must not wait in this mailbox.
         this.wire = ctx.spawn(Behaviors.receiveMessage((AgentMessage m) -> {
-            agent.tell(new Wire(m));
+            if (!LinkProber.answer(m)) {
+                agent.tell(new Wire(m));
+            }
             return Behaviors.same();
         }), "protocol");
         this.fromTarget = ctx.messageAdapter(MigrationEvent.class, FromTarget::new);
         this.orderSent = ctx.messageAdapter(PcmDaemon.OrderResult.class, OrderSent::new);
         this.daemon = ctx.spawn(PcmDaemon.create(settings, ctx.messageAdapter(PcmDaemon.Event.class, Daemon::new)),
                 "pcm-daemon");
+        this.prober = ctx.spawn(LinkProber.create(profiling, ctx.messageAdapter(NetworkProfile.class, Network::new)),
+                "link-prober");
         cluster.subscriptions().tell(Subscribe.create(
                 ctx.messageAdapter(ClusterEvent.MemberEvent.class, Membership::new), ClusterEvent.MemberEvent.class));
         cluster.subscriptions().tell(Subscribe.create(
@@ -163,6 +174,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(FromTarget.class, f -> onFromTarget(f.event()))
                 .onMessage(OrderTimeout.class, t -> onTimeout(t.orderId()))
                 .onMessageEquals(Sample.TICK, this::onSample)
+                .onMessage(Network.class, n -> {
+                    network = n.profile();
+                    return this;
+                })
                 .build();
     }
 
@@ -196,6 +211,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             NodeInfo n = nodes.get(from.path().address().toString());
             if (n != null) {
                 topology.contactedBy(n);
+                neighboursChanged();
             }
         }
     }
@@ -204,7 +220,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         List<String> neighbours = topology.neighbours().stream().map(NodeInfo::address).toList();
         List<ProcessProfile> profiles = processes.values().stream().map(profiling::profile).toList();
         return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
-                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, profiling.node());
+                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, profiling.node(), network);
+    }
+
+    /** The link prober probes the neighbours whose agent is known. */
+    private void neighboursChanged() {
+        prober.tell(new LinkProber.Neighbours(topology.neighbours().stream().filter(n -> agents.containsKey(n.address()))
+                .map(n -> new LinkProber.Peer(n.address(), n.host(), agents.get(n.address()))).toList()));
     }
 
     private void onMigrateRank(MigrateRank r) {
@@ -310,6 +332,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             unreachable.remove(address);
             topology.memberRemoved(address);
         }
+        neighboursChanged();
         return this;
     }
 
@@ -329,6 +352,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             String address = ref.path().address().hasLocalScope() ? self.address() : ref.path().address().toString();
             agents.put(address, ref);
         }
+        neighboursChanged();
         return this;
     }
 

@@ -41,7 +41,7 @@ class AgentProfileTest {
             } finally {
                 System.setOut(out);
             }
-            assertThat(buf.toString()).contains("node p1:", "cores at", "available processing", "memory");
+            assertThat(buf.toString()).contains("node p1:", "cores, CPU limit", "available processing", "memory");
         }
     }
 }
