@@ -61,7 +61,7 @@ class LinkProbeTest {
                 assertThat(rtt).as("RTT with %d ms injected (base %.2f ms)", delay, base)
                         .isBetween(base + delay - tolerance(delay), base + delay + tolerance(delay));
             }
-            // B's RTT to A does not cross the relay's delayed direction twice: it stays small
+            // B probes A as well (A's answers cross the relay on their way to B)
             assertThat(link(b, a.address())).hasValueSatisfying(l -> assertThat(l.rttMillis()).isPositive());
 
             String text = roam("profile", "--agent", a.httpUrl());
