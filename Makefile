@@ -69,6 +69,7 @@ bench: build
 	bash benchmarks/pcm-migration.sh $(BENCH_ARGS)
 	bash benchmarks/pcm-overhead.sh
 	bash benchmarks/agents.sh
+	bash benchmarks/profiling.sh
 
 ## install: libpcm (header, library, pkg-config file) under PREFIX.
 install: deps

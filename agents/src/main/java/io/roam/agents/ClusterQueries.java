@@ -4,6 +4,7 @@ import io.roam.protocol.AgentMessage;
 import io.roam.protocol.AgentMessage.NodeStatus;
 import io.roam.protocol.AgentMessage.ProcessInfo;
 import io.roam.protocol.AgentMessage.StatusQuery;
+import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
@@ -32,7 +33,7 @@ public final class ClusterQueries {
     /** One node: its status, or reachable = false and only its membership data. */
     public record NodeView(NodeInfo node, boolean reachable, boolean manager, long upSinceMillis, int slots,
                            List<ProcessInfo> processes, List<String> neighbours, List<ProcessProfile> profiles,
-                           NodeProfile profile) {
+                           NodeProfile profile, NetworkProfile network) {
     }
 
     private final ActorSystem<?> system;
@@ -68,14 +69,14 @@ public final class ClusterQueries {
     }
 
     private CompletableFuture<NodeView> ask(ActorRef<AgentMessage> ref, NodeInfo node, boolean unreachable) {
-        NodeView down = new NodeView(node, false, false, 0, 0, List.of(), List.of(), List.of(), null);
+        NodeView down = new NodeView(node, false, false, 0, 0, List.of(), List.of(), List.of(), null, null);
         if (ref == null || unreachable) {
             return CompletableFuture.completedFuture(down);
         }
         CompletionStage<NodeStatus> answer = AskPattern.ask(ref, StatusQuery::new, timeout, system.scheduler());
         return answer.toCompletableFuture()
                 .thenApply(s -> new NodeView(node, true, s.manager(), s.upSinceMillis(), s.slots(), s.processes(),
-                        s.neighbours(), s.profiles(), s.profile()))
+                        s.neighbours(), s.profiles(), s.profile(), s.network()))
                 .exceptionally(t -> down);
     }
 

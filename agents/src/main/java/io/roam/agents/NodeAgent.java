@@ -15,6 +15,7 @@ import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.StealMessage;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
 import io.roam.topologies.Topologies;
@@ -85,6 +86,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private record OrderTimeout(long orderId) implements Command {
     }
 
+    private record Network(NetworkProfile profile) implements Command {
+    }
+
     private enum Sample implements Command { TICK }
 
     private final AgentSettings settings;
@@ -92,6 +96,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final NodeInfo self;
     private final Topology topology;
     private final ActorRef<PcmDaemon.Command> daemon;
+    private final ActorRef<LinkProber.Command> prober;
     private final ActorRef<AgentMessage> wire;
     private final ActorRef<MigrationEvent> fromTarget;
     private final ActorRef<PcmDaemon.OrderResult> orderSent;
@@ -105,6 +110,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final ActorRef<Stealer.Command> stealer;
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
+    private NetworkProfile network = NetworkProfile.EMPTY;
 
     public static Behavior<Command> create(AgentConfig config) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, config)));
@@ -126,14 +132,19 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         // A child, not a message adapter, faces the other agents: the receptionist must see
         // the registered service and this actor's listing subscription as different refs.
         ActorRef<Command> agent = ctx.getSelf();
+        // It answers network probes itself: a probe's round trip must not wait in this mailbox.
         this.wire = ctx.spawn(Behaviors.receiveMessage((AgentMessage m) -> {
-            agent.tell(new Wire(m));
+            if (!LinkProber.answer(m)) {
+                agent.tell(new Wire(m));
+            }
             return Behaviors.same();
         }), "protocol");
         this.fromTarget = ctx.messageAdapter(MigrationEvent.class, FromTarget::new);
         this.orderSent = ctx.messageAdapter(PcmDaemon.OrderResult.class, OrderSent::new);
         this.daemon = ctx.spawn(PcmDaemon.create(settings, ctx.messageAdapter(PcmDaemon.Event.class, Daemon::new)),
                 "pcm-daemon");
+        this.prober = ctx.spawn(LinkProber.create(config.profiling(), ctx.messageAdapter(NetworkProfile.class, Network::new)),
+                "link-prober");
         cluster.subscriptions().tell(Subscribe.create(
                 ctx.messageAdapter(ClusterEvent.MemberEvent.class, Membership::new), ClusterEvent.MemberEvent.class));
         cluster.subscriptions().tell(Subscribe.create(
@@ -166,6 +177,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(FromTarget.class, f -> onFromTarget(f.event()))
                 .onMessage(OrderTimeout.class, t -> onTimeout(t.orderId()))
                 .onMessageEquals(Sample.TICK, this::onSample)
+                .onMessage(Network.class, n -> {
+                    network = n.profile();
+                    return this;
+                })
                 .build();
     }
 
@@ -175,7 +190,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             if (stealer != null) {
                 stealer.tell(new Stealer.Snapshot(nodes.getOrDefault(self.address(), self), profiling.node(),
                         processes.values().stream().map(profiling::profile).toList(), topology.neighbours(),
-                        topology.otherClusterManagers(), Map.copyOf(agents), Map.of(), Map.of()));
+                        topology.otherClusterManagers(), Map.copyOf(agents), links(l -> l.rttMillis()),
+                        links(l -> l.bandwidthBytesPerSec())));
             }
         } catch (java.io.IOException e) {
             getContext().getLog().warn("node profiling failed: {}", e.getMessage());
@@ -208,6 +224,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             NodeInfo n = nodes.get(from.path().address().toString());
             if (n != null) {
                 topology.contactedBy(n);
+                neighboursChanged();
             }
         }
     }
@@ -216,7 +233,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         List<String> neighbours = topology.neighbours().stream().map(NodeInfo::address).toList();
         List<ProcessProfile> profiles = processes.values().stream().map(profiling::profile).toList();
         return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
-                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, profiling.node());
+                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, profiling.node(), network);
+    }
+
+    /** The link prober probes the neighbours whose agent is known. */
+    private void neighboursChanged() {
+        prober.tell(new LinkProber.Neighbours(topology.neighbours().stream().filter(n -> agents.containsKey(n.address()))
+                .map(n -> new LinkProber.Peer(n.address(), n.host(), agents.get(n.address()))).toList()));
     }
 
     private void onMigrateRank(MigrateRank r) {
@@ -300,6 +323,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         }
     }
 
+    /** A measured quantity of each link (unknown ones left out), by the peer's address. */
+    private Map<String, Double> links(java.util.function.ToDoubleFunction<io.roam.profiling.LinkProfile> f) {
+        Map<String, Double> out = new HashMap<>();
+        network.links().forEach(l -> {
+            if (f.applyAsDouble(l) > 0) {
+                out.put(l.peerAddress(), f.applyAsDouble(l));
+            }
+        });
+        return out;
+    }
+
     private static String key(ProcessInfo p) {
         return AgentProfiling.key(p);
     }
@@ -322,6 +356,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             unreachable.remove(address);
             topology.memberRemoved(address);
         }
+        neighboursChanged();
         return this;
     }
 
@@ -341,6 +376,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             String address = ref.path().address().hasLocalScope() ? self.address() : ref.path().address().toString();
             agents.put(address, ref);
         }
+        neighboursChanged();
         return this;
     }
 

@@ -19,6 +19,11 @@ final class TestAgents implements AutoCloseable {
 
     /** Starts an agent with MPI host name {@code host} in cluster {@code cluster}. */
     Agent start(String host, String cluster, String topology) {
+        return start(host, cluster, topology, ConfigFactory.empty());
+    }
+
+    /** Starts an agent as {@link #start(String, String, String)} does, {@code extra} overriding. */
+    Agent start(String host, String cluster, String topology, Config extra) {
         Config c = ConfigFactory.empty()
                 .withValue("roam.agent.host", ConfigValueFactory.fromAnyRef(host))
                 .withValue("roam.agent.cluster", ConfigValueFactory.fromAnyRef(cluster))
@@ -29,7 +34,7 @@ final class TestAgents implements AutoCloseable {
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(
                         seed == null ? List.of() : List.of(seed)));
-        Agent a = Agent.start(c);
+        Agent a = Agent.start(extra.withFallback(c));
         if (seed == null) {
             seed = a.address();
         }

@@ -6,7 +6,15 @@ import java.time.Duration;
 
 /** The validated {@code roam.profiling} configuration (reference.conf, key by key). */
 public record ProfilingSettings(Duration period, double smoothingOldWeight, int probeSweeps, int probeRuns,
-                                String cpuSource) {
+                                String cpuSource, Network network) {
+    /**
+     * {@code roam.profiling.network}: a probe round to at most {@code maxPeers} neighbours
+     * every {@code period}; every {@code bandwidthEvery} rounds (0 = never) a payload of
+     * {@code probeBytes} as well.
+     */
+    public record Network(Duration period, int bandwidthEvery, int probeBytes, int maxPeers) {
+    }
+
     /** The allowed values of {@code roam.profiling.cpu-source}. */
     public static final java.util.List<String> CPU_SOURCES = java.util.List.of("auto", "machine", "cgroup");
 
@@ -33,10 +41,30 @@ public record ProfilingSettings(Duration period, double smoothingOldWeight, int 
             if (!CPU_SOURCES.contains(source)) {
                 throw bad("cpu-source", source, "one of " + CPU_SOURCES);
             }
-            return new ProfilingSettings(period, w, sweeps, runs, source);
+            return new ProfilingSettings(period, w, sweeps, runs, source, network(c.getConfig("network")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }
+    }
+
+    private static Network network(Config c) {
+        Duration period = c.getDuration("period");
+        if (period.compareTo(Duration.ofMillis(100)) < 0 || period.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw bad("network.period", c.getValue("period").unwrapped(), "100 ms to 10 min");
+        }
+        int every = c.getInt("bandwidth-every");
+        if (every < 0 || every > 1000) {
+            throw bad("network.bandwidth-every", every, "0 (never) to 1000");
+        }
+        long bytes = c.getBytes("probe-bytes");
+        if (bytes < 1024 || bytes > 16L << 20) {
+            throw bad("network.probe-bytes", c.getValue("probe-bytes").unwrapped(), "1 KiB to 16 MiB");
+        }
+        int peers = c.getInt("max-peers");
+        if (peers < 0 || peers > 1000) {
+            throw bad("network.max-peers", peers, "0 (no probes) to 1000");
+        }
+        return new Network(period, every, (int) bytes, peers);
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.roam.protocol;
 
+import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -53,15 +55,64 @@ public interface AgentMessage extends RoamMessage {
     }
 
     /**
-     * A node's status: who it is, how many MPI slots it offers, and which PCM processes are
-     * registered with its agent.
+     * A network probe from another agent's link prober: the receiving agent answers at once
+     * with a {@link ProbeReply} carrying {@code seq}, {@code sentNanos} (the sender's clock,
+     * returned unchanged) and the payload's length. A large probe travels as several
+     * requests of the same {@code seq}, each of at most {@link #MAX_PAYLOAD} bytes.
+     */
+    record ProbeRequest(long seq, long sentNanos, byte[] payload, ActorRef<ProbeReply> replyTo)
+            implements AgentMessage {
+        /** The largest payload of one request (well below Artery's frame size of 256 KiB). */
+        public static final int MAX_PAYLOAD = 64 * 1024;
+
+        public ProbeRequest {
+            Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(replyTo, "replyTo");
+            if (payload.length > MAX_PAYLOAD) {
+                throw new IllegalArgumentException("probe payload of " + payload.length + " bytes; at most "
+                        + MAX_PAYLOAD);
+            }
+        }
+
+        /** The answer to this request. */
+        public ProbeReply reply() {
+            return new ProbeReply(seq, sentNanos, payload.length);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ProbeRequest r && r.seq == seq && r.sentNanos == sentNanos
+                    && Arrays.equals(r.payload, payload) && r.replyTo.equals(replyTo);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(seq, sentNanos, Arrays.hashCode(payload), replyTo);
+        }
+
+        @Override
+        public String toString() {
+            return "ProbeRequest[seq=" + seq + ", sentNanos=" + sentNanos + ", payload=" + payload.length
+                    + " bytes, replyTo=" + replyTo + "]";
+        }
+    }
+
+    /** The answer to a {@link ProbeRequest}: its seq and sentNanos, and how many payload bytes arrived. */
+    record ProbeReply(long seq, long sentNanos, int bytes) implements RoamMessage {
+    }
+
+    /**
+     * A node's status: who it is, how many MPI slots it offers, which PCM processes are
+     * registered with its agent, its profile and its network profile.
      */
     record NodeStatus(NodeInfo node, long upSinceMillis, boolean manager, int slots, List<ProcessInfo> processes,
-                      List<String> neighbours, List<ProcessProfile> profiles, NodeProfile profile)
+                      List<String> neighbours, List<ProcessProfile> profiles, NodeProfile profile,
+                      NetworkProfile network)
             implements RoamMessage {
         public NodeStatus {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(profile, "profile");
+            Objects.requireNonNull(network, "network");
             processes = List.copyOf(processes);
             neighbours = List.copyOf(neighbours);
             profiles = List.copyOf(profiles);

@@ -5,6 +5,9 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
+import io.roam.profiling.InterfaceStat;
+import io.roam.profiling.LinkProfile;
+import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
@@ -37,6 +40,12 @@ public final class RoamKryo {
             Map.entry(ProcessProfile.class, BASE + 10),
             Map.entry(ProcessProfile.PeerTraffic.class, BASE + 11),
             Map.entry(NodeProfile.class, BASE + 12),
+            Map.entry(AgentMessage.ProbeRequest.class, BASE + 13),
+            Map.entry(AgentMessage.ProbeReply.class, BASE + 14),
+            Map.entry(byte[].class, BASE + 15),
+            Map.entry(NetworkProfile.class, BASE + 16),
+            Map.entry(LinkProfile.class, BASE + 17),
+            Map.entry(InterfaceStat.class, BASE + 18),
             Map.entry(StealMessage.StealRequest.class, BASE + 20),
             Map.entry(StealMessage.StealOffer.class, BASE + 21),
             Map.entry(StealMessage.StealRefused.class, BASE + 22),
@@ -44,6 +53,7 @@ public final class RoamKryo {
             Map.entry(StealMessage.StealOutcome.class, BASE + 24),
             Map.entry(StealMessage.NeighbourView.class, BASE + 25),
             Map.entry(StealMessage.JobRank.class, BASE + 26));
+    // BASE + 19 is free.
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;
@@ -67,7 +77,9 @@ public final class RoamKryo {
         kryo.register(adapterClass(), new ActorRefSerializer(resolver), ACTOR_REF_ID);
         for (Map.Entry<Class<?>, Integer> e : IDS.entrySet()) {
             Class<?> type = e.getKey();
-            if (type.isRecord()) {
+            if (type == byte[].class) {
+                kryo.register(type, new BytesSerializer(), e.getValue());
+            } else if (type.isRecord()) {
                 kryo.register(type, new RecordSerializer(type), e.getValue());
             } else {
                 kryo.register(type, e.getValue());
@@ -110,6 +122,25 @@ public final class RoamKryo {
                 out.add(kryo.readClassAndObject(input));
             }
             return List.copyOf(out);
+        }
+    }
+
+    /** Byte arrays travel as length + bytes; a length beyond the message is refused before any allocation. */
+    static final class BytesSerializer extends Serializer<byte[]> {
+        @Override
+        public void write(Kryo kryo, Output output, byte[] bytes) {
+            output.writeVarInt(bytes.length, true);
+            output.writeBytes(bytes);
+        }
+
+        @Override
+        public byte[] read(Kryo kryo, Input input, Class<? extends byte[]> type) {
+            int n = input.readVarInt(true);
+            if (n < 0 || n > input.limit() - input.position()) {
+                throw new IllegalArgumentException("byte array of " + n + " bytes in a message of " + input.limit()
+                        + " bytes");
+            }
+            return input.readBytes(n);
         }
     }
 

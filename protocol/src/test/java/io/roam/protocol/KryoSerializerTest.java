@@ -7,10 +7,15 @@ import com.esotericsoftware.kryo.io.Output;
 import io.roam.protocol.AgentMessage.ExpectArrival;
 import io.roam.protocol.AgentMessage.MigrateRank;
 import io.roam.protocol.AgentMessage.NodeStatus;
+import io.roam.protocol.AgentMessage.ProbeReply;
+import io.roam.protocol.AgentMessage.ProbeRequest;
 import io.roam.protocol.AgentMessage.ProcessInfo;
 import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.profiling.InterfaceStat;
+import io.roam.profiling.LinkProfile;
+import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
 import io.roam.topologies.NodeInfo;
@@ -48,17 +53,29 @@ class KryoSerializerTest {
     static List<Object> samples() {
         TestProbe<NodeStatus> statusProbe = kit.createTestProbe();
         TestProbe<MigrationEvent> eventProbe = kit.createTestProbe();
+        TestProbe<ProbeReply> replyProbe = kit.createTestProbe();
         NodeInfo node = new NodeInfo("pekko://roam@10.0.0.1:2552", "cluster-a", "10.0.0.1", 3);
         ProcessInfo p = new ProcessInfo("job-1", 2, 4, 4242, "10.0.0.1", 1, 1_700_000_000_000L);
         MigrationTimes times = new MigrationTimes(64L << 20, 1, 2, 3, 4, 5, 6);
         NodeProfile nodeProfile = new NodeProfile("10.0.0.1", 9, 2, 1.5, 1.5e9, 0.25, 2.2e9, 24L << 30, -1, 7L << 20);
         ProcessProfile profile = new ProcessProfile("job-1", 2, 4242, 1, 5, 1200, -1, 64L << 20, 300, 2_000_000,
                 7, 8, 0.5, 0.75, List.of(new ProcessProfile.PeerTraffic(1, 300, 300 * 4096), new ProcessProfile.PeerTraffic(3, 1, 2)));
+        NetworkProfile network = new NetworkProfile(
+                List.of(new InterfaceStat("eth0", 78_371_332, 424_436, 1.5e6, -1, -1),
+                        new InterfaceStat("veth-h1", 0, 1, 0, 0, 10_000)),
+                List.of(new LinkProfile("pekko://roam@10.0.0.2:2552", "10.0.0.2", 0.42, 1.1e9, 12, 1_700_000_000_000L),
+                        new LinkProfile("pekko://roam@10.0.0.3:2552", "h3", -1, -1, 0, 0)));
+        byte[] payload = new byte[ProbeRequest.MAX_PAYLOAD];
+        new java.util.Random(1).nextBytes(payload);
         List<Object> all = new ArrayList<>();
         all.add(new StatusQuery(statusProbe.getRef()));
-        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile));
-        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile));
-        all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only"), List.of(profile, profile), nodeProfile));
+        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile, network));
+        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile, NetworkProfile.EMPTY));
+        all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only"), List.of(profile, profile), nodeProfile,
+                new NetworkProfile(List.of(), network.links().subList(1, 2))));
+        all.add(new ProbeRequest(1, System.nanoTime(), new byte[0], replyProbe.getRef()));
+        all.add(new ProbeRequest(Long.MAX_VALUE, -7, payload, replyProbe.getRef()));
+        all.add(new ProbeReply(3, 123_456_789_012L, ProbeRequest.MAX_PAYLOAD));
         all.add(p);
         all.add(new MigrateRank("job-ü", 7, "pekko://roam@10.0.0.2:2552", eventProbe.getRef()));
         all.add(new ExpectArrival(Long.MAX_VALUE, "job", 0, eventProbe.getRef()));
@@ -91,6 +108,9 @@ class KryoSerializerTest {
                 covered.add(NodeInfo.class);
                 covered.add(NodeProfile.class);
                 covered.add(Phase.class);
+                covered.add(NetworkProfile.class);
+                st.network().interfaces().forEach(i -> covered.add(i.getClass()));
+                st.network().links().forEach(l -> covered.add(l.getClass()));
                 if (!st.profiles().isEmpty()) {
                     covered.add(ProcessProfile.class);
                     covered.add(ProcessProfile.PeerTraffic.class);
@@ -103,6 +123,10 @@ class KryoSerializerTest {
             }
             if (m instanceof StealMessage.StealRequest r && !r.thiefProcesses().isEmpty()) {
                 covered.add(ProcessProfile.class);
+            }
+            if (m instanceof ProbeRequest r) {
+                covered.add(byte[].class);
+                assertThat(((ProbeRequest) back).payload()).isNotSameAs(r.payload()).isEqualTo(r.payload());
             }
             if (m instanceof MigrationEvent e) {
                 covered.add(e.phase().getClass());
@@ -120,6 +144,29 @@ class KryoSerializerTest {
         MigrationEvent event = new MigrationEvent(1, "j", 1, Phase.ACCEPTED, 0, "", null);
         back.replyTo().tell(event);
         probe.expectMessage(event);
+    }
+
+    @Test
+    void aProbeIsAnsweredThroughItsSerializedReplyRef() {
+        TestProbe<ProbeReply> probe = kit.createTestProbe();
+        ProbeRequest m = new ProbeRequest(5, 99, new byte[1000], probe.getRef());
+        Serializer s = serialization.findSerializerFor(m);
+        ProbeRequest back = (ProbeRequest) serialization.deserialize(s.toBinary(m), s.identifier(), "").get();
+        back.replyTo().tell(back.reply());
+        probe.expectMessage(new ProbeReply(5, 99, 1000));
+        assertThatThrownBy(() -> new ProbeRequest(1, 1, new byte[ProbeRequest.MAX_PAYLOAD + 1], probe.getRef()))
+                .hasMessageContaining("at most " + ProbeRequest.MAX_PAYLOAD);
+    }
+
+    @Test
+    void aByteArrayLongerThanItsMessageIsRefusedBeforeAllocating() {
+        KryoSerializer s = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(kit.system()));
+        Output out = new Output(32);
+        out.writeVarInt(RoamKryo.IDS.get(byte[].class) + 2, true);   // Kryo writes class ids + 2
+        out.writeVarInt(Integer.MAX_VALUE - 8, true);
+        out.writeInt(42);
+        assertThatThrownBy(() -> s.fromBinaryJava(out.toBytes(), null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("byte array of");
     }
 
     @Test

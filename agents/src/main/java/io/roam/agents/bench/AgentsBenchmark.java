@@ -1,26 +1,27 @@
 package io.roam.agents.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.roam.agents.bench.BenchSupport.cpuTicks;
+import static io.roam.agents.bench.BenchSupport.freePort;
+import static io.roam.agents.bench.BenchSupport.machine;
+import static io.roam.agents.bench.BenchSupport.median;
+import static io.roam.agents.bench.BenchSupport.reachable;
+import static io.roam.agents.bench.BenchSupport.rssKb;
+import static io.roam.agents.bench.BenchSupport.startAgent;
+import static io.roam.agents.bench.BenchSupport.stats;
+import static io.roam.agents.bench.BenchSupport.stop;
+
+import io.roam.agents.bench.BenchSupport.Setting;
 import io.roam.pcm.wire.PcmCodec;
 import io.roam.pcm.wire.PcmMessage.Heartbeat;
 import io.roam.pcm.wire.PcmMessage.Register;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
-import java.net.URI;
 import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,13 +31,6 @@ import java.util.Locale;
  * Markdown to the file given as the first argument.
  */
 public final class AgentsBenchmark {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** A way to start agents: JVM options and configuration overrides. */
-    record Setting(String name, List<String> jvm, List<String> config) {
-    }
-
     static final Setting DEFAULT = new Setting("default", List.of("-Xmx256m"), List.of());
     /** Class data sharing archive of the agent's classes, made once per run by a training agent. */
     static Path archive;
@@ -59,7 +53,7 @@ public final class AgentsBenchmark {
         StringBuilder md = new StringBuilder();
         md.append("# Agents benchmark\n\nWritten by `benchmarks/agents.sh`; rerun it rather than edit this file.\n\n");
         md.append("| | |\n|---|---|\n| date | ").append(Instant.now()).append(" |\n| machine | ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" cores (nproc), ").append(cpuModel())
+                .append(machine())
                 .append(" |\n| Java | ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.version")).append(" |\n| reproduce | `benchmarks/agents.sh` (after `make`) |\n\n");
         md.append("## Time until N agents are all Up\n\nN agent JVMs (`roam agent`, loopback, the first is the seed) "
@@ -186,75 +180,5 @@ public final class AgentsBenchmark {
             }
             stop(List.of(p));
         }
-    }
-
-    private static Process startAgent(String host, int port, int http, int seed, Setting s, Path work) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(s.jvm());
-        cmd.addAll(s.config());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.roam.agents.cli.RoamCli", "agent",
-                "--host", host, "--port", "" + port, "--http-port", "" + http,
-                "--socket", work.resolve("pcm-%h.sock").toString()));
-        if (seed > 0 && port != seed) {
-            cmd.addAll(List.of("--seed", "127.0.0.1:" + seed));
-        }
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(work.resolve(host + ".log").toFile()).start();
-    }
-
-    private static int reachable(int http) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
-                    + "/api/status")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            int n = 0;
-            for (JsonNode node : JSON.readTree(r.body()).get("nodes")) {
-                n += node.get("reachable").asBoolean() ? 1 : 0;
-            }
-            return n;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    private static void stop(List<Process> ps) throws InterruptedException {
-        ps.forEach(Process::destroyForcibly);
-        for (Process p : ps) {
-            p.waitFor();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static long cpuTicks(long pid) throws IOException {
-        String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return -1;
-    }
-
-    private static String cpuModel() throws IOException {
-        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-    }
-
-    private static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        Collections.sort(s);
-        return s.get(s.size() / 2);
-    }
-
-    private static String stats(List<Double> v) {
-        return String.format(Locale.ROOT, "%.2f (%.2f to %.2f)", median(v), Collections.min(v), Collections.max(v));
     }
 }

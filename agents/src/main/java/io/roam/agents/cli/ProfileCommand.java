@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code roam profile}: the live profile of the node whose agent is asked. */
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = "Print this node's live profile: processing speed, load, available processing, memory, processes.")
+        description = "Print this node's live profile: processing speed, load, available processing, memory, network "
+                + "(interfaces, links to the probed neighbours), processes.")
 final class ProfileCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
@@ -47,6 +48,8 @@ final class ProfileCommand implements Callable<Integer> {
                 100 * p.get("utilization").asDouble(), p.get("available").asDouble());
         System.out.printf(Locale.ROOT, "memory %s total, %s available, %s used by managed processes%n",
                 mib(p.get("memTotal").asLong()), mib(p.get("memAvailable").asLong()), mib(p.get("managedRss").asLong()));
+        NetworkText.interfaces(node.get("network")).forEach(System.out::println);
+        NetworkText.links(node.get("network")).forEach(System.out::println);
         for (JsonNode pp : node.get("profiles")) {
             System.out.printf(Locale.ROOT,
                     "  job %s rank %d pid %d: iteration %d (%.2f ms each), cpu %s (%s cores now, %s computing), rss %s, state %s%n",

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code roam status}: the cluster as any agent sees it. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Print the cluster: nodes (address, cluster, manager, up since, reachability) and their processes.")
+        description = "Print the cluster: nodes (address, cluster, manager, up since, reachability), their processes and "
+                + "the links each node measured to its neighbours.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
@@ -51,7 +52,23 @@ final class StatusCommand implements Callable<Integer> {
                         prof == null ? "-" : String.format("%.1f", bytes(prof) / 1e6));
             }
         }
+        links(status);
         return 0;
+    }
+
+    private static void links(JsonNode status) {
+        System.out.printf("%n%-22s %-22s %10s %14s %8s%n", "NODE", "PEER", "RTT", "BANDWIDTH", "SAMPLES");
+        for (JsonNode n : status.get("nodes")) {
+            JsonNode network = n.get("network");
+            if (network == null || network.isNull()) {
+                continue;
+            }
+            for (JsonNode l : network.get("links")) {
+                System.out.printf("%-22s %-22s %10s %14s %8d%n", n.get("node").get("host").asText(),
+                        l.get("peerHost").asText(), NetworkText.rtt(l), NetworkText.bandwidth(l),
+                        l.get("samples").asLong());
+            }
+        }
     }
 
     private static JsonNode profileOf(JsonNode node, long pid) {
