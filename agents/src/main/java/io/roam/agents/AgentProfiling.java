@@ -12,8 +12,10 @@ import io.roam.protocol.AgentMessage.ProcessInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the agent knows about its node and its processes: the node profiler, each process's
@@ -47,20 +49,26 @@ final class AgentProfiling {
         heartbeats.remove(key(p));
     }
 
-    /** Samples the node and every process; returns the node's profile. */
-    NodeProfile sample(Iterable<ProcessInfo> processes) throws IOException {
+    /** One sample: the node's profile and every process's, taken together. */
+    record Sample(NodeProfile node, List<ProcessProfile> processes) {
+    }
+
+    /** Samples the node and every process. */
+    Sample sample(Iterable<ProcessInfo> processes) throws IOException {
         double waiting = 0;
         long rss = 0;
-        List<String> live = new ArrayList<>();
+        List<ProcessProfile> profiles = new ArrayList<>();
+        Set<String> live = new HashSet<>();
         for (ProcessInfo p : processes) {
             ProcessProfile pp = sampleProcess(p);
+            profiles.add(pp);
             live.add(key(p));
             waiting += pp.waitingCores();
             rss += Math.max(0, pp.rssBytes());
         }
-        rates.retain(new java.util.HashSet<>(live));
+        rates.retain(live);
         node = profiler.sample(waiting, rss);
-        return node;
+        return new Sample(node, List.copyOf(profiles));
     }
 
     NodeProfile node() {

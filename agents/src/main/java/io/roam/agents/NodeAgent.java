@@ -186,12 +186,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private Behavior<Command> onSample() {
         try {
-            profiling.sample(processes.values());
+            AgentProfiling.Sample sample = profiling.sample(processes.values());
             if (stealer != null) {
-                stealer.tell(new Stealer.Snapshot(nodes.getOrDefault(self.address(), self), profiling.node(),
-                        processes.values().stream().map(profiling::profile).toList(), topology.neighbours(),
-                        topology.otherClusterManagers(), Map.copyOf(agents), links(l -> l.rttMillis()),
-                        links(l -> l.bandwidthBytesPerSec())));
+                stealer.tell(new Stealer.Snapshot(nodes.getOrDefault(self.address(), self), sample.node(),
+                        sample.processes(), topology.neighbours(),
+                        topology.otherClusterManagers(), Map.copyOf(agents), network.rttMillisByPeer(),
+                        network.bandwidthByPeer()));
             }
         } catch (java.io.IOException e) {
             getContext().getLog().warn("node profiling failed: {}", e.getMessage());
@@ -321,17 +321,6 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                         System.currentTimeMillis(), "running on " + settings.host() + " as pid " + p.pid(), t));
             }
         }
-    }
-
-    /** A measured quantity of each link (unknown ones left out), by the peer's address. */
-    private Map<String, Double> links(java.util.function.ToDoubleFunction<io.roam.profiling.LinkProfile> f) {
-        Map<String, Double> out = new HashMap<>();
-        network.links().forEach(l -> {
-            if (f.applyAsDouble(l) > 0) {
-                out.put(l.peerAddress(), f.applyAsDouble(l));
-            }
-        });
-        return out;
     }
 
     private static String key(ProcessInfo p) {

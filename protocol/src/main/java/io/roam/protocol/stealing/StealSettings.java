@@ -3,7 +3,6 @@ package io.roam.protocol.stealing;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
-import java.util.List;
 
 /** The validated {@code roam.stealing} configuration (protocol's reference.conf, key by key). */
 public record StealSettings(boolean enabled, VictimSelection protocol, Duration period, double thiefShare, int ttl,
@@ -63,8 +62,4 @@ public record StealSettings(boolean enabled, VictimSelection protocol, Duration 
         return new IllegalArgumentException("invalid configuration roam.stealing." + key + " = " + value
                 + ": allowed " + allowed);
     }
-
-    /** Every key's name, for documentation checks. */
-    static final List<String> KEYS = List.of("enabled", "protocol", "period", "thief-share", "ttl", "reply-timeout",
-            "backoff-base", "backoff-max", "settle-time", "migration-timeout", "max-migrations-per-job");
 }

@@ -1,5 +1,6 @@
 package io.roam.heat;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,11 +59,7 @@ class AutonomousStealingTest {
             assertThat(r.get("reactionSeconds").asDouble()).as(out).isPositive().isLessThan(30);
             assertThat(Files.readString(dir.resolve("out/iteration-time.svg"))).contains("<polyline", "slowdown");
         } finally {
-            List<ProcessHandle> all = new ArrayList<>(demo.descendants().toList());
-            all.add(demo.toHandle());
-            all.forEach(ProcessHandle::destroy);
-            demo.waitFor(30, TimeUnit.SECONDS);
-            all.forEach(ProcessHandle::destroyForcibly);
+            ProcessTrees.stop(demo, Duration.ofSeconds(30));   // its EXIT trap removes the hosts
         }
     }
 

@@ -139,14 +139,7 @@ final class HeatJob implements AutoCloseable {
     /** Ends mpirun and everything it started, by pid. */
     @Override
     public void close() {
-        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-        all.add(process.toHandle());
-        for (ProcessHandle h : all) {
-            h.destroyForcibly();
-        }
-        for (ProcessHandle h : all) {
-            h.onExit().completeOnTimeout(h, 10, TimeUnit.SECONDS).join();
-        }
+        ProcessTrees.kill(process);
     }
 
     static void awaitGone(long pid, Duration timeout) throws InterruptedException {

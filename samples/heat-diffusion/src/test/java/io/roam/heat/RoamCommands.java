@@ -41,17 +41,6 @@ final class RoamCommands {
 
     /** Ends a process and everything it started, by pid. */
     static void stop(Process p) {
-        if (p == null) {
-            return;
-        }
-        List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
-        all.add(p.toHandle());
-        all.forEach(ProcessHandle::destroy);
-        for (ProcessHandle h : all) {
-            if (!h.onExit().completeOnTimeout(h, 15, TimeUnit.SECONDS).join().isAlive()) {
-                continue;
-            }
-            h.destroyForcibly();
-        }
+        ProcessTrees.stop(p, java.time.Duration.ofSeconds(15));
     }
 }

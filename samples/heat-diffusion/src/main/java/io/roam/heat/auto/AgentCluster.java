@@ -1,5 +1,6 @@
 package io.roam.heat.auto;
 
+import io.roam.heat.ProcessTrees;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,17 +70,7 @@ final class AgentCluster implements AutoCloseable {
     @Override
     public void close() {
         for (int i = started.size() - 1; i >= 0; i--) {
-            Process p = started.get(i);
-            List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
-            all.add(p.toHandle());
-            all.forEach(ProcessHandle::destroy);
-            for (ProcessHandle h : all) {
-                try {
-                    h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    h.destroyForcibly();
-                }
-            }
+            ProcessTrees.stop(started.get(i), java.time.Duration.ofSeconds(10));
         }
     }
 }

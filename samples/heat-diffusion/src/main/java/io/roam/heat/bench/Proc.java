@@ -110,9 +110,6 @@ final class Proc {
 
     /** Ends a process and its descendants, by pid. */
     static void kill(Process p) {
-        List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
-        all.add(p.toHandle());
-        all.forEach(ProcessHandle::destroyForcibly);
-        all.forEach(h -> h.onExit().completeOnTimeout(h, 10, TimeUnit.SECONDS).join());
+        io.roam.heat.ProcessTrees.kill(p);
     }
 }
