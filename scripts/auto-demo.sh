@@ -4,7 +4,8 @@
 # after a while one host is throttled and the agents move its rank away by themselves.
 # Output (log, plot, summary) under ROAM_DEMO_OUT (default target/auto-demo). Extra
 # arguments go to io.roam.heat.auto.AutoDemo (--protocol rs|ats|nts, --strategy, --rows,
-# --cols, --iterations, --slow-after, --slow-cpu, --no-slowdown). Needs root (namespaces).
+# --cols, --iterations, --slow-after, --slow-cpu, --tuning demo|default, --no-slowdown).
+# Needs root (namespaces).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

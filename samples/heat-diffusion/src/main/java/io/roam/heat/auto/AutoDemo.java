@@ -26,7 +26,7 @@ import java.util.TreeMap;
  *
  * <p>Arguments: --hosts-file F (lines "namespace address"), --prefix P, --repo DIR, --out DIR,
  * --ranks N, --rows R, --cols C, --iterations I, --slow-after S, --slow-cpu CORES,
- * --protocol rs|ats|nts, --strategy NAME, --no-slowdown.
+ * --protocol rs|ats|nts, --strategy NAME, --tuning demo|default, --no-slowdown.
  */
 public final class AutoDemo {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,6 +40,11 @@ public final class AutoDemo {
         this.opt = opt;
         this.out = Path.of(opt.getOrDefault("out", "auto-demo"));
     }
+
+    /** Shorter periods than reference.conf so that a demo of a minute or two shows a move. */
+    static final List<String> DEMO_TUNING = List.of("--set", "roam.profiling.period=1s",
+            "--set", "roam.stealing.period=1s", "--set", "roam.stealing.settle-time=5s",
+            "--set", "roam.stealing.backoff-max=4s");
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>();
@@ -83,10 +88,16 @@ public final class AutoDemo {
             String protocol = opt.getOrDefault("protocol", "nts");
             say("starting %d agents (work stealing %s, strategy %s) on hosts %s", addresses.size(), protocol,
                     opt.getOrDefault("strategy", "ios"), addresses);
-            cluster.startAgents(out, socket, List.of("--stealing", protocol, "--strategy",
-                    opt.getOrDefault("strategy", "ios"), "--set", "roam.agent.slots=1",
-                    "--set", "roam.profiling.period=1s", "--set", "roam.stealing.period=1s",
-                    "--set", "roam.stealing.settle-time=5s", "--set", "roam.stealing.backoff-max=4s"));
+            List<String> agentArgs = new ArrayList<>(List.of("--stealing", protocol, "--strategy",
+                    opt.getOrDefault("strategy", "ios"), "--set", "roam.agent.slots=1"));
+            String tuning = opt.getOrDefault("tuning", "demo");
+            if (tuning.equals("demo")) {
+                agentArgs.addAll(DEMO_TUNING);
+            } else if (!tuning.equals("default")) {
+                throw new IllegalArgumentException("--tuning " + tuning + ": allowed demo (faster periods) or default");
+            }
+            say("agent settings: %s tuning %s", tuning, tuning.equals("demo") ? DEMO_TUNING : "(reference.conf)");
+            cluster.startAgents(out, socket, agentArgs);
             awaitUp(cluster, addresses.size());
             say("cluster up: %d nodes, each limited to %s cores (a CPU cgroup per host)", addresses.size(),
                     opt.getOrDefault("cpu", "0.6"));
@@ -185,6 +196,8 @@ public final class AutoDemo {
         double end = t.samples.isEmpty() ? 0 : t.samples.get(t.samples.size() - 1).seconds();
         if (t.slowdownAt == null) {
             result.put("iterationMs", t.median(0, end + 1));
+            result.set("phases", JSON.createObjectNode().set("all", JSON.valueToTree(t.phase(0, end + 1))));
+            result.put("migrationsTotal", t.migrations.size());
             say("no slowdown: median iteration time %.2f ms, %d migrations", t.median(0, end + 1), t.migrations.size());
             return;
         }
@@ -198,6 +211,11 @@ public final class AutoDemo {
         result.put("duringMs", during);
         result.put("afterMs", after);
         result.put("reactionSeconds", firstMove - t.slowdownAt);
+        ObjectNode phases = JSON.createObjectNode();
+        phases.set("before", JSON.valueToTree(t.phase(t.slowdownAt - 15, t.slowdownAt)));
+        phases.set("during", JSON.valueToTree(t.phase(t.slowdownAt + 2, Double.isNaN(firstMove) ? end + 1 : firstMove)));
+        phases.set("after", JSON.valueToTree(Double.isNaN(lastMove) ? t.phase(0, -1) : t.phase(lastMove + 3, end + 1)));
+        result.set("phases", phases);
         result.put("migrationsBeforeSlowdown", t.migrations.stream().filter(m -> m.seconds() < t.slowdownAt).count());
         say("iteration time: before %.2f ms, slowed %.2f ms, after rebalancing %.2f ms (%.2f x before); "
                 + "reaction %.1f s from slowdown to the first completed migration", before, during, after, after / before,

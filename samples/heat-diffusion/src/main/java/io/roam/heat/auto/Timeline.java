@@ -28,11 +28,20 @@ final class Timeline {
         }
     }
 
-    /** Median iteration time between two instants (NaN if no sample). */
-    double median(double from, double to) {
+    /** Median, min and max of the iteration times sampled in [from, to); NaN when none. */
+    record Phase(double medianMs, double minMs, double maxMs, int samples) {
+    }
+
+    Phase phase(double from, double to) {
         double[] v = samples.stream().filter(x -> x.seconds() >= from && x.seconds() < to)
                 .mapToDouble(Sample::iterationMs).sorted().toArray();
-        return v.length == 0 ? Double.NaN : v[v.length / 2];
+        return v.length == 0 ? new Phase(Double.NaN, Double.NaN, Double.NaN, 0)
+                : new Phase(v[v.length / 2], v[0], v[v.length - 1], v.length);
+    }
+
+    /** Median iteration time between two instants (NaN if no sample). */
+    double median(double from, double to) {
+        return phase(from, to).medianMs();
     }
 
     void writeSvg(Path file, String title) throws IOException {
