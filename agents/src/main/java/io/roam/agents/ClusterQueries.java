@@ -26,8 +26,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * timeout is listed as unreachable.
  */
 public final class ClusterQueries {
-    /** The answer of GET /api/status. */
-    public record ClusterStatus(String askedAgent, List<NodeView> nodes) {
+    /** The answer of GET /api/status: the nodes, and the jobs across them (also GET /api/jobs). */
+    public record ClusterStatus(String askedAgent, List<NodeView> nodes, List<JobViews.JobView> jobs) {
     }
 
     /** One node: its status, or reachable = false and only its membership data. */
@@ -64,7 +64,7 @@ public final class ClusterQueries {
         return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<NodeView> all = new ArrayList<>(views.stream().map(CompletableFuture::join).toList());
             all.sort(Comparator.comparing((NodeView n) -> n.node().host()).thenComparing(n -> n.node().address()));
-            return new ClusterStatus(peers.self().address(), all);
+            return new ClusterStatus(peers.self().address(), all, JobViews.of(all));
         });
     }
 

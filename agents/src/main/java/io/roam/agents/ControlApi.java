@@ -34,7 +34,10 @@ import org.apache.pekko.util.ByteString;
 /**
  * The agent's control API (loopback by default), used by the roam command line:
  * <ul>
- *   <li>{@code GET /api/status}: every node of the cluster and the PCM processes on it (JSON);</li>
+ *   <li>{@code GET /api/status}: every node of the cluster and the PCM processes on it, and the jobs
+ *       across the nodes (JSON);</li>
+ *   <li>{@code GET /api/jobs}: the jobs only: each rank's node and traffic by node, the job's
+ *       communication graph;</li>
  *   <li>{@code POST /api/migrate?job=J&rank=R&to=NODE}: moves a rank; the response streams one
  *       JSON line per phase as it happens (ACCEPTED, ORDERED, STARTED, DONE or FAILED).</li>
  * </ul>
@@ -53,6 +56,7 @@ public final class ControlApi {
     public Route routes() {
         return pathPrefix("api", () -> concat(
                 path("status", () -> get(() -> onSuccess(queries.status(), ControlApi::json))),
+                path("jobs", () -> get(() -> onSuccess(queries.status(), s -> json(s.jobs())))),
                 path("migrate", () -> post(() -> parameter("job", job -> parameter("rank", rank ->
                         parameter("to", to -> migrate(job, rank, to))))))));
     }

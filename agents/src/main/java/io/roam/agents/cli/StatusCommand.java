@@ -18,6 +18,9 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the agent's JSON answer, for scripts.")
     boolean json;
 
+    @Option(names = "--graph", description = "Also print each job's communication graph, rank to rank.")
+    boolean graph;
+
     @Override
     public Integer call() throws Exception {
         var fetched = agent.status("status");
@@ -52,8 +55,37 @@ final class StatusCommand implements Callable<Integer> {
                         prof == null ? "-" : String.format("%.1f", bytes(prof) / 1e6));
             }
         }
+        jobs(status.get("jobs"), graph);
         links(status);
         return 0;
+    }
+
+    /** Per rank of each job: its node and the bytes it exchanges with each node (C_local, C_remote). */
+    private static void jobs(JsonNode jobs, boolean graph) {
+        if (jobs == null || jobs.isEmpty()) {
+            return;
+        }
+        System.out.printf("%n%-28s %5s %-22s %10s  %s%n", "JOB", "RANK", "NODE", "LOCAL MB", "REMOTE MB BY NODE");
+        for (JsonNode job : jobs) {
+            for (JsonNode r : job.get("ranks")) {
+                StringBuilder remote = new StringBuilder();
+                r.get("bytesByNode").fields().forEachRemaining(e -> {
+                    if (!e.getKey().equals(r.get("host").asText())) {
+                        remote.append(String.format("%s %.1f  ", e.getKey(), e.getValue().asLong() / 1e6));
+                    }
+                });
+                System.out.printf("%-28s %5d %-22s %10.1f  %s%n", job.get("jobId").asText(), r.get("rank").asInt(),
+                        r.get("host").asText(), r.get("localBytes").asLong() / 1e6,
+                        remote.length() == 0 ? "-" : remote.toString().trim());
+            }
+            if (graph) {
+                for (JsonNode e : job.get("edges")) {
+                    System.out.printf("  %s: rank %d -> rank %d  %d messages, %.1f MB%n", job.get("jobId").asText(),
+                            e.get("from").asInt(), e.get("to").asInt(), e.get("messages").asLong(),
+                            e.get("bytes").asLong() / 1e6);
+                }
+            }
+        }
     }
 
     private static void links(JsonNode status) {

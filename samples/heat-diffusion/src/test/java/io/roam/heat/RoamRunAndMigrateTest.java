@@ -103,7 +103,10 @@ class RoamRunAndMigrateTest {
                     p.get("peers").forEach(x -> peers.add(x.get("rank").asInt()));
                     assertThat(peers).allMatch(x -> Math.abs(x - r) == 1).isNotEmpty();
                 }
+                jobGraphSpansBothNodes(s, jobId);
             });
+            RoamCommands.Result graph = RoamCommands.run(ns1, 60, "status", "--graph", "--agent", api1);
+            assertThat(graph.out()).contains("LOCAL MB", "REMOTE MB BY NODE", "rank 0 -> rank 1", "rank 3 -> rank 2");
 
             assertThat(job.waitFor(180, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
@@ -114,6 +117,45 @@ class RoamRunAndMigrateTest {
             for (int i = started.size() - 1; i >= 0; i--) {
                 RoamCommands.stop(started.get(i));
             }
+        }
+    }
+
+    /**
+     * The job's communication graph as the agents put it together: exactly the halo-exchange
+     * edges (|a - b| = 1), one row of COLS doubles per message, and each rank's traffic split
+     * by the node its peers run on, consistent with the placement in the same answer.
+     */
+    private static void jobGraphSpansBothNodes(JsonNode status, String jobId) {
+        JsonNode job = null;
+        for (JsonNode j : status.get("jobs")) {
+            job = j.get("jobId").asText().equals(jobId) ? j : job;
+        }
+        assertThat(job).as("job %s in %s", jobId, status.get("jobs")).isNotNull();
+        java.util.Map<Integer, String> hostOf = new java.util.HashMap<>();
+        for (JsonNode n : status.get("nodes")) {
+            n.get("processes").forEach(p -> hostOf.put(p.get("rank").asInt(), n.get("node").get("host").asText()));
+        }
+        List<String> edges = new ArrayList<>();
+        java.util.Map<Integer, java.util.Map<String, Long>> expected = new java.util.HashMap<>();
+        for (JsonNode e : job.get("edges")) {
+            int a = e.get("from").asInt();
+            int b = e.get("to").asInt();
+            edges.add(a + "->" + b);
+            assertThat(e.get("bytes").asLong()).isEqualTo(e.get("messages").asLong() * COLS * Double.BYTES);
+            expected.computeIfAbsent(a, k -> new java.util.TreeMap<>()).merge(hostOf.get(b), e.get("bytes").asLong(),
+                    Long::sum);
+            expected.computeIfAbsent(b, k -> new java.util.TreeMap<>()).merge(hostOf.get(a), e.get("bytes").asLong(),
+                    Long::sum);
+        }
+        assertThat(edges).containsExactlyInAnyOrder("0->1", "1->0", "1->2", "2->1", "2->3", "3->2");
+        assertThat(job.get("ranks")).hasSize(4);
+        for (JsonNode r : job.get("ranks")) {
+            int rank = r.get("rank").asInt();
+            assertThat(r.get("host").asText()).isEqualTo(hostOf.get(rank));
+            java.util.Map<String, Long> byNode = new java.util.TreeMap<>();
+            r.get("bytesByNode").fields().forEachRemaining(f -> byNode.put(f.getKey(), f.getValue().asLong()));
+            assertThat(byNode).as("rank %d", rank).isEqualTo(expected.get(rank));
+            assertThat(r.get("localBytes").asLong()).isEqualTo(byNode.getOrDefault(hostOf.get(rank), 0L));
         }
     }
 
