@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import io.roam.decision.Placement;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -37,7 +39,9 @@ public final class Agent implements AutoCloseable {
         AgentConfig all = AgentConfig.from(base);
         AgentSettings settings = all.agent();
         PcmDaemon.checkSocketFree(settings.pcmSocket());
-        Config config = base.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeAgent.roles(settings)));
+        Config config = base.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeAgent.roles(settings)))
+                .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+                        ConfigValueFactory.fromAnyRef(AgentShutdown.phaseTimeout(settings).toMillis() + "ms"));
         ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(all), "roam", config);
         try {
             Cluster cluster = Cluster.get(system);
@@ -47,8 +51,11 @@ public final class Agent implements AutoCloseable {
             }
             awaitPcmSocket(system, settings);
             ClusterQueries queries = new ClusterQueries(system, system, settings.statusTimeout());
+            Drain drain = new Drain(system, queries, new Placement(all.decision()), settings.migrationTimeout());
             ServerBinding binding = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort())
-                    .bind(new ControlApi(system, queries).routes()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    .bind(new ControlApi(system, queries, drain, settings.drainDeadline()).routes())
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            AgentShutdown.install(system, settings, drain, binding);
             return new Agent(system, settings, binding);
         } catch (Exception e) {
             system.terminate();
@@ -89,15 +96,30 @@ public final class Agent implements AutoCloseable {
         return "http://" + http.localAddress().getHostString() + ":" + httpPort();
     }
 
-    /** Leaves the cluster gracefully (coordinated shutdown: leave, exit) and stops. */
+    /** Leaves the cluster gracefully (coordinated shutdown: leave, exit) and stops, without a drain. */
     @Override
     public void close() {
-        http.unbind();
-        system.terminate();
+        stop(false, "closed");
+    }
+
+    /**
+     * Stops the agent through the coordinated shutdown: first a drain of this node if
+     * {@code drain} (and roam.agent.drain.on-stop), then the control API, the cluster, the
+     * actor system. Waits for the end.
+     */
+    public void stop(boolean drain, String reason) {
+        CoordinatedShutdown.get(system).runAll(new AgentShutdown.Requested(reason, drain));
         try {
-            system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+            system.getWhenTerminated().toCompletableFuture().get(AgentShutdown.phaseTimeout(settings).toMillis()
+                    + Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // terminating anyway
         }
+    }
+
+    /** Why the agent stopped: a Roam request (roam stop, SIGTERM through stop) or something else. */
+    public java.util.Optional<String> stopRequest() {
+        return CoordinatedShutdown.get(system).getShutdownReason()
+                .filter(r -> r instanceof AgentShutdown.Requested).map(r -> ((AgentShutdown.Requested) r).reason());
     }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public record AgentSettings(String host, String cluster, String topology, int maxNeighbours, int slots,
                             Path pcmSocket, Duration heartbeat, Duration migrationTimeout, String httpInterface,
-                            int httpPort, Duration statusTimeout) {
+                            int httpPort, Duration statusTimeout, Duration drainDeadline, boolean drainOnStop) {
     private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Set<String> TOPOLOGIES = Set.of("p2p", "c2c");
 
@@ -52,8 +52,10 @@ public record AgentSettings(String host, String cluster, String topology, int ma
             Duration timeout = duration(c, "migration.timeout", Duration.ofSeconds(1), Duration.ofHours(1));
             int port = range(c, "http.port", 0, 65535);
             Duration statusTimeout = duration(c, "status-timeout", Duration.ofMillis(100), Duration.ofMinutes(1));
+            Duration drainDeadline = duration(c, "drain.deadline", Duration.ofSeconds(1), Duration.ofHours(1));
             return new AgentSettings(host, cluster, topology, maxNeighbours, slots, Path.of(socket), heartbeat,
-                    timeout, c.getString("http.interface"), port, statusTimeout);
+                    timeout, c.getString("http.interface"), port, statusTimeout, drainDeadline,
+                    c.getBoolean("drain.on-stop"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }

@@ -33,7 +33,7 @@ public final class ClusterQueries {
     /** One node: its status, or reachable = false and only its membership data. */
     public record NodeView(NodeInfo node, boolean reachable, boolean manager, long upSinceMillis, int slots,
                            List<ProcessInfo> processes, List<String> neighbours, List<ProcessProfile> profiles,
-                           NodeProfile profile, NetworkProfile network) {
+                           NodeProfile profile, NetworkProfile network, boolean drained) {
     }
 
     private final ActorSystem<?> system;
@@ -69,14 +69,14 @@ public final class ClusterQueries {
     }
 
     private CompletableFuture<NodeView> ask(ActorRef<AgentMessage> ref, NodeInfo node, boolean unreachable) {
-        NodeView down = new NodeView(node, false, false, 0, 0, List.of(), List.of(), List.of(), null, null);
+        NodeView down = new NodeView(node, false, false, 0, 0, List.of(), List.of(), List.of(), null, null, false);
         if (ref == null || unreachable) {
             return CompletableFuture.completedFuture(down);
         }
         CompletionStage<NodeStatus> answer = AskPattern.ask(ref, StatusQuery::new, timeout, system.scheduler());
         return answer.toCompletableFuture()
                 .thenApply(s -> new NodeView(node, true, s.manager(), s.upSinceMillis(), s.slots(), s.processes(),
-                        s.neighbours(), s.profiles(), s.profile(), s.network()))
+                        s.neighbours(), s.profiles(), s.profile(), s.network(), s.drained()))
                 .exceptionally(t -> down);
     }
 

@@ -39,7 +39,9 @@ import org.apache.pekko.util.ByteString;
  *   <li>{@code GET /api/jobs}: the jobs only: each rank's node and traffic by node, the job's
  *       communication graph;</li>
  *   <li>{@code POST /api/migrate?job=J&rank=R&to=NODE}: moves a rank; the response streams one
- *       JSON line per phase as it happens (ACCEPTED, ORDERED, STARTED, DONE or FAILED).</li>
+ *       JSON line per phase as it happens (ACCEPTED, ORDERED, STARTED, DONE or FAILED); a drained
+ *       target is refused;</li>
+ *   <li>{@code POST /api/drain}, {@code /api/undrain}, {@code /api/stop}: see {@link DrainRoutes}.</li>
  * </ul>
  */
 public final class ControlApi {
@@ -47,10 +49,12 @@ public final class ControlApi {
 
     private final ActorSystem<?> system;
     private final ClusterQueries queries;
+    private final DrainRoutes drains;
 
-    public ControlApi(ActorSystem<?> system, ClusterQueries queries) {
+    public ControlApi(ActorSystem<?> system, ClusterQueries queries, Drain drain, java.time.Duration drainDeadline) {
         this.system = system;
         this.queries = queries;
+        this.drains = new DrainRoutes(system, queries, drain, drainDeadline);
     }
 
     public Route routes() {
@@ -58,7 +62,8 @@ public final class ControlApi {
                 path("status", () -> get(() -> onSuccess(queries.status(), ControlApi::json))),
                 path("jobs", () -> get(() -> onSuccess(queries.status(), s -> json(s.jobs())))),
                 path("migrate", () -> post(() -> parameter("job", job -> parameter("rank", rank ->
-                        parameter("to", to -> migrate(job, rank, to))))))));
+                        parameter("to", to -> migrate(job, rank, to)))))),
+                drains.routes()));
     }
 
     private static Route json(Object value) {
@@ -90,7 +95,9 @@ public final class ControlApi {
         Optional<ClusterQueries.NodeView> target = ClusterQueries.node(status, to);
         String problem = source.isEmpty() ? "no node runs job " + job + " rank " + rank
                 : target.isEmpty() ? "unknown node " + to + "; known: " + status.nodes().stream()
-                .map(n -> n.node().host()).toList() : null;
+                .map(n -> n.node().host()).toList()
+                : target.get().drained() ? "node " + to + " is drained: it takes no new work (roam undrain " + to + ")"
+                : null;
         if (problem != null) {
             return Source.single(line(new MigrationEvent(0, job, rank, Phase.FAILED, System.currentTimeMillis(),
                     problem, null)));

@@ -111,6 +111,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
     private NetworkProfile network = NetworkProfile.EMPTY;
+    private boolean drained;
 
     public static Behavior<Command> create(AgentConfig config) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, config)));
@@ -188,7 +189,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         try {
             AgentProfiling.Sample sample = profiling.sample(processes.values());
             if (stealer != null) {
-                stealer.tell(new Stealer.Snapshot(nodes.getOrDefault(self.address(), self), sample.node(),
+                // a drained node takes no work: it shows nothing available, so it never steals
+                stealer.tell(new Stealer.Snapshot(nodes.getOrDefault(self.address(), self),
+                        drained ? sample.node().withNothingAvailable() : sample.node(),
                         sample.processes(), topology.neighbours(),
                         topology.otherClusterManagers(), Map.copyOf(agents), network.rttMillisByPeer(),
                         network.bandwidthByPeer()));
@@ -209,6 +212,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             if (stealer != null) {
                 stealer.tell(new Stealer.Incoming(s));
             }
+        } else if (m instanceof AgentMessage.SetDrained d) {
+            if (d.drained() != drained) {
+                getContext().getLog().info("node {} {}", settings.host(), d.drained() ? "drained: it takes no new work"
+                        : "undrained: it takes work again");
+            }
+            drained = d.drained();
+            d.replyTo().tell(status());
+        } else if (m instanceof AgentMessage.StopAgent stop) {
+            getContext().getLog().info("stopping: {}", stop.reason());
+            org.apache.pekko.actor.CoordinatedShutdown.get(getContext().getSystem()).runAll(
+                    new AgentShutdown.Requested(stop.reason(), stop.drain()));
         } else if (m instanceof ExpectArrival a) {
             contacted(a.replyTo());
             arrivals.put(a.orderId(), a);
@@ -233,7 +247,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         List<String> neighbours = topology.neighbours().stream().map(NodeInfo::address).toList();
         List<ProcessProfile> profiles = processes.values().stream().map(profiling::profile).toList();
         return new NodeStatus(nodes.getOrDefault(self.address(), self), upSince, topology.isManager(),
-                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, profiling.node(), network);
+                settings.slots(), new ArrayList<>(processes.values()), neighbours, profiles, profiling.node(), network,
+                drained);
     }
 
     /** The link prober probes the neighbours whose agent is known. */

@@ -42,7 +42,9 @@ class AgentSettingsTest {
         "roam.agent.pcm.heartbeat | 2h | PT0S to PT1H",
         "roam.agent.migration.timeout | 10ms | PT1S to PT1H",
         "roam.agent.http.port | 70000 | 0 to 65535",
-        "roam.agent.status-timeout | 5m | PT0.1S to PT1M"})
+        "roam.agent.status-timeout | 5m | PT0.1S to PT1M",
+        "roam.agent.drain.deadline | 2h | PT1S to PT1H",
+        "roam.agent.drain.deadline | 0s | PT1S to PT1H"})
     void aBadValueFailsWithTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         assertThatThrownBy(() -> with(key + " = " + value))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -37,7 +37,7 @@ class JobViewsTest {
             profiles.add(stencilRank(job, r, 100 + r, 1000));
         }
         return new NodeView(new NodeInfo("pekko://roam@" + host + ":2552", "default", host, 1), true, false, 0, 2,
-                processes, List.of(), profiles, null, null);
+                processes, List.of(), profiles, null, null, false);
     }
 
     @Test
@@ -66,7 +66,7 @@ class JobViewsTest {
     void jobsAreSeparatedAndARankWithoutProfileStillShowsWhereItRuns() {
         NodeView a = node("a", "j1", 0, 1, 2, 3);
         NodeView b = new NodeView(new NodeInfo("pekko://roam@b:2552", "default", "b", 2), true, false, 0, 2,
-                List.of(new ProcessInfo("j2", 0, 1, 7, "b", 0, 0)), List.of(), List.of(), null, null);
+                List.of(new ProcessInfo("j2", 0, 1, 7, "b", 0, 0)), List.of(), List.of(), null, null, false);
 
         List<JobView> jobs = JobViews.of(List.of(a, b));
 

@@ -30,6 +30,12 @@ public record NodeProfile(String host, long atMillis, int cores, double cpuLimit
         return capacity() <= 0 ? 0 : Math.max(0, Math.min(1, available / capacity()));
     }
 
+    /** This profile with no available processing: a drained node offers none. */
+    public NodeProfile withNothingAvailable() {
+        return new NodeProfile(host, atMillis, cores, cpuLimit, speedPerCore, utilization, 0, memTotal, memAvailable,
+                managedRss);
+    }
+
     /** What one more single-threaded process could get here: the available processing, at most one core. */
     public double availableForOneProcess() {
         return Math.min(available, speedPerCore);

@@ -126,6 +126,7 @@ class CgroupQuotaTest {
         ProcFs proc = new ProcFs();
         ProcessRates rates = new ProcessRates();
         rates.sample("p", System.currentTimeMillis(), proc.processCpuMillis(pid).orElseThrow(), 0, 0);
+        Thread.sleep(200);   // ProcessRates skips a process's first period (its start)
 
         double[] share = new double[3];
         NodeProfile[] profile = new NodeProfile[3];

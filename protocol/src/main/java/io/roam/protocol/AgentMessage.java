@@ -103,11 +103,12 @@ public interface AgentMessage extends RoamMessage {
 
     /**
      * A node's status: who it is, how many MPI slots it offers, which PCM processes are
-     * registered with its agent, its profile and its network profile.
+     * registered with its agent, its profile and its network profile, and whether it is
+     * drained (takes no new work).
      */
     record NodeStatus(NodeInfo node, long upSinceMillis, boolean manager, int slots, List<ProcessInfo> processes,
                       List<String> neighbours, List<ProcessProfile> profiles, NodeProfile profile,
-                      NetworkProfile network)
+                      NetworkProfile network, boolean drained)
             implements RoamMessage {
         public NodeStatus {
             Objects.requireNonNull(node, "node");
@@ -116,6 +117,28 @@ public interface AgentMessage extends RoamMessage {
             processes = List.copyOf(processes);
             neighbours = List.copyOf(neighbours);
             profiles = List.copyOf(profiles);
+        }
+    }
+
+    /**
+     * Marks the receiving agent's node drained (it takes no new work: it never steals, and
+     * drains and manual migrations do not choose it) or undrained. The agent answers with
+     * its status once the mark is set.
+     */
+    record SetDrained(boolean drained, ActorRef<NodeStatus> replyTo) implements AgentMessage {
+        public SetDrained {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /**
+     * Asks the receiving agent to stop gracefully, as on SIGTERM: if {@code drain}, it drains
+     * its node first (within roam.agent.drain.deadline, when roam.agent.drain.on-stop is on),
+     * then leaves the cluster and exits. {@code reason} goes to its log.
+     */
+    record StopAgent(String reason, boolean drain) implements AgentMessage {
+        public StopAgent {
+            Objects.requireNonNull(reason, "reason");
         }
     }
 

@@ -46,14 +46,15 @@ public final class RoamKryo {
             Map.entry(NetworkProfile.class, BASE + 16),
             Map.entry(LinkProfile.class, BASE + 17),
             Map.entry(InterfaceStat.class, BASE + 18),
+            Map.entry(AgentMessage.SetDrained.class, BASE + 19),
             Map.entry(StealMessage.StealRequest.class, BASE + 20),
             Map.entry(StealMessage.StealOffer.class, BASE + 21),
             Map.entry(StealMessage.StealRefused.class, BASE + 22),
             Map.entry(StealMessage.StealAnswer.class, BASE + 23),
             Map.entry(StealMessage.StealOutcome.class, BASE + 24),
             Map.entry(StealMessage.NeighbourView.class, BASE + 25),
-            Map.entry(StealMessage.JobRank.class, BASE + 26));
-    // BASE + 19 is free.
+            Map.entry(StealMessage.JobRank.class, BASE + 26),
+            Map.entry(AgentMessage.StopAgent.class, BASE + 27));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

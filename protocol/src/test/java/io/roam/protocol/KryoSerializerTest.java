@@ -69,10 +69,13 @@ class KryoSerializerTest {
         new java.util.Random(1).nextBytes(payload);
         List<Object> all = new ArrayList<>();
         all.add(new StatusQuery(statusProbe.getRef()));
-        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile, network));
-        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile, NetworkProfile.EMPTY));
+        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile, network, false));
+        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile, NetworkProfile.EMPTY, true));
         all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only"), List.of(profile, profile), nodeProfile,
-                new NetworkProfile(List.of(), network.links().subList(1, 2))));
+                new NetworkProfile(List.of(), network.links().subList(1, 2)), false));
+        all.add(new AgentMessage.SetDrained(true, statusProbe.getRef()));
+        all.add(new AgentMessage.SetDrained(false, statusProbe.getRef()));
+        all.add(new AgentMessage.StopAgent("roam stop from 10.0.0.9", false));
         all.add(new ProbeRequest(1, System.nanoTime(), new byte[0], replyProbe.getRef()));
         all.add(new ProbeRequest(Long.MAX_VALUE, -7, payload, replyProbe.getRef()));
         all.add(new ProbeReply(3, 123_456_789_012L, ProbeRequest.MAX_PAYLOAD));

@@ -65,14 +65,19 @@ final class AgentCommand implements Callable<Integer> {
             return 2;
         }
         java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
+        // SIGTERM / SIGINT: drain this node first (roam.agent.drain.on-stop), then leave
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             asked.set(true);
-            agent.close();
+            agent.stop(true, "signal");
         }, "roam-agent-stop"));
         System.out.printf("roam agent %s up: host %s, cluster %s, control API %s, PCM socket %s%n", agent.address(),
                 agent.settings().host(), agent.settings().cluster(), agent.httpUrl(), agent.settings().pcmSocket());
         System.out.flush();
         agent.system().getWhenTerminated().toCompletableFuture().join();
+        if (!asked.get() && agent.stopRequest().isPresent()) {
+            System.out.println("roam agent: stopped (" + agent.stopRequest().get() + ")");
+            return 0;
+        }
         if (!asked.get()) {
             System.err.println("roam agent: the agent stopped on its own (see the log above)");
             return 1;

@@ -36,8 +36,29 @@ final class ControlClient {
     /** Streams the migration's events, one JSON object per line, to onEvent; returns the last. */
     JsonNode migrate(String job, int rank, String to, Consumer<JsonNode> onEvent)
             throws IOException, InterruptedException {
-        String q = "api/migrate?job=" + enc(job) + "&rank=" + rank + "&to=" + enc(to);
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(base.resolve(q))
+        return stream("api/migrate?job=" + enc(job) + "&rank=" + rank + "&to=" + enc(to), onEvent);
+    }
+
+    /** Drains a node (then stops its agent if {@code stop}); streams the drain's events; returns the last. */
+    JsonNode drain(String node, String onto, String deadline, boolean stop, Consumer<JsonNode> onEvent)
+            throws IOException, InterruptedException {
+        String q = (stop ? "api/stop" : "api/drain") + "?node=" + enc(node)
+                + (onto == null ? "" : "&onto=" + enc(onto)) + (deadline == null ? "" : "&deadline=" + enc(deadline));
+        return stream(q, onEvent);
+    }
+
+    /** Lets a drained node take work again; returns its status. */
+    JsonNode undrain(String node) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("api/undrain?node=" + enc(node)))
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        check(r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** POSTs {@code query} and hands each JSON line of the answer to onEvent as it comes; returns the last. */
+    private JsonNode stream(String query, Consumer<JsonNode> onEvent) throws IOException, InterruptedException {
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(base.resolve(query))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofInputStream());
         JsonNode last = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {

@@ -32,14 +32,15 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println(status.toPrettyString());
             return 0;
         }
-        System.out.printf("%-22s %-12s %-8s %-9s %-20s %s%n", "NODE", "CLUSTER", "MANAGER", "REACHABLE", "UP SINCE",
-                "ADDRESS");
+        System.out.printf("%-22s %-12s %-8s %-9s %-8s %-20s %s%n", "NODE", "CLUSTER", "MANAGER", "REACHABLE",
+                "DRAINED", "UP SINCE", "ADDRESS");
         for (JsonNode n : status.get("nodes")) {
             JsonNode node = n.get("node");
             long up = n.get("upSinceMillis").asLong();
-            System.out.printf("%-22s %-12s %-8s %-9s %-20s %s%n", node.get("host").asText(),
+            System.out.printf("%-22s %-12s %-8s %-9s %-8s %-20s %s%n", node.get("host").asText(),
                     node.get("cluster").asText(), n.get("manager").asBoolean() ? "yes" : "-",
-                    n.get("reachable").asBoolean() ? "yes" : "NO", up == 0 ? "-" : Instant.ofEpochMilli(up)
+                    n.get("reachable").asBoolean() ? "yes" : "NO", n.get("drained").asBoolean() ? "yes" : "-",
+                    up == 0 ? "-" : Instant.ofEpochMilli(up)
                             .toString().substring(0, 19), node.get("address").asText());
         }
         System.out.printf("%n%-22s %-28s %5s %5s %8s %5s %10s %9s %9s%n", "NODE", "JOB", "RANK", "SIZE", "PID",

@@ -87,6 +87,14 @@ final class NetnsHosts implements AutoCloseable {
         return List.of("bash", SCRIPT.toString(), "exec", prefix, Integer.toString(host + 1));
     }
 
+    /**
+     * Makes host i (0-based) a CPU cgroup of {@code cores} cores ("max" = no limit): what
+     * {@link #exec} starts there afterwards runs inside it.
+     */
+    void cpu(int host, String cores) throws IOException, InterruptedException {
+        run("cpu", prefix, Integer.toString(host + 1), cores);
+    }
+
     /** The inode of a namespace, as /proc/PID/ns/net shows it: "net:[inode]". */
     String netnsId(int host) throws IOException {
         Object ino = Files.getAttribute(Path.of("/run/netns", namespaces.get(host)), "unix:ino");

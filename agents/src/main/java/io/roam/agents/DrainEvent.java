@@ -1,0 +1,60 @@
+package io.roam.agents;
+
+import io.roam.protocol.MigrationEvent;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One line of a drain's progress, as the control API streams it (JSON) and the agent logs
+ * it. {@code type}: INFO, PLAN (a rank and the target chosen for it, with the gain),
+ * MIGRATION (a phase of a rank's move, as {@code roam migrate} shows them), REFUSED (nothing
+ * moved, {@code detail} says why) and FINISHED (what moved where, and for each rank left
+ * behind, why). REFUSED and FINISHED are last.
+ */
+public record DrainEvent(String type, String node, String jobId, int rank, String target, String phase,
+                         String detail, double gain, MigrationEvent.MigrationTimes times, List<String> moved,
+                         Map<String, String> notMoved, long atMillis) {
+    public DrainEvent {
+        moved = moved == null ? List.of() : List.copyOf(moved);
+        notMoved = notMoved == null ? Map.of() : Map.copyOf(notMoved);
+    }
+
+    /** Whether this is the drain's last event. */
+    public boolean last() {
+        return type.equals("REFUSED") || type.equals("FINISHED");
+    }
+
+    /** Whether the drain emptied the node. */
+    public boolean emptied() {
+        return type.equals("FINISHED") && notMoved.isEmpty();
+    }
+
+    static DrainEvent info(String node, String detail) {
+        return new DrainEvent("INFO", node, null, -1, null, null, detail, Double.NaN, null, null, null, now());
+    }
+
+    static DrainEvent refused(String node, String detail) {
+        return new DrainEvent("REFUSED", node, null, -1, null, null, detail, Double.NaN, null, null, null, now());
+    }
+
+    static DrainEvent plan(String node, String job, int rank, String target, double gain) {
+        return new DrainEvent("PLAN", node, job, rank, target, null, String.format(java.util.Locale.ROOT,
+                "job %s rank %d -> %s (gain %.3f)", job, rank, target, gain), gain, null, null, null, now());
+    }
+
+    static DrainEvent migration(MigrationEvent e, String target) {
+        return new DrainEvent("MIGRATION", null, e.jobId(), e.rank(), target, e.phase().name(), e.detail(),
+                Double.NaN, e.times(), null, null, e.atMillis());
+    }
+
+    static DrainEvent finished(String node, List<String> moved, Map<String, String> notMoved) {
+        String detail = notMoved.isEmpty() ? node + " holds no managed process; moved " + moved.size() + " rank(s)"
+                : node + " still holds " + notMoved.size() + " rank(s), left running: " + notMoved;
+        return new DrainEvent("FINISHED", node, null, -1, null, null, detail, Double.NaN, null, moved, notMoved,
+                now());
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}

@@ -1,0 +1,183 @@
+package io.roam.heat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Draining nodes, end to end on three namespace hosts that are CPU cgroups of 0.6 cores,
+ * each agent offering 2 slots and stealing work (RS, 1 s periods), the heat sample on 4
+ * ranks under roam run: roam drain of a host with two ranks moves both and, while the host
+ * is drained, work stealing (which would pull a rank onto the idle host) sends none back;
+ * a drain is refused when the others are full, and a drain of an unknown node names the
+ * known ones; after roam undrain, SIGTERM to an agent with ranks moves them before it
+ * exits. The final grid is bit-exact with a run without Roam.
+ */
+class DrainTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROWS = 512;
+    private static final int COLS = 512;
+    private static final int ITERATIONS = 150000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void drainedNodesEmptyAndStayEmptyAndSigtermDrainsFirst() throws Exception {
+        Mpi.requireMpirun();
+        byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(ROWS, COLS).iterations(ITERATIONS));
+        List<Process> started = new ArrayList<>();
+        try (NetnsHosts hosts = NetnsHosts.create("drn", 3, dir)) {
+            String socket = dir.resolve("agent-%h.sock").toString();
+            List<Process> agents = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                hosts.cpu(i, "0.6");
+                String ip = hosts.addresses.get(i);
+                List<String> args = new ArrayList<>(List.of("agent", "--host", ip, "--bind", ip, "--port", "2552",
+                        "--http-bind", ip, "--socket", socket, "--stealing", "rs", "--set", "roam.agent.slots=2",
+                        "--set", "roam.profiling.period=1s", "--set", "roam.stealing.period=1s",
+                        "--set", "roam.stealing.settle-time=3s", "--set", "roam.stealing.backoff-max=2s"));
+                if (i > 0) {
+                    args.addAll(List.of("--seed", hosts.addresses.get(0) + ":2552"));
+                }
+                Process a = RoamCommands.start(hosts.exec(i), dir.resolve("agent" + (i + 1) + ".log"),
+                        args.toArray(String[]::new));
+                agents.add(a);
+                started.add(a);
+            }
+            List<String> h1 = hosts.exec(0);
+            String api1 = api(hosts, 0);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(status(h1, api1).get("nodes")).hasSize(3).allMatch(n -> n.get("reachable").asBoolean()));
+
+            Path grid = dir.resolve("grid.bin");
+            List<String> runArgs = new ArrayList<>(List.of("run", "--agent", api1, "--socket", socket, "--"));
+            runArgs.addAll(hosts.networkArgs());
+            runArgs.addAll(List.of("-np", "4", Mpi.heatBinary("heat").toString(), "-r", "" + ROWS, "-c", "" + COLS,
+                    "-i", "" + ITERATIONS, "-o", grid.toString()));
+            Process job = RoamCommands.start(h1, dir.resolve("run.log"), runArgs.toArray(String[]::new));
+            started.add(job);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(placement(status(h1, api1)).values().stream().mapToInt(List::size).sum()).isEqualTo(4));
+            Thread.sleep(5000);   // let the stealing settle a first time
+
+            // 1. roam drain of a host with two ranks: both move, none left there
+            Map<String, List<Integer>> before = placement(status(h1, api1));
+            String drained = before.entrySet().stream().filter(e -> e.getValue().size() == 2).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow(() -> new AssertionError("no host with two ranks: " + before));
+            RoamCommands.Result drain = RoamCommands.run(h1, 300, "drain", "--agent", api1, drained);
+            assertThat(drain.exit()).as(drain.out()).isZero();
+            assertThat(drain.out()).contains("DONE", "holds no managed process", "moved job");
+            JsonNode afterDrain = status(h1, api1);
+            assertThat(placement(afterDrain).getOrDefault(drained, List.of())).as(drain.out()).isEmpty();
+            assertThat(placement(afterDrain).values().stream().mapToInt(List::size).sum()).isEqualTo(4);
+            assertThat(node(afterDrain, drained).get("drained").asBoolean()).isTrue();
+            assertThat(RoamCommands.run(h1, 60, "status", "--agent", api1).out()).contains("DRAINED");
+
+            // 2. while drained, its idle 0.6 cores pull nothing back (10 stealing periods)
+            for (int s = 0; s < 10; s++) {
+                Thread.sleep(1000);
+                assertThat(placement(status(h1, api1)).getOrDefault(drained, List.of())).as("ranks on drained %s",
+                        drained).isEmpty();
+            }
+
+            // 3. the two other hosts hold 2 ranks in 2 slots each: draining one is refused, nothing moves
+            String full = placement(status(h1, api1)).keySet().stream().filter(h -> !h.equals(drained)).findFirst()
+                    .orElseThrow();
+            Map<String, List<Integer>> beforeRefusal = placement(status(h1, api1));
+            RoamCommands.Result refused = RoamCommands.run(h1, 60, "drain", "--agent", api1, full);
+            assertThat(refused.exit()).as(refused.out()).isEqualTo(2);
+            assertThat(refused.out()).contains("cannot drain " + full, "free slots", drained + " drained");
+            assertThat(placement(status(h1, api1))).isEqualTo(beforeRefusal);
+            RoamCommands.Result unknown = RoamCommands.run(h1, 60, "drain", "--agent", api1, "no-such-node");
+            assertThat(unknown.exit()).isEqualTo(2);
+            assertThat(unknown.out()).contains("unknown node no-such-node", "known nodes",
+                    hosts.addresses.get(0), hosts.addresses.get(1), hosts.addresses.get(2));
+
+            // 4. undrain, then SIGTERM to the agent of a host with ranks: they move before it exits
+            assertThat(RoamCommands.run(h1, 60, "undrain", "--agent", api1, drained).out()).contains("undrained");
+            int victim = hosts.addresses.indexOf(full);
+            int asker = victim == 0 ? hosts.addresses.indexOf(drained) : 0;
+            List<String> askHost = hosts.exec(asker);
+            String askApi = api(hosts, asker);
+            ProcessHandle agentJvm = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+                            agents.get(victim).toHandle()), agents.get(victim).toHandle().descendants())
+                    .filter(h -> h.info().commandLine().orElse("").contains("RoamCli")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no agent JVM under " + agents.get(victim).pid()));
+            List<Integer> hadRanks = placement(status(askHost, askApi)).getOrDefault(full, List.of());
+            assertThat(hadRanks).isNotEmpty();
+            new ProcessBuilder("kill", "-TERM", Long.toString(agentJvm.pid())).start().waitFor();
+            assertThat(agentJvm.onExit().get(150, TimeUnit.SECONDS).isAlive()).isFalse();
+            assertThat(Files.readString(dir.resolve("agent" + (victim + 1) + ".log"))).contains("drain: FINISHED");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                Map<String, List<Integer>> p = placement(status(askHost, askApi));
+                assertThat(p).doesNotContainKey(full);
+                assertThat(p.values().stream().mapToInt(List::size).sum()).isEqualTo(4);
+            });
+
+            assertThat(job.waitFor(600, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
+            assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
+            assertThat(Files.readAllBytes(grid)).as("grid after the drains").isEqualTo(expected);
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + logs(), e);
+        } finally {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                RoamCommands.stop(started.get(i));
+            }
+        }
+    }
+
+    private static String api(NetnsHosts hosts, int i) {
+        return "http://" + hosts.addresses.get(i) + ":7170";
+    }
+
+    private String logs() throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String f : List.of("agent1.log", "agent2.log", "agent3.log", "run.log")) {
+            Path p = dir.resolve(f);
+            String text = Files.exists(p) ? Files.readString(p) : "(none)";
+            sb.append("\n--- ").append(f).append('\n').append(text.length() > 20000
+                    ? text.substring(text.length() - 20000) : text);
+        }
+        return sb.toString();
+    }
+
+    private static JsonNode status(List<String> ns, String api) throws Exception {
+        RoamCommands.Result r = RoamCommands.run(ns, 60, "status", "--json", "--agent", api);
+        assertThat(r.exit()).as(r.out()).isZero();
+        return JSON.readTree(r.out().substring(r.out().indexOf('{')));
+    }
+
+    private static JsonNode node(JsonNode status, String host) {
+        for (JsonNode n : status.get("nodes")) {
+            if (n.get("node").get("host").asText().equals(host)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no node " + host);
+    }
+
+    /** Host -> ranks registered there (hosts without ranks absent). */
+    private static Map<String, List<Integer>> placement(JsonNode status) {
+        Map<String, List<Integer>> out = new TreeMap<>();
+        for (JsonNode n : status.get("nodes")) {
+            for (JsonNode p : n.get("processes")) {
+                out.computeIfAbsent(n.get("node").get("host").asText(), h -> new ArrayList<>()).add(p.get("rank").asInt());
+            }
+        }
+        out.values().forEach(l -> l.sort(Integer::compare));
+        return out;
+    }
+}
