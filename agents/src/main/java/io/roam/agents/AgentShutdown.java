@@ -42,17 +42,26 @@ final class AgentShutdown {
                 if (s.processes().isEmpty()) {
                     return CompletableFuture.completedFuture(Done.done());
                 }
-                system.log().info("stopping: draining {} first ({} rank(s), deadline {})", settings.host(),
-                        s.processes().size(), settings.drainDeadline());
+                say("stopping: draining " + settings.host() + " first (" + s.processes().size() + " rank(s), deadline "
+                        + settings.drainDeadline() + ")");
                 return drain.run(s.node().address(), List.of(), settings.drainDeadline(),
-                        e -> system.log().info("drain: {} {}", e.type(), e.detail())).thenApply(e -> Done.done());
+                        e -> say("drain: " + e.type() + " " + e.detail())).thenApply(e -> Done.done());
             }).exceptionally(t -> {
-                system.log().warn("stopping without a drain: {}", t.toString());
+                say("stopping without a drain: " + t);
                 return Done.done();
             });
         });
         cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "roam-http-unbind",
                 () -> http.unbind().thenApply(x -> Done.done()));
+    }
+
+    /**
+     * On the agent's console, not through the logger: during a JVM shutdown (SIGTERM) the
+     * logging back end may already be stopped, and the operator must see what the drain did.
+     */
+    private static void say(String line) {
+        System.out.println("roam agent: " + line);
+        System.out.flush();
     }
 
     private static CompletionStage<NodeStatus> self(ActorSystem<NodeAgent.Command> system, AgentSettings s) {

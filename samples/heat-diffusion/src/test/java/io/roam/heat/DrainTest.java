@@ -29,7 +29,7 @@ class DrainTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROWS = 512;
     private static final int COLS = 512;
-    private static final int ITERATIONS = 150000;
+    private static final int ITERATIONS = 80000;   // about 4 min on 0.6-core hosts here: the steps need 80 s
 
     @TempDir
     Path dir;
@@ -120,7 +120,7 @@ class DrainTest {
             assertThat(hadRanks).isNotEmpty();
             new ProcessBuilder("kill", "-TERM", Long.toString(agentJvm.pid())).start().waitFor();
             assertThat(agentJvm.onExit().get(150, TimeUnit.SECONDS).isAlive()).isFalse();
-            assertThat(Files.readString(dir.resolve("agent" + (victim + 1) + ".log"))).contains("drain: FINISHED");
+            assertThat(Files.readString(dir.resolve("agent" + (victim + 1) + ".log"))).contains("roam agent: drain: FINISHED", "holds no managed process");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 Map<String, List<Integer>> p = placement(status(askHost, askApi));
                 assertThat(p).doesNotContainKey(full);
