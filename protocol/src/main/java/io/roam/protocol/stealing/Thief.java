@@ -17,9 +17,9 @@ import java.util.random.RandomGenerator;
  * The thief side of work stealing, as a plain state machine (the agent and the simulator
  * drive it with their own clocks and transports). A node is a thief while its available
  * processing is at least {@code thief-share} of its capacity; it has one steal outstanding
- * at a time, backs off exponentially after refusals and timeouts, and waits
- * {@code settle-time} after a migration it received before it steals again (the profiles
- * must first show the new load).
+ * at a time, backs off exponentially after refusals and timeouts (until the neighbourhood
+ * changes: a neighbour's CPU limit or rank count), and waits {@code settle-time} after a
+ * migration it received before it steals again (the profiles must first show the new load).
  */
 public final class Thief {
     private enum State { IDLE, WAITING, ACCEPTED }
@@ -34,6 +34,8 @@ public final class Thief {
     private long since;
     private int refusals;
     private long notBefore;
+    private long pendingSignature;   // the neighbourhood's signature when the request went out
+    private long backedOffIn;        // ... and for the request whose refusal started the back-off
     private final ThiefStats stats = new ThiefStats();
 
     public Thief(String address, StealSettings settings, RandomGenerator rnd) {
@@ -60,6 +62,13 @@ public final class Thief {
             stats.timeouts++;
             backOff(now);
         }
+        if (state == State.IDLE && refusals > 0 && now < notBefore && signature(n) != backedOffIn) {
+            // the neighbourhood changed (a node slowed down, came, left, or its ranks moved): what
+            // was refused before may be given now, so the back-off ends
+            stats.backoffResets++;
+            refusals = 0;
+            notBefore = now;
+        }
         if (state != State.IDLE || now < notBefore || !isThief(self)) {
             return Optional.empty();
         }
@@ -68,6 +77,7 @@ public final class Thief {
             return Optional.empty();
         }
         state = State.WAITING;
+        pendingSignature = signature(n);
         stealId = idBase | (++counter & 0xffff_ffffL);
         since = now;
         stats.requests++;
@@ -123,6 +133,21 @@ public final class Thief {
         state = State.IDLE;
         refusals++;
         notBefore = now + settings.backoff(refusals).toMillis();
+        backedOffIn = pendingSignature;
+    }
+
+    /**
+     * What a change of the neighbourhood means to a thief: each neighbour's CPU limit (to
+     * 0.05 core) and how many ranks it runs. Loads that merely fluctuate do not change it.
+     */
+    static long signature(Neighbourhood n) {
+        long h = 17;
+        for (var v : new java.util.TreeMap<>(n.views()).values()) {
+            h = 31 * h + v.address().hashCode();
+            h = 31 * h + (v.profile() == null ? -1 : Math.round(v.profile().cpuLimit() * 20));
+            h = 31 * h + v.ranks().size();
+        }
+        return h;
     }
 
     /** True while a request or an accepted migration is outstanding. */
@@ -153,5 +178,6 @@ public final class Thief {
         public long timeouts;
         public long received;
         public long failed;
+        public long backoffResets;
     }
 }

@@ -116,4 +116,33 @@ class ThiefTest {
     void noNeighbourNoRequest() {
         assertThat(thief().tick(0, node("t", 1), List.of(), around("t", List.of(), Map.of()))).isEmpty();
     }
+
+    @Test
+    void aChangedNeighbourhoodEndsTheBackOffAFluctuatingLoadDoesNot() {
+        Thief t = thief();
+        Neighbourhood quiet = around("t", List.of("a", "b"), Map.of("a", Fixtures.view("a"), "b", Fixtures.view("b")));
+        long now = 0;
+        for (int i = 0; i < 3; i++) {   // three refusals: 2 s, 4 s, 8 s
+            StealRequest r = (StealRequest) t.tick(now, node("t", 1), List.of(), quiet).orElseThrow().message();
+            t.onRefused(new StealRefused(r.stealId(), "a", "nothing worth giving"), now);
+            now = t.notBefore();
+        }
+        StealRequest r = (StealRequest) t.tick(now, node("t", 1), List.of(), quiet).orElseThrow().message();
+        t.onRefused(new StealRefused(r.stealId(), "a", "nothing worth giving"), now);
+        assertThat(t.notBefore()).isEqualTo(now + 8000);
+
+        // a's load moves but its CPU limit and ranks do not: still backing off
+        var busier = new io.roam.protocol.StealMessage.NeighbourView("a", node("a", 0.3), List.of(), List.of());
+        Neighbourhood fluctuating = around("t", List.of("a", "b"), Map.of("a", busier, "b", Fixtures.view("b")));
+        assertThat(t.tick(now + 1000, node("t", 1), List.of(), fluctuating)).isEmpty();
+
+        // b is throttled to a quarter core: the thief asks again at once
+        var throttled = new io.roam.protocol.StealMessage.NeighbourView("b",
+                new io.roam.profiling.NodeProfile("b", 0, 1, 0.25, 1e9, 1, 0, 8L << 30, 4L << 30, 0), List.of(),
+                List.of());
+        Neighbourhood changed = around("t", List.of("a", "b"), Map.of("a", busier, "b", throttled));
+        assertThat(t.tick(now + 2000, node("t", 1), List.of(), changed)).isPresent();
+        assertThat(t.stats().backoffResets).isEqualTo(1);
+        assertThat(t.refusalsInARow()).isZero();
+    }
 }
