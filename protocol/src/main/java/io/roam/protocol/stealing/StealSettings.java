@@ -7,7 +7,7 @@ import java.time.Duration;
 /** The validated {@code roam.stealing} configuration (protocol's reference.conf, key by key). */
 public record StealSettings(boolean enabled, VictimSelection protocol, Duration period, double thiefShare, int ttl,
                            Duration replyTimeout, Duration backoffBase, Duration backoffMax, Duration settleTime,
-                           Duration migrationTimeout, int maxMigrationsPerJob) {
+                           Duration migrationTimeout, int maxMigrationsPerJob, double betterThiefRatio) {
     public static StealSettings from(Config root) {
         try {
             Config c = root.getConfig("roam.stealing");
@@ -31,11 +31,15 @@ public record StealSettings(boolean enabled, VictimSelection protocol, Duration 
             if (max.compareTo(base) < 0) {
                 throw bad("backoff-max", c.getValue("backoff-max").unwrapped(), "at least backoff-base (" + base + ")");
             }
+            double better = c.getDouble("better-thief-ratio");
+            if (!(better == 0 || better >= 1 && better <= 100)) {
+                throw bad("better-thief-ratio", better, "0 (off) or 1 to 100");
+            }
             return new StealSettings(c.getBoolean("enabled"), protocol,
                     duration(c, "period", Duration.ofMillis(10), Duration.ofMinutes(10)), share, ttl,
                     duration(c, "reply-timeout", Duration.ofMillis(10), Duration.ofMinutes(10)), base, max,
                     duration(c, "settle-time", Duration.ZERO, Duration.ofHours(1)),
-                    duration(c, "migration-timeout", Duration.ofSeconds(1), Duration.ofHours(1)), perJob);
+                    duration(c, "migration-timeout", Duration.ofSeconds(1), Duration.ofHours(1)), perJob, better);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package io.roam.protocol.stealing;
 
 import io.roam.decision.Decision;
+import io.roam.decision.Shares;
 import io.roam.decision.Situation;
 import io.roam.decision.Strategy;
 import io.roam.protocol.StealMessage.StealAnswer;
@@ -64,10 +65,12 @@ public final class Victim {
         List<ProcessProfile> candidates = own.stream()
                 .filter(p -> !isReserved(p.jobId(), p.rank()) && !full.contains(p.jobId())).toList();
         Decision d = null;
+        String betterThief = null;
         if (!r.thief().equals(address) && !candidates.isEmpty()) {
             d = strategy.decide(new Situation(self, candidates, own, r.thiefProfile(), r.thiefProcesses(),
                     transferBytesPerSec, latencyMillis));
-            if (d.choice().isPresent()) {
+            betterThief = d.choice().isPresent() ? betterThief(r, n) : null;
+            if (d.choice().isPresent() && betterThief == null) {
                 ProcessProfile p = d.choice().get().process();
                 reserved.put(r.stealId(), new Reserved(r.stealId(), r.thief(), p.jobId(), p.rank(), now, false));
                 return new Reaction(new Outgoing(r.thief(), new StealOffer(r.stealId(), address, p.jobId(), p.rank(),
@@ -84,8 +87,35 @@ public final class Victim {
             }
         }
         String why = candidates.isEmpty() ? (own.isEmpty() ? "no processes" : "every process is busy or its job "
-                + "is at its migration limit") : "nothing worth giving";
+                + "is at its migration limit") : betterThief != null ? "left for " + betterThief
+                + ", which would give it more processing" : "nothing worth giving";
         return new Reaction(new Outgoing(r.thief(), new StealRefused(r.stealId(), address, why)), d);
+    }
+
+    /**
+     * Another thief among the neighbours' last views (not the asking thief, not this node)
+     * that would give one more process at least better-thief-ratio times what the asking
+     * thief would; null if none (or the rule is off).
+     */
+    private String betterThief(StealRequest r, Neighbourhood n) {
+        if (settings.betterThiefRatio() <= 0) {
+            return null;
+        }
+        double asking = Shares.oneMoreProcess(r.thiefProfile(), r.thiefProcesses().size());
+        String best = null;
+        double bestShare = settings.betterThiefRatio() * asking;
+        for (var v : n.views().values()) {
+            if (v.address().equals(r.thief()) || v.address().equals(address) || v.profile() == null
+                    || v.profile().availableShare() < settings.thiefShare()) {
+                continue;
+            }
+            double share = Shares.oneMoreProcess(v.profile(), v.ranks().size());
+            if (share >= bestShare && share > 0) {
+                best = v.address();
+                bestShare = share;
+            }
+        }
+        return best;
     }
 
     /** The thief's answer: an order to migrate if it accepted, else the process is free again. */

@@ -28,6 +28,8 @@ class StealSettingsTest {
         assertThatThrownBy(() -> Fixtures.settings("roam.stealing.period = 1ms")).hasMessageContaining("roam.stealing.period");
         assertThatThrownBy(() -> Fixtures.settings("roam.stealing.max-migrations-per-job = 0"))
                 .hasMessageContaining("max-migrations-per-job");
+        assertThatThrownBy(() -> Fixtures.settings("roam.stealing.better-thief-ratio = 0.5"))
+                .hasMessage("invalid configuration roam.stealing.better-thief-ratio = 0.5: allowed 0 (off) or 1 to 100");
     }
 
     @Test

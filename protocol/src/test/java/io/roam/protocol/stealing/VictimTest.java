@@ -135,4 +135,28 @@ class VictimTest {
                 around("v", List.of("t", "w"), Map.of("w", other)), -1, -1);
         assertThat(((StealRefused) r.outgoing().message()).reason()).contains("migration limit");
     }
+
+    /** The h2/h3 case of the demo: a thief whose rank waits for ours would give it half what an idle one gives. */
+    @Test
+    void aProcessIsLeftForAMuchBetterThiefItKnowsOf() {
+        ProcessProfile partner = process("j", 1, 0.5, 0.5, List.of());
+        StealRequest fromBusy = new StealRequest(1, "t", node("t", 0.55), List.of(partner), 0, List.of());
+        NeighbourView idle = new NeighbourView("u", node("u", 1.0), List.of(), List.of());
+        Neighbourhood n = around("v", List.of("t", "u"), Map.of("u", idle));
+
+        Victim.Reaction left = victim("v").onRequest(fromBusy, 0, loaded, List.of(busyRank), n, -1, -1);
+        assertThat(left.outgoing().to()).isEqualTo("t");
+        assertThat(((StealRefused) left.outgoing().message()).reason()).contains("left for u");
+        assertThat(left.decision().choice()).isPresent();   // worth moving: just not to t
+
+        Victim.Reaction offered = victim("v").onRequest(request(2, "u", 0), 0, loaded, List.of(busyRank),
+                around("v", List.of("t", "u"), Map.of("t", new NeighbourView("t", node("t", 0.55),
+                        List.of(new JobRank("j", 1)), List.of()))), -1, -1);
+        assertThat(offered.outgoing().message()).isInstanceOf(StealOffer.class);
+
+        Victim off = new Victim("v", Fixtures.settings("roam.stealing { better-thief-ratio = 0 }"),
+                Strategies.create("ios", DecisionSettings.defaults()), new SplittableRandom(3));
+        assertThat(off.onRequest(fromBusy, 0, loaded, List.of(busyRank), n, -1, -1).outgoing().message())
+                .isInstanceOf(StealOffer.class);
+    }
 }
