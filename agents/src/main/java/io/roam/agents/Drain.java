@@ -73,6 +73,9 @@ final class Drain {
                 return done(out, DrainEvent.refused(host, plan.refusal()));
             }
             ActorRef<AgentMessage> agent = peers.byAddress().get(node.get().node().address());
+            if (agent == null || !node.get().reachable()) {
+                return done(out, DrainEvent.refused(host, "the agent of " + host + " is not reachable"));
+            }
             CompletionStage<NodeStatus> marked = AskPattern.ask(agent, r -> new SetDrained(true, r),
                     Duration.ofSeconds(10), system.scheduler());
             Map<String, String> failures = new LinkedHashMap<>();

@@ -59,8 +59,10 @@ class AgentDrainTest {
              SocketChannel pcm = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             Agent h1 = agents.start("h1", "default", "p2p", quick);
             Agent h2 = agents.start("h2", "default", "p2p", quick);
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    assertThat(AgentClusterTest.status(h1).nodes()).hasSize(2).allMatch(ClusterQueries.NodeView::reachable));
+            for (Agent a : List.of(h1, h2)) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(AgentClusterTest.status(a).nodes())
+                        .hasSize(2).allMatch(ClusterQueries.NodeView::reachable));
+            }
             pcm.connect(UnixDomainSocketAddress.of(h1.settings().pcmSocket()));
             pcm.write(ByteBuffer.wrap(PcmCodec.encode(new Register("job-a", 0, 1, sleeper.pid(), "h1", 0, "sleep", 0))));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
@@ -68,7 +70,8 @@ class AgentDrainTest {
 
             List<JsonNode> events = post(h2, "/api/drain?node=h1&deadline=10s");
 
-            assertThat(events).extracting(e -> e.get("type").asText()).startsWith("INFO", "PLAN").endsWith("FINISHED");
+            assertThat(events).as(events.toString()).extracting(e -> e.get("type").asText()).startsWith("INFO", "PLAN")
+                    .endsWith("FINISHED");
             assertThat(events.get(1).get("target").asText()).isEqualTo("h2");
             assertThat(events).filteredOn(e -> e.get("type").asText().equals("MIGRATION"))
                     .extracting(e -> e.get("phase").asText()).contains("ACCEPTED", "ORDERED").endsWith("FAILED");
