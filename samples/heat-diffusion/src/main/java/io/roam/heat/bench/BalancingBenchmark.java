@@ -32,8 +32,8 @@ public final class BalancingBenchmark {
             if (p.isMissingNode() || p.path("samples").asInt() == 0) {
                 return "-";
             }
-            return String.format(Locale.ROOT, "%.2f (%.2f to %.2f)", p.path("medianMs").asDouble(),
-                    p.path("minMs").asDouble(), p.path("maxMs").asDouble());
+            return String.format(Locale.ROOT, "%.2f (%.2f to %.2f, %d)", p.path("medianMs").asDouble(),
+                    p.path("minMs").asDouble(), p.path("maxMs").asDouble(), p.path("samples").asInt());
         }
 
         long migrations() {
@@ -48,7 +48,8 @@ public final class BalancingBenchmark {
         List<String> strategies = List.of((args.length > 3 ? args[3] : "ios,cost-aware").split(","));
         List<String> protocols = List.of((args.length > 4 ? args[4] : "rs,ats,nts").split(","));
         Machine machine = Machine.probe();
-        Path work = Files.createTempDirectory("roam-balancing");
+        String from = System.getProperty("roam.balancing.from");   // rewrite the report from earlier runs
+        Path work = from != null ? Path.of(from) : Files.createTempDirectory("roam-balancing");
         List<String> common = List.of("--rows", "2048", "--cols", "2048", "--iterations", Integer.toString(iterations),
                 "--tuning", "default");
         List<Run> runs = new ArrayList<>();
@@ -68,6 +69,9 @@ public final class BalancingBenchmark {
                            int slowAfter) throws IOException, InterruptedException {
         String name = strategy + "-" + protocol + (slowdown ? "" : "-ideal");
         Path dir = work.resolve(name);
+        if (System.getProperty("roam.balancing.from") != null) {
+            return new Run(strategy, protocol, slowdown, JSON.readTree(dir.resolve("result.json").toFile()), dir);
+        }
         List<String> cmd = new ArrayList<>(List.of("bash", "scripts/auto-demo.sh", "--strategy", strategy,
                 "--protocol", protocol));
         cmd.addAll(common);

@@ -26,9 +26,10 @@ record BalancingReport(Machine machine, String reproduce, int iterations, int sl
                 + "0.15 cores ").append(slowAfter).append(" s after the first iteration-time sample, without telling "
                 + "any agent. The ideal is the same job on the same cluster never throttled. Iteration times are "
                 + "libpcm's (the cadence of `PCM_Status`) as the agents report them, sampled every second: median "
-                + "(min to max) over the 15 s before the slowdown, from 2 s after it to the first migration, and from "
-                + "3 s after the last migration to the end. Reaction: from the throttling to the first completed "
-                + "migration seen in `roam status`.\n\n");
+                + "(min to max, samples) over the 15 s before the slowdown, from 2 s after it to the first migration "
+                + "(few samples: the move comes within seconds, and the last sample may include the move's pause), "
+                + "and from 3 s after the last migration to the end. Reaction: from the throttling to the first "
+                + "completed migration seen in `roam status`.\n\n");
 
         md.append("## Balanced cluster (ideal): no migration expected\n\n");
         md.append("| strategy | protocol | iteration ms | migrations | bit-exact |\n|---|---|---:|---:|---|\n");
@@ -89,6 +90,8 @@ record BalancingReport(Machine machine, String reproduce, int iterations, int sl
     private String choice() {
         StringBuilder s = new StringBuilder("| strategy | median after / ideal | median reaction s | migrations |\n"
                 + "|---|---:|---:|---:|\n");
+        String best = null;
+        double[] bestKey = null;
         for (String strategy : runs.stream().map(Run::strategy).distinct().toList()) {
             List<Run> mine = runs.stream().filter(r -> r.slowdown() && r.strategy().equals(strategy)).toList();
             s.append(String.format(Locale.ROOT, "| %s | %s | %s | %d |%n", strategy,
@@ -96,6 +99,18 @@ record BalancingReport(Machine machine, String reproduce, int iterations, int sl
                     fmt(median(mine.stream().mapToDouble(r -> r.result().path("reactionSeconds").asDouble(Double.NaN))
                             .toArray())),
                     runs.stream().filter(r -> r.strategy().equals(strategy)).mapToLong(Run::migrations).sum()));
+            double[] key = {Math.round(100 * median(mine.stream().mapToDouble(this::afterOverIdeal).toArray())),
+                    median(mine.stream().mapToDouble(r -> r.result().path("reactionSeconds").asDouble(Double.NaN))
+                            .toArray())};
+            if (best == null || key[0] < bestKey[0] || key[0] == bestKey[0] && key[1] < bestKey[1]) {
+                best = strategy;
+                bestKey = key;
+            }
+        }
+        if (best != null) {
+            s.append("\nBest here (lowest median after / ideal to 0.01, then fastest median reaction): **")
+                    .append(best).append("**. The default `roam.decision.strategy` should be the best one; where two "
+                    + "tie, the simpler (ios) stays.\n");
         }
         return s.toString();
     }
