@@ -100,7 +100,7 @@ final class Lpt {
                     }
                 }
                 votes.entrySet().stream().max(Map.Entry.<Integer, Integer>comparingByValue()
-                                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+                                .thenComparing(Map.Entry.<Integer, Integer>comparingByKey(Comparator.reverseOrder())))
                         .ifPresent(e -> {
                             nodeOfBin[b] = e.getKey();
                             taken[e.getKey()] = true;

@@ -117,8 +117,10 @@ public record Scenario(String name, int nodes, long durationMs, long roundMs, Cp
             if (leaves >= nodes + joins) {
                 throw bad("churn.leaves", leaves, "0 to 100000, fewer than nodes + churn.joins (" + (nodes + joins) + ")");
             }
-            long start = millis(c, "churn.start", 0, duration);
-            Churn churn = new Churn(joins, leaves, start, millis(c, "churn.end", start, duration));
+            boolean churning = joins + leaves > 0;
+            long start = millis(c, "churn.start", 0, churning ? duration : Long.MAX_VALUE);
+            Churn churn = new Churn(joins, leaves, start,
+                    millis(c, "churn.end", churning ? start : 0, churning ? duration : Long.MAX_VALUE));
             Slowdown slow = new Slowdown(millis(c, "slowdown.at", 0, duration), number(c, "slowdown.share", 0, 1),
                     number(c, "slowdown.factor", 0, 1));
             if (!(slow.factor() > 0)) {

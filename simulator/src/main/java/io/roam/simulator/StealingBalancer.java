@@ -73,7 +73,8 @@ final class StealingBalancer extends Balancer {
         if (!n.alive) {
             return;
         }
-        StealingNode.Handled h = n.stealing.handle(m, world.now(), Profiles.local(world, n));
+        StealingNode.Handled h = n.stealing.handle(m, world.now(),
+                m instanceof StealMessage.NeighbourView ? null : Profiles.local(world, n));
         if (h.outgoing() != null) {
             send(n, h.outgoing());
         }

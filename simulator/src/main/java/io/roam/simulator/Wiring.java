@@ -135,7 +135,7 @@ final class Wiring {
     private void electManagers() {
         for (int c = 0; c < clusters.size(); c++) {
             managers[c] = clusters.get(c).stream().filter(m -> m.alive)
-                    .min(Comparator.comparing(m -> m.info, NodeInfo.BY_AGE)).orElse(null);
+                    .min(Comparator.comparing((SimNode m) -> m.info, NodeInfo.BY_AGE)).orElse(null);
         }
         world.epoch++;
     }

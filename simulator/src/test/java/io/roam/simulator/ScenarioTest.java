@@ -25,7 +25,7 @@ class ScenarioTest {
         expect("roam.simulation.network.loss = 0.9", "roam.simulation.network.loss");
         expect("roam.simulation.cpu.distribution = normal", "roam.simulation.cpu.distribution");
         expect("roam.simulation.cpu { min = 2, max = 1 }", "roam.simulation.cpu.max");
-        expect("roam.simulation.churn { start = 100s, end = 50s }", "roam.simulation.churn.end");
+        expect("roam.simulation.churn { joins = 1, start = 100s, end = 50s }", "roam.simulation.churn.end");
         expect("roam.simulation { nodes = 10, topology.clusters = 20 }", "roam.simulation.topology.clusters");
         expect("roam.simulation.applications.graph = tree", "roam.simulation.applications.graph");
         expect("roam.simulation.nodes = many", "nodes");
