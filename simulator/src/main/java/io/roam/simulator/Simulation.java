@@ -89,7 +89,7 @@ public final class Simulation {
                 world.migrations, world.messages / (double) alive.size());
         samples.add(sample);
         world.trace.add(sample.timeMs(), sample.migrations(), world.messages);
-        world.trace.add(sample.referenceRatio());
+        world.trace.addDouble(sample.referenceRatio());
         if (reachedMs < 0 && sample.referenceRatio() <= GreedyBalancer.TARGET) {
             reachedMs = sample.timeMs();
             reachedRound = number;

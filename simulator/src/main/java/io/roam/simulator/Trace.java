@@ -11,8 +11,8 @@ final class Trace {
         }
     }
 
-    void add(double v) {
-        add(Double.doubleToLongBits(v));
+    void addDouble(double v) {
+        add(new long[] {Double.doubleToLongBits(v)});
     }
 
     long value() {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class StealingNodeTest {
     private final StealSettings settings = Fixtures.settings("roam.stealing { period = 1s, protocol = rs }");
 
-    private StealingNode node(String address) {
+    private StealingNode stealer(String address) {
         return new StealingNode(address, settings, Strategies.create("ios", DecisionSettings.defaults()),
                 new SplittableRandom(1));
     }
@@ -34,19 +34,19 @@ class StealingNodeTest {
 
     @Test
     void aTickSendsTheViewToEveryNeighbourThenTheRequestLast() {
-        StealingNode thief = node("t");
+        StealingNode thief = stealer("t");
         List<Outgoing> out = thief.tick(0, local("t", 1.0, List.of(), "v", "w"));
         assertThat(out).hasSize(3);
         assertThat(out.subList(0, 2)).allMatch(o -> o.message() instanceof NeighbourView);
         assertThat(out.subList(0, 2)).extracting(Outgoing::to).containsExactly("v", "w");
         assertThat(StealingNode.isRequest(out.get(2))).isTrue();
         // a loaded node only sends its view
-        assertThat(node("v").tick(0, local("v", 0.0, List.of(), "t"))).hasSize(1);
+        assertThat(stealer("v").tick(0, local("v", 0.0, List.of(), "t"))).hasSize(1);
     }
 
     @Test
     void viewsAgeOutAfterThreePeriodsAndASecond() {
-        StealingNode n = node("v");
+        StealingNode n = stealer("v");
         StealingNode.Local l = local("v", 0.0, List.of(), "t");
         n.handle(new NeighbourView("t", node("t", 1.0), List.of(), List.of()), 0, null);
         assertThat(n.neighbourhood(4000, l).views()).containsKey("t");
@@ -55,7 +55,7 @@ class StealingNodeTest {
 
     @Test
     void anAcceptedOfferBecomesAnOrderAndItsEndTheThiefsOutcome() {
-        StealingNode victim = node("v");
+        StealingNode victim = stealer("v");
         ProcessProfile busy = process("j", 0, 0.25, 0.98, List.of());
         StealingNode.Local vl = local("v", 0.0, List.of(busy), "t");
         StealRequest r = new StealRequest(7, "t", node("t", 1.0), List.of(), 0, List.of());
