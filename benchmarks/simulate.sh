@@ -12,7 +12,7 @@ shift || true
 scenarios=("${@:-p2p-1000 p2p-10000}")
 read -r -a scenarios <<< "${scenarios[*]}"
 
-./mvnw -q -pl simulator -am -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
+./mvnw -q -o -pl simulator -am -DskipTests package org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/classpath.txt \
     >/dev/null
 cp="simulator/target/classes:$(cat simulator/target/classpath.txt)"
 # the sibling modules from this tree, not from ~/.m2

@@ -30,6 +30,16 @@ public record SimulationResult(String balancer, String scenario, long seed, List
         samples = List.copyOf(samples);
     }
 
+    /** Index (= round) of the first sample whose largest node load is within {@code factor} of the reference, -1 if none. */
+    public int firstRoundWithin(double factor) {
+        for (int i = 0; i < samples.size(); i++) {
+            if (samples.get(i).referenceRatio() <= factor) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** The last sample. */
     public RoundSample last() {
         return samples.get(samples.size() - 1);

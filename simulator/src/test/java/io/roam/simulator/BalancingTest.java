@@ -34,6 +34,7 @@ class BalancingTest {
         SimulationResult greedy = Simulation.run(s, "greedy", 11);
         assertThat(greedy.reachedMs()).isBetween(0L, 10_000L);
         assertThat(greedy.last().referenceRatio()).isLessThanOrEqualTo(1.05);
+        assertThat(greedy.firstRoundWithin(1.05)).isEqualTo(greedy.reachedRound());
         SimulationResult none = Simulation.run(s, "none", 11);
         assertThat(none.migrations()).isZero();
         assertThat(none.reachedMs()).isEqualTo(-1);
