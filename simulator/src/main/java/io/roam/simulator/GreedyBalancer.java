@@ -1,14 +1,20 @@
 package io.roam.simulator;
 
+import java.util.List;
+
 /**
  * The centralized greedy baseline with full knowledge: every node reports its load to a
  * coordinator each round (one message per node); when the largest node load is more than
  * 1.05 times what the greedy assignment ({@link Lpt}) reaches and no migration is in flight,
- * the coordinator orders every move to that assignment (one message per move).
+ * the coordinator first tries to get within that with few moves ({@link Repair}: the most
+ * loaded node's processes to the nodes where they finish first), else orders every move to
+ * the greedy assignment (one message per move).
  */
 final class GreedyBalancer extends Balancer {
     static final double TARGET = 1.05;
     private int inFlight;
+    int repairs;
+    int reassignments;
 
     GreedyBalancer(World world) {
         super(world);
@@ -34,12 +40,25 @@ final class GreedyBalancer extends Balancer {
             return;
         }
         SimNode coordinator = world.alive().get(0);
+        List<Repair.Move> moves = Repair.plan(world, TARGET * ref);
+        if (moves != null) {
+            repairs++;
+            for (Repair.Move m : moves) {
+                order(coordinator, m.process(), m.to());
+            }
+            return;
+        }
+        reassignments++;
         for (SimProcess p : world.processes) {
             if (target[p.id] != p.node && !p.migrating) {
-                world.count(coordinator, 1);
-                inFlight++;
-                world.migrate(p, world.nodes.get(p.node), world.nodes.get(target[p.id]), (ok, detail) -> inFlight--);
+                order(coordinator, p, world.nodes.get(target[p.id]));
             }
         }
+    }
+
+    private void order(SimNode coordinator, SimProcess p, SimNode to) {
+        world.count(coordinator, 1);
+        inFlight++;
+        world.migrate(p, world.nodes.get(p.node), to, (ok, detail) -> inFlight--);
     }
 }
