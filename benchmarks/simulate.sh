@@ -3,13 +3,13 @@
 # gossip, greedy (reference) and no-balancing baselines on 1,000 and 10,000 simulated nodes.
 # Writes benchmarks/results/simulation.md and the plots under benchmarks/results/simulation/.
 # Needs only Java 17 and the wrapper; builds the simulator module (no install).
-# Usage: benchmarks/simulate.sh [SEED (1)] [SCENARIOS (p2p-1000 p2p-10000)]
+# Usage: benchmarks/simulate.sh [SEED (1)] [SCENARIOS (p2p-1000 p2p-10000 c2c-1000)]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seed=${1:-1}
 shift || true
-scenarios=("${@:-p2p-1000 p2p-10000}")
+scenarios=("${@:-p2p-1000 p2p-10000 c2c-1000}")
 read -r -a scenarios <<< "${scenarios[*]}"
 
 ./mvnw -q -o -pl simulator -am -DskipTests package org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/classpath.txt \
