@@ -49,7 +49,6 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
 
     private enum Tick implements Command { INSTANCE }
 
-    private final String address;
     private final ActorRef<AgentMessage> agent;
     private final StealingNode node;
     private final ActorRef<MigrationEvent> ended;
@@ -67,7 +66,6 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
     private Stealer(ActorContext<Command> ctx, StealSettings settings, Strategy strategy, String address,
                     ActorRef<AgentMessage> agent) {
         super(ctx);
-        this.address = address;
         this.agent = agent;
         Random rnd = new Random(address.hashCode() * 31L + System.nanoTime());
         this.node = new StealingNode(address, settings, strategy, rnd);
