@@ -12,8 +12,10 @@ shift || true
 scenarios=("${@:-p2p-1000 p2p-10000 c2c-1000}")
 read -r -a scenarios <<< "${scenarios[*]}"
 
-./mvnw -q -o -pl simulator -am -DskipTests package org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/classpath.txt \
-    >/dev/null
+build=(-q -pl simulator -am -DskipTests package
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/classpath.txt)
+# offline first (everything is usually cached), online if something is missing
+./mvnw -o "${build[@]}" >/dev/null 2>&1 || ./mvnw "${build[@]}" >/dev/null
 cp="simulator/target/classes:$(cat simulator/target/classpath.txt)"
 # the sibling modules from this tree, not from ~/.m2
 for m in profiling decision topologies protocol; do cp="$m/target/classes:$cp"; done
