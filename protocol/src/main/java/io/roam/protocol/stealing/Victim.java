@@ -4,6 +4,7 @@ import io.roam.decision.Decision;
 import io.roam.decision.Shares;
 import io.roam.decision.Situation;
 import io.roam.decision.Strategy;
+import io.roam.protocol.StealMessage.JobRank;
 import io.roam.protocol.StealMessage.StealAnswer;
 import io.roam.protocol.StealMessage.StealOffer;
 import io.roam.protocol.StealMessage.StealOutcome;
@@ -46,6 +47,8 @@ public final class Victim {
     private final Strategy strategy;
     private final RandomGenerator rnd;
     private final Map<Long, Reserved> reserved = new HashMap<>();
+    /** Processes kept for a better thief, since when (they wait for it two periods at most). */
+    private final Map<JobRank, Long> deferred = new HashMap<>();
 
     public Victim(String address, StealSettings settings, Strategy strategy, RandomGenerator rnd) {
         this.address = address;
@@ -69,7 +72,7 @@ public final class Victim {
         if (!r.thief().equals(address) && !candidates.isEmpty()) {
             d = strategy.decide(new Situation(self, candidates, own, r.thiefProfile(), r.thiefProcesses(),
                     transferBytesPerSec, latencyMillis));
-            betterThief = d.choice().isPresent() ? betterThief(r, n) : null;
+            betterThief = d.choice().isPresent() ? betterThief(r, n, d.choice().get().process(), now) : null;
             if (d.choice().isPresent() && betterThief == null) {
                 ProcessProfile p = d.choice().get().process();
                 reserved.put(r.stealId(), new Reserved(r.stealId(), r.thief(), p.jobId(), p.rank(), now, false));
@@ -95,11 +98,19 @@ public final class Victim {
     /**
      * Another thief among the neighbours' last views (not the asking thief, not this node)
      * that would give one more process at least better-thief-ratio times what the asking
-     * thief would; null if none (or the rule is off).
+     * thief would; null if none, if the rule is off, or if {@code p} already waited two
+     * stealing periods for a better thief that did not ask (in a large cluster it may never
+     * come: measured in the simulator, RS balanced far worse without this limit).
      */
-    private String betterThief(StealRequest r, Neighbourhood n) {
+    private String betterThief(StealRequest r, Neighbourhood n, ProcessProfile p, long now) {
         if (settings.betterThiefRatio() <= 0) {
             return null;
+        }
+        JobRank key = new JobRank(p.jobId(), p.rank());
+        deferred.values().removeIf(since -> now - since > 10 * settings.period().toMillis());
+        Long since = deferred.get(key);
+        if (since != null && now - since > 2 * settings.period().toMillis()) {
+            return null;   // the better thief did not come within two periods: any thief will do
         }
         double asking = Shares.oneMoreProcess(r.thiefProfile(), r.thiefProcesses().size());
         String best = null;
@@ -114,6 +125,9 @@ public final class Victim {
                 best = v.address();
                 bestShare = share;
             }
+        }
+        if (best != null) {
+            deferred.putIfAbsent(key, now);
         }
         return best;
     }

@@ -154,6 +154,15 @@ class VictimTest {
                         List.of(new JobRank("j", 1)), List.of()))), -1, -1);
         assertThat(offered.outgoing().message()).isInstanceOf(StealOffer.class);
 
+        // the better thief does not come: after two stealing periods (2 s each) the process goes to t
+        Victim waiting = victim("v");
+        assertThat(waiting.onRequest(fromBusy, 0, loaded, List.of(busyRank), n, -1, -1).outgoing().message())
+                .isInstanceOf(StealRefused.class);
+        assertThat(waiting.onRequest(fromBusy, 3000, loaded, List.of(busyRank), n, -1, -1).outgoing().message())
+                .isInstanceOf(StealRefused.class);
+        assertThat(waiting.onRequest(fromBusy, 4001, loaded, List.of(busyRank), n, -1, -1).outgoing().message())
+                .isInstanceOf(StealOffer.class);
+
         Victim off = new Victim("v", Fixtures.settings("roam.stealing { better-thief-ratio = 0 }"),
                 Strategies.create("ios", DecisionSettings.defaults()), new SplittableRandom(3));
         assertThat(off.onRequest(fromBusy, 0, loaded, List.of(busyRank), n, -1, -1).outgoing().message())
