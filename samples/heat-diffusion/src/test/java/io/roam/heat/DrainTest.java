@@ -1,10 +1,10 @@
 package io.roam.heat;
 
+import static io.roam.heat.RoamCommands.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * exits. The final grid is bit-exact with a run without Roam.
  */
 class DrainTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROWS = 512;
     private static final int COLS = 512;
     private static final int ITERATIONS = 80000;   // about 4 min on 0.6-core hosts here: the steps need 80 s
@@ -120,7 +119,8 @@ class DrainTest {
             assertThat(hadRanks).isNotEmpty();
             new ProcessBuilder("kill", "-TERM", Long.toString(agentJvm.pid())).start().waitFor();
             assertThat(agentJvm.onExit().get(150, TimeUnit.SECONDS).isAlive()).isFalse();
-            assertThat(Files.readString(dir.resolve("agent" + (victim + 1) + ".log"))).contains("roam agent: drain: FINISHED", "holds no managed process");
+            assertThat(Files.readString(dir.resolve("agent" + (victim + 1) + ".log")))
+                    .contains("roam agent: drain: FINISHED", "holds no managed process");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 Map<String, List<Integer>> p = placement(status(askHost, askApi));
                 assertThat(p).doesNotContainKey(full);
@@ -131,7 +131,8 @@ class DrainTest {
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
             assertThat(Files.readAllBytes(grid)).as("grid after the drains").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(e.getMessage() + logs(), e);
+            throw new AssertionError(e.getMessage()
+                    + RoamCommands.logs(dir, "agent1.log", "agent2.log", "agent3.log", "run.log"), e);
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) {
                 RoamCommands.stop(started.get(i));
@@ -143,22 +144,7 @@ class DrainTest {
         return "http://" + hosts.addresses.get(i) + ":7170";
     }
 
-    private String logs() throws java.io.IOException {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of("agent1.log", "agent2.log", "agent3.log", "run.log")) {
-            Path p = dir.resolve(f);
-            String text = Files.exists(p) ? Files.readString(p) : "(none)";
-            sb.append("\n--- ").append(f).append('\n').append(text.length() > 20000
-                    ? text.substring(text.length() - 20000) : text);
-        }
-        return sb.toString();
-    }
 
-    private static JsonNode status(List<String> ns, String api) throws Exception {
-        RoamCommands.Result r = RoamCommands.run(ns, 60, "status", "--json", "--agent", api);
-        assertThat(r.exit()).as(r.out()).isZero();
-        return JSON.readTree(r.out().substring(r.out().indexOf('{')));
-    }
 
     private static JsonNode node(JsonNode status, String host) {
         for (JsonNode n : status.get("nodes")) {
@@ -174,7 +160,8 @@ class DrainTest {
         Map<String, List<Integer>> out = new TreeMap<>();
         for (JsonNode n : status.get("nodes")) {
             for (JsonNode p : n.get("processes")) {
-                out.computeIfAbsent(n.get("node").get("host").asText(), h -> new ArrayList<>()).add(p.get("rank").asInt());
+                out.computeIfAbsent(n.get("node").get("host").asText(), h -> new ArrayList<>())
+                        .add(p.get("rank").asInt());
             }
         }
         out.values().forEach(l -> l.sort(Integer::compare));

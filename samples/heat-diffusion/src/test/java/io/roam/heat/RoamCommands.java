@@ -39,6 +39,27 @@ final class RoamCommands {
         return new ProcessBuilder(on(host, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** {@code roam status --json} through the agent at {@code api}, run on a host; fails the test if it fails. */
+    static com.fasterxml.jackson.databind.JsonNode status(List<String> host, String api) throws Exception {
+        Result r = run(host, 60, "status", "--json", "--agent", api);
+        if (r.exit() != 0) {
+            throw new AssertionError("roam status failed (exit " + r.exit() + "):\n" + r.out());
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().substring(r.out().indexOf('{')));
+    }
+
+    /** The tail (at most 20,000 characters) of each log file, for a failing test's message. */
+    static String logs(Path dir, String... files) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String f : files) {
+            Path p = dir.resolve(f);
+            String text = java.nio.file.Files.exists(p) ? java.nio.file.Files.readString(p) : "(none)";
+            sb.append("\n--- ").append(f).append('\n')
+                    .append(text.length() > 20000 ? text.substring(text.length() - 20000) : text);
+        }
+        return sb.toString();
+    }
+
     /** Ends a process and everything it started, by pid. */
     static void stop(Process p) {
         ProcessTrees.stop(p, java.time.Duration.ofSeconds(15));

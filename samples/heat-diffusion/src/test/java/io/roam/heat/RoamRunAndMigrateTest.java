@@ -1,10 +1,10 @@
 package io.roam.heat;
 
+import static io.roam.heat.RoamCommands.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * status} shows it on the other node, and the final grid is bit-exact.
  */
 class RoamRunAndMigrateTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROWS = 256;
     private static final int COLS = 256;
     private static final int ITERATIONS = 60000;
@@ -112,7 +111,7 @@ class RoamRunAndMigrateTest {
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
             assertThat(Files.readAllBytes(grid)).as("grid after roam migrate").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(e.getMessage() + logs(), e);
+            throw new AssertionError(e.getMessage() + RoamCommands.logs(dir, "agent1.log", "agent2.log", "run.log"), e);
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) {
                 RoamCommands.stop(started.get(i));
@@ -159,24 +158,11 @@ class RoamRunAndMigrateTest {
         }
     }
 
-    private String logs() throws java.io.IOException {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of("agent1.log", "agent2.log", "run.log")) {
-            Path p = dir.resolve(f);
-            sb.append("\n--- ").append(f).append('\n').append(Files.exists(p) ? Files.readString(p) : "(none)");
-        }
-        return sb.toString();
-    }
 
     private static List<Integer> ranks(List<JsonNode> processes) {
         return processes.stream().map(p -> p.get("rank").asInt()).sorted().toList();
     }
 
-    private static JsonNode status(List<String> ns, String api) throws Exception {
-        RoamCommands.Result r = RoamCommands.run(ns, 60, "status", "--json", "--agent", api);
-        assertThat(r.exit()).as(r.out()).isZero();
-        return JSON.readTree(r.out().substring(r.out().indexOf('{')));
-    }
 
     private static List<JsonNode> processesOn(JsonNode status, String host) {
         List<JsonNode> out = new ArrayList<>();
