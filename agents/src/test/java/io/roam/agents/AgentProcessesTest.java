@@ -29,9 +29,24 @@ class AgentProcessesTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /**
+     * {@code n} distinct free ports: every socket stays open until all are chosen, so the
+     * system cannot hand the same port out twice (an agent's cluster port equal to another's
+     * HTTP port made one agent fail to start in CI).
+     */
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> open = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                open.add(new ServerSocket(0));
+                ports[i] = open.get(i).getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : open) {
+                s.close();
+            }
         }
     }
 
@@ -63,13 +78,14 @@ class AgentProcessesTest {
 
     @Test
     void roamStatusSeesThreeAgentJvms() throws Exception {
-        int seed = freePort();
-        int[] http = {freePort(), freePort(), freePort()};
+        int[] ports = freePorts(6);
+        int seed = ports[0];
+        int[] http = {ports[1], ports[2], ports[3]};
         List<Process> agents = new ArrayList<>();
         try {
             agents.add(startAgent("n1", seed, http[0], null));
-            agents.add(startAgent("n2", freePort(), http[1], seed));
-            agents.add(startAgent("n3", freePort(), http[2], seed));
+            agents.add(startAgent("n2", ports[4], http[1], seed));
+            agents.add(startAgent("n3", ports[5], http[2], seed));
             for (int h : http) {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                         .untilAsserted(() -> {
