@@ -11,6 +11,8 @@ import java.lang.management.ThreadMXBean;
  */
 public final class CpuSpeedProbe {
     private static final int N = 128;
+    private static final long WARM_UP_NANOS = 100_000_000L;
+    private static final int MAX_EXTRA_RUNS = 5;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final int sweeps;
@@ -34,12 +36,15 @@ public final class CpuSpeedProbe {
             u[i] = i % 7;
         }
         // untimed warm-up: the sweep must be compiled before it is timed, or a short probe
-        // measures the interpreter (2-3x slower) instead of the core
-        for (int s = 0; s < Math.max(sweeps, 100); s++) {
+        // measures the interpreter or C1's code (2-4x slower) instead of the core; at least
+        // WARM_UP_NANOS of CPU, as the optimizing compiler works in the background
+        long warmUntil = cpuNanos() + WARM_UP_NANOS;
+        for (int s = 0; s < Math.max(sweeps, 100) || cpuNanos() < warmUntil; s++) {
             sweep(u, v);
         }
         double best = 0;
-        for (int r = 0; r < runs; r++) {
+        int extra = 0;
+        for (int r = 0; r < runs + extra; r++) {
             long t0 = cpuNanos();
             for (int s = 0; s < sweeps; s++) {
                 sweep(u, v);
@@ -48,7 +53,12 @@ public final class CpuSpeedProbe {
                 v = t;
             }
             long dt = Math.max(1, cpuNanos() - t0);
-            best = Math.max(best, (double) sweeps * N * N / (dt / 1e9));
+            double rate = (double) sweeps * N * N / (dt / 1e9);
+            // a run much faster than all before it: compiled code arrived late, measure again
+            if (r > 0 && rate > 1.15 * best && extra < MAX_EXTRA_RUNS) {
+                extra++;
+            }
+            best = Math.max(best, rate);
         }
         sink = u[N];
         return best;
