@@ -118,13 +118,16 @@ final class Drain {
         return moved.thenCompose(n -> queries.status().thenCompose(status -> {
             NodeView now = status.nodes().stream().filter(v -> v.node().address().equals(address)).findFirst()
                     .orElse(null);
-            List<ProcessInfo> left = now == null ? List.of() : now.processes();
+            List<ProcessInfo> left = now == null ? List.of() : now.processes().stream()
+                    .filter(p -> !movedOn(status, address, p)).toList();
             if (left.isEmpty()) {
                 return done(out, DrainEvent.finished(host, movedTo, Map.of()));
             }
             // another pass only if this one moved something: else it would repeat the same failures
             DrainPlanner.Plan next = n == 0 || System.nanoTime() > until ? null
-                    : planner.plan(now, status.nodes(), refreshed(status, onto));
+                    : planner.plan(new NodeView(now.node(), now.reachable(), now.manager(), now.upSinceMillis(),
+                            now.slots(), left, now.neighbours(), now.profiles(), now.profile(), now.network(),
+                            now.drained()), status.nodes(), refreshed(status, onto));
             if (next != null && !next.refused()) {
                 return pass(address, host, next, onto, until, failures, movedTo, agent, out);
             }
@@ -136,6 +139,16 @@ final class Drain {
             }
             return done(out, DrainEvent.finished(host, movedTo, why));
         }));
+    }
+
+    /**
+     * True when (job, rank) of {@code p} already runs on another node as a later incarnation:
+     * p is the departed process, still registered until its connection closes.
+     */
+    private static boolean movedOn(ClusterStatus status, String address, ProcessInfo p) {
+        return status.nodes().stream().filter(n -> !n.node().address().equals(address))
+                .flatMap(n -> n.processes().stream())
+                .anyMatch(q -> q.jobId().equals(p.jobId()) && q.rank() == p.rank() && q.moves() > p.moves());
     }
 
     private static List<NodeView> refreshed(ClusterStatus status, List<NodeView> onto) {
