@@ -92,6 +92,12 @@ class DrainTest {
                         drained).isEmpty();
             }
 
+            // The rest needs slots, not quotas: lift them, so that the processes that departed
+            // (waiting at idle priority for the job's final fence) take no quota from the ranks
+            for (int i = 0; i < 3; i++) {
+                hosts.cpu(i, "max");
+            }
+
             // 3. the two other hosts hold 2 ranks in 2 slots each: draining one is refused, nothing moves
             String full = placement(status(h1, api1)).keySet().stream().filter(h -> !h.equals(drained)).findFirst()
                     .orElseThrow();
