@@ -10,7 +10,6 @@ import io.roam.protocol.AgentMessage.ProcessInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -83,7 +82,6 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
         Files.createDirectories(socket.toAbsolutePath().getParent());
         server = new PcmServer(socket, listener,
                 new PcmServer.Options("roam-agent@" + settings.host(), settings.heartbeat().toMillis())).start();
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         ctx.getLog().info("PCM daemon listening on {}", socket);
     }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "roam", mixinStandardHelpOptions = true, version = "roam 0.1.0",
         description = "Autonomous middleware that keeps MPI applications fast on changing clusters.",
         subcommands = {AgentCommand.class, StatusCommand.class, ProfileCommand.class, RunCommand.class,
-            MigrateCommand.class, DrainCommand.class, UndrainCommand.class, StopCommand.class,
+            MigrateCommand.class, DrainCommand.class, UndrainCommand.class, StopCommand.class, KeysCommand.class,
             SimulateCommand.class})
 public final class RoamCli implements Runnable {
     public static void main(String[] args) {

@@ -13,11 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
 /**
  * The agent side of the PCM protocol: a Unix domain socket server with one daemon thread per
@@ -30,6 +34,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection only and is reported to {@link Listener#onDisconnect}; the others keep going.
  * Listener callbacks run on the connection's thread; an exception thrown by one is logged and
  * does not affect the connection.
+ *
+ * <p>Only processes of the server's own user may talk to it: the socket file is made
+ * owner-only as soon as it is bound, and every accepted connection's peer credentials
+ * ({@code SO_PEERCRED}) are checked; a process of another user is closed at once, before
+ * anything is read from it, and counted in {@link #refusedPeers()}. At most
+ * {@link Options#maxConnections()} connections are served at once (each may buffer up to one
+ * {@link PcmCodec#MAX_FRAME} frame); the ones beyond are closed and counted the same way.
  */
 public final class PcmServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PcmServer.class.getName());
@@ -57,11 +68,22 @@ public final class PcmServer implements AutoCloseable {
      *
      * @param agentName   sent in REGISTERED (for logs)
      * @param heartbeatMs sent in REGISTERED, a u32; 0 tells processes not to send heartbeats
+     * @param maxConnections connections served at once, at least 1
      */
-    public record Options(String agentName, long heartbeatMs) {
+    public record Options(String agentName, long heartbeatMs, int maxConnections) {
+        /** The default of {@link #maxConnections}: far above the ranks one node runs. */
+        public static final int MAX_CONNECTIONS = 1024;
+
         public Options {
             PcmChecks.str("agentName", agentName);
             PcmChecks.u32("heartbeatMs", heartbeatMs);
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+            }
+        }
+
+        public Options(String agentName, long heartbeatMs) {
+            this(agentName, heartbeatMs, MAX_CONNECTIONS);
         }
 
         /** Agent "roam-agent", heartbeats every 1000 ms. */
@@ -78,7 +100,9 @@ public final class PcmServer implements AutoCloseable {
     private final Map<Long, Thread> threads = new ConcurrentHashMap<>();
     private ServerSocketChannel server; // guarded by lock
     private Thread acceptThread; // guarded by lock
+    private final AtomicLong refusedPeers = new AtomicLong();
     private volatile boolean running;
+    private String owner; // the socket file's owner: the only user served; guarded by lock
     private long nextId; // accept thread only
 
     /** Configures a server; nothing happens until {@link #start()}. */
@@ -104,6 +128,8 @@ public final class PcmServer implements AutoCloseable {
             ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.bind(UnixDomainSocketAddress.of(socketPath));
+                Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+                owner = Files.getOwner(socketPath, LinkOption.NOFOLLOW_LINKS).getName();
             } catch (IOException e) {
                 channel.close();
                 throw e;
@@ -124,6 +150,11 @@ public final class PcmServer implements AutoCloseable {
 
     public Options options() {
         return options;
+    }
+
+    /** Connections closed unread: from another user's process, or beyond the connection limit. */
+    public long refusedPeers() {
+        return refusedPeers.get();
     }
 
     /** Whether the server is started and not closed. */
@@ -207,6 +238,13 @@ public final class PcmServer implements AutoCloseable {
                     closeQuietly(channel);
                     return;
                 }
+                String refusal = refusal(channel);
+                if (refusal != null) {
+                    refusedPeers.incrementAndGet();
+                    LOG.log(Level.WARNING, "PCM socket {0}: {1}; connection closed", socketPath, refusal);
+                    closeQuietly(channel);
+                    continue;
+                }
                 PcmConnection connection = new PcmConnection(++nextId, channel);
                 Thread thread = new Thread(() -> serve(connection), "pcm-conn-" + connection.id());
                 thread.setDaemon(true);
@@ -214,6 +252,20 @@ public final class PcmServer implements AutoCloseable {
                 threads.put(connection.id(), thread);
                 thread.start();
             }
+        }
+    }
+
+    /** Why this connection may not be served, or null. */
+    private String refusal(SocketChannel channel) {
+        if (connections.size() >= options.maxConnections()) {
+            return "already " + connections.size() + " connections (the most served at once)";
+        }
+        try {
+            UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            String user = peer.user().getName();
+            return user.equals(owner) ? null : "a process of user " + user + " connected (only " + owner + "'s may)";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "the peer's credentials cannot be read (" + e.getMessage() + ")";
         }
     }
 
