@@ -88,6 +88,54 @@ class PcmDaemonTest {
     }
 
     @Test
+    void fuzzedConnectionsLeaveTheAgentAndItsProcessesAsTheyWere() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(0xF022_ED5EEDL);
+        List<byte[]> valid = List.of(
+                PcmCodec.encode(new Register("job-f", 1, 2, 3003, "h1", 0, "/bin/app", 0)),
+                PcmCodec.encode(new io.roam.pcm.wire.PcmMessage.Heartbeat(1, 2, 3, 4, 5,
+                        List.of(new io.roam.pcm.wire.PeerTraffic(0, 1, 2)))),
+                PcmCodec.encode(new io.roam.pcm.wire.PcmMessage.MigrationFailed(9, -11, "spawn failed")),
+                PcmCodec.encode(new io.roam.pcm.wire.PcmMessage.Bye(io.roam.pcm.wire.PcmMessage.Bye.Reason.FINALIZED)));
+        try (TestAgents agents = new TestAgents(dir)) {
+            Agent agent = agents.start("h1", "default", "p2p");
+            Path socket = agent.settings().pcmSocket();
+            try (SocketChannel good = connect(socket)) {
+                send(good, PcmCodec.encode(new Register("job-a", 0, 2, 1001, "h1", 0, "/bin/app", 0)));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(nodes(agent).get(0).processes()).extracting(p -> p.pid()).containsExactly(1001L));
+                for (int i = 0; i < 400; i++) {
+                    try (SocketChannel ch = connect(socket)) {
+                        // a valid REGISTER first half the time, so mutated frames also reach a registered connection
+                        if (random.nextBoolean()) {
+                            send(ch, valid.get(0));
+                        }
+                        for (int k = random.nextInt(1, 4); k > 0; k--) {
+                            byte[] bytes = random.nextInt(4) == 0 ? io.roam.pcm.wire.PcmFrameMutator.randomBytes(random)
+                                    : io.roam.pcm.wire.PcmFrameMutator.mutate(valid.get(random.nextInt(valid.size())), random);
+                            try {
+                                send(ch, bytes);
+                            } catch (IOException dropped) {
+                                break;   // the agent closed this connection already
+                            }
+                        }
+                    }
+                }
+                // every fuzzed connection is gone with whatever it registered; the good process stays
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(nodes(agent).get(0).processes()).extracting(p -> p.pid()).containsExactly(1001L));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(Thread.getAllStackTraces().keySet()).as("connection threads left")
+                                .filteredOn(t -> t.getName().startsWith("pcm-conn-")).hasSize(1));
+                send(good, PcmCodec.encode(new io.roam.pcm.wire.PcmMessage.Heartbeat(77, 1, 1, 1, 0, List.of())));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(nodes(agent).get(0).profiles()).singleElement()
+                                .satisfies(p -> assertThat(p.iterations()).isEqualTo(77)));
+                assertThat(good.isOpen()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aProcessProfileJoinsItsHeartbeatAndProc() throws Exception {
         try (TestAgents agents = new TestAgents(dir); SocketChannel ch = connect(
                 agents.start("h1", "default", "p2p").settings().pcmSocket())) {

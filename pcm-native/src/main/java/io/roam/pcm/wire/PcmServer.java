@@ -29,7 +29,7 @@ import jdk.net.UnixDomainPrincipal;
  *
  * <p>On REGISTER the server records the registration on the connection, answers REGISTERED
  * itself, then calls the listener. The first message of a connection must be REGISTER (or
- * ERROR), and REGISTERED / MIGRATE (agent -> process only) are refused. A protocol error on a
+ * ERROR), a second REGISTER on it is refused, and REGISTERED / MIGRATE (agent -> process only) are refused. A protocol error on a
  * connection is answered with {@code ERROR(PCM_ERR_PROTOCOL)} (best effort), closes that
  * connection only and is reported to {@link Listener#onDisconnect}; the others keep going.
  * Listener callbacks run on the connection's thread; an exception thrown by one is logged and
@@ -296,6 +296,9 @@ public final class PcmServer implements AutoCloseable {
 
     private void handle(PcmConnection connection, PcmMessage message) throws IOException {
         if (message instanceof Register register) {
+            if (connection.registration().isPresent()) {   // one process per connection, registered once
+                throw new PcmProtocolException("REGISTER twice on one connection");
+            }
             connection.registered(register);
             // Best effort: a short-lived process may already have sent its last frames and
             // closed; those frames must still be read and reported.

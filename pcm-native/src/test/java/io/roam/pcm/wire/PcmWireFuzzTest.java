@@ -27,7 +27,7 @@ class PcmWireFuzzTest {
         int decoded = 0;
         int refused = 0;
         for (int i = 0; i < CASES; i++) {
-            byte[] input = i % 5 == 0 ? randomBytes(random) : mutate(valid.get(random.nextInt(valid.size())), random);
+            byte[] input = i % 5 == 0 ? PcmFrameMutator.randomBytes(random) : PcmFrameMutator.mutate(valid.get(random.nextInt(valid.size())), random);
             Outcome o = readAll(input, i);
             decoded += o.messages;
             refused += o.refused ? 1 : 0;
@@ -69,44 +69,5 @@ class PcmWireFuzzTest {
         } catch (IOException | RuntimeException | Error e) {
             throw new AssertionError("case " + caseNo + " (seed " + SEED + "): " + e, e);
         }
-    }
-
-    private static byte[] randomBytes(SplittableRandom random) {
-        byte[] b = new byte[random.nextInt(0, 64)];
-        random.nextBytes(b);
-        return b;
-    }
-
-    private static byte[] mutate(byte[] frame, SplittableRandom random) {
-        byte[] b = frame.clone();
-        switch (random.nextInt(6)) {
-            case 0 -> {   // flip a few bytes anywhere
-                for (int k = random.nextInt(1, 4); k > 0; k--) {
-                    b[random.nextInt(b.length)] ^= (byte) random.nextInt(1, 256);
-                }
-            }
-            case 1 -> b = java.util.Arrays.copyOf(b, random.nextInt(b.length));   // truncated
-            case 2 -> {   // length rewritten: short, long, huge
-                long len = switch (random.nextInt(3)) {
-                    case 0 -> random.nextInt(0, 8);
-                    case 1 -> b.length - 4 + random.nextInt(1, 64);
-                    default -> random.nextLong(PcmCodec.MAX_FRAME, 0x1_0000_0000L);
-                };
-                b[0] = (byte) (len >>> 24);
-                b[1] = (byte) (len >>> 16);
-                b[2] = (byte) (len >>> 8);
-                b[3] = (byte) len;
-            }
-            case 3 -> b[4] = (byte) random.nextInt(256);   // version
-            case 4 -> b[5] = (byte) random.nextInt(256);   // type
-            default -> {   // a run of random bytes over the payload (string lengths, counts)
-                int from = Math.min(b.length - 1, 8 + random.nextInt(Math.max(1, b.length - 8)));
-                int to = Math.min(b.length, from + random.nextInt(1, 9));
-                for (int k = from; k < to; k++) {
-                    b[k] = (byte) random.nextInt(256);
-                }
-            }
-        }
-        return b;
     }
 }
