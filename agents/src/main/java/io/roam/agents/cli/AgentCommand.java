@@ -60,7 +60,7 @@ final class AgentCommand implements Callable<Integer> {
         Agent agent;
         try {
             agent = Agent.start(overrides());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException | com.typesafe.config.ConfigException e) {
             System.err.println("roam agent: " + e.getMessage());
             return 2;
         }
@@ -130,7 +130,12 @@ final class AgentCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--config " + config + ": no such file");
             }
-            c = c.withFallback(ConfigFactory.parseFile(config));
+            try {
+                c = c.withFallback(ConfigFactory.parseFile(config));
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--config " + config + ": " + e.getMessage());
+            }
         }
         return c;
     }
