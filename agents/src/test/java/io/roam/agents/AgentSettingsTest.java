@@ -29,6 +29,11 @@ class AgentSettingsTest {
         assertThat(s.heartbeat()).isEqualTo(Duration.ofSeconds(1));
         assertThat(s.pcmSocket().toString()).isEqualTo("/tmp/roam-agent-" + s.host() + ".sock");
         assertThat(s.httpPort()).isEqualTo(7170);
+        // nothing listens beyond this machine unless asked: the control API, the web view and
+        // /metrics share the HTTP endpoint, bound to loopback; Artery too
+        assertThat(s.httpInterface()).isEqualTo("127.0.0.1");
+        assertThat(com.typesafe.config.ConfigFactory.load().getString("pekko.remote.artery.canonical.hostname"))
+                .isEqualTo("127.0.0.1");
     }
 
     @ParameterizedTest(name = "{0} = {1}")
