@@ -99,6 +99,11 @@ final class HeatJob implements AutoCloseable {
         return process.pid();
     }
 
+    /** Whether mpirun still runs. */
+    boolean isRunning() {
+        return process.isAlive();
+    }
+
     /** Waits for mpirun to exit; on timeout ends every process of the job and fails. */
     HeatJob awaitSuccess(Duration timeout) throws IOException, InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
