@@ -82,6 +82,10 @@ public final class AgentMetrics implements Extension {
         stateBytes();
     }
 
+    /** Histogram buckets (le) of the phase durations: 1 ms to 2 min. */
+    private static final Duration[] PHASE_BUCKETS = java.util.stream.LongStream.of(1, 5, 10, 25, 50, 100, 250, 500,
+            1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+
     /** The phases of a migration as libpcm times them (MigrationTimes), in order. */
     static final String[] PHASES = {"decide", "spawn", "merge", "transfer", "resume", "total"};
 
@@ -116,8 +120,7 @@ public final class AgentMetrics implements Extension {
     private Timer phaseTimer(String phase) {
         return Timer.builder("roam.migration.phase").tag("phase", phase)
                 .description("duration of each phase of a completed migration, as libpcm reports it")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(120))
+                .serviceLevelObjectives(PHASE_BUCKETS)
                 .register(registry);
     }
 
