@@ -49,6 +49,10 @@ import org.apache.pekko.stream.javadsl.Source;
 public final class WebRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EVENTS_INTERVAL_KEY = "roam.agent.http.events-interval";
+    /** The content type of the Prometheus text exposition format. */
+    private static final org.apache.pekko.http.javadsl.model.ContentType.NonBinary PROMETHEUS_TEXT =
+            (org.apache.pekko.http.javadsl.model.ContentType.NonBinary)
+                    ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
     /** What the page receives in each event. */
     public record Snapshot(String askedAgent, long atMillis, List<ClusterQueries.NodeView> nodes,
@@ -84,7 +88,7 @@ public final class WebRoutes {
                         path("migrations", () -> get(() -> onSuccess(migrations(), WebRoutes::json))),
                         path("events", () -> get(() -> completeOK(events(), EventStreamMarshalling.toEventStream()))))),
                 path("metrics", () -> get(() -> complete(StatusCodes.OK, HttpEntities.create(
-                        ContentTypes.TEXT_PLAIN_UTF8, AgentMetrics.get(system).scrape())))),
+                        PROMETHEUS_TEXT, AgentMetrics.get(system).scrape())))),
                 pathEndOrSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
                 pathPrefix("web", () -> get(() -> getFromResourceDirectory("web"))));
     }
