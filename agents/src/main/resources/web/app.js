@@ -147,7 +147,7 @@ function drawJobs(jobs) {
     const legend = el('div', { class: 'legend' });
     for (const h of hosts) legend.append(el('span', {}, el('i', { style: 'background:' + colorOf(h) }), h));
     const t = el('table', {}, el('tr', {}, ...['rank', 'node', 'moves', 'iterations', 'ms/it', 'local MB', 'remote MB']
-      .map(h => el('th', {}, h))));
+      .map(h => el('th', h === 'node' ? { class: 'l' } : {}, h))));
     for (const rk of job.ranks) {
       let remote = 0;
       for (const [h, b] of Object.entries(rk.bytesByNode || {})) if (h !== rk.host) remote += b;
