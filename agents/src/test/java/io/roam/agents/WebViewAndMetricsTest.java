@@ -179,6 +179,43 @@ class WebViewAndMetricsTest {
         }
     }
 
+    /**
+     * Two idle agents that are both thieves (any available share will do) and have nothing to
+     * give: each sends steal requests, the other receives and refuses or forwards them; the
+     * counters of the two sides agree.
+     */
+    @Test
+    void stealRequestsAreCountedOnBothSides() throws Exception {
+        var stealing = ConfigFactory.parseString("roam.stealing.enabled = true\nroam.stealing.period = 200ms\n"
+                + "roam.stealing.thief-share = 0.0001\nroam.stealing.backoff-base = 200ms\n"
+                + "roam.stealing.backoff-max = 400ms\nroam.stealing.ttl = 0\nroam.profiling.period = 300ms");
+        try (TestAgents agents = new TestAgents(dir)) {
+            Agent h1 = agents.start("h1", "default", "p2p", stealing);
+            Agent h2 = agents.start("h2", "default", "p2p", stealing);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                PrometheusText m1 = metrics(h1);
+                PrometheusText m2 = metrics(h2);
+                for (PrometheusText m : List.of(m1, m2)) {
+                    assertThat(m.value("roam_steal_requests_total", Map.of("event", "sent"))).isPositive();
+                    assertThat(m.value("roam_steal_requests_total", Map.of("event", "refused"))).isPositive();
+                    double received = m.value("roam_steal_requests_total", Map.of("event", "received"));
+                    assertThat(received).isPositive().isEqualTo(
+                            m.value("roam_steal_requests_total", Map.of("event", "refused"))
+                                    + m.value("roam_steal_requests_total", Map.of("event", "forwarded"))
+                                    + m.value("roam_steal_requests_total", Map.of("event", "offered")));
+                    assertThat(m.value("roam_steal_requests_total", Map.of("event", "offered"))).isZero();
+                }
+            });
+            // every request one sent was received by the other (ttl 0: none forwarded), give or take
+            // those in flight at the moment of the two scrapes
+            PrometheusText m1 = metrics(h1);
+            PrometheusText m2 = metrics(h2);
+            assertThat(m2.value("roam_steal_requests_total", Map.of("event", "received")))
+                    .isCloseTo(m1.value("roam_steal_requests_total", Map.of("event", "sent")),
+                            org.assertj.core.data.Offset.offset(3.0));
+        }
+    }
+
     private static HttpRequest post(Agent a, String query) {
         return HttpRequest.newBuilder(URI.create(a.httpUrl() + query)).POST(HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(60)).build();
