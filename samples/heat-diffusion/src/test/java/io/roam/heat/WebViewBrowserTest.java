@@ -34,8 +34,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The web view in a real browser (Debian's headless Chromium, driven by Selenium): two agents
  * on namespace hosts and the heat sample under {@code roam run}. The page shows both nodes and
  * all four ranks; after {@code roam migrate} the rank shows on its new node and the migration
- * with its phase times, while the page was never reloaded (a marker set in the page survives).
- * {@code /metrics} of the source agent counts the migration. The page is saved as
+ * with its phase times, while the page was never reloaded (a marker set in the page survives);
+ * {@code roam status} lists the migration; {@code /metrics} of the source agent counts it. The page is saved as
  * {@code target/web-view.png} (the screenshot in docs/ comes from it).
  */
 class WebViewBrowserTest {
@@ -124,6 +124,11 @@ class WebViewBrowserTest {
                     assertThat(b.findElements(By.cssSelector(doneRow))).hasSize(1);
                 });
                 assertThat(js.executeScript("return window.roamMarker;")).isEqualTo("not reloaded");
+                // roam status lists it too, from /api/migrations
+                RoamCommands.Result table = RoamCommands.run(ns1, 60, "status", "--agent", api1);
+                assertThat(table.out()).contains("MIGRATION OF JOB", "TRANSFER ms");
+                assertThat(table.out().lines().filter(l -> l.startsWith(jobId) && l.contains(" DONE ")
+                        && l.contains(h1) && l.contains(h2))).hasSize(1);
                 assertThat(updates(js)).isGreaterThan(updates);
                 String row = browser.findElement(By.cssSelector(doneRow)).getText();
                 assertThat(row).contains(h1, h2, "DONE", " ms");
