@@ -50,6 +50,11 @@ public final class AgentMetrics implements Extension {
     private volatile int migrationsInProgress;
 
     private AgentMetrics() {
+        // the agent's own JVM: heap, threads, CPU, uptime (jvm_*, process_*, system_*)
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
         gauge("roam.node.cpu.speed", "lattice updates per second of one core (CPU speed probe)",
                 p -> p.speedPerCore());
         gauge("roam.node.cpu.limit", "cores the node may use (CPU cgroup quota, or its cores)", p -> p.cpuLimit());
