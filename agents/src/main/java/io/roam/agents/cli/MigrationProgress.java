@@ -16,7 +16,10 @@ final class MigrationProgress {
     static final int BAR_WIDTH = 30;
     private final long startNanos;
     private long lastNanos;
-    /** The state the rank registered (from its heartbeats), -1 unknown. */
+    /**
+     * The state the rank registered (from its heartbeats), 0 or less unknown: a program that
+     * stores its state only when told to move (as the heat sample does) reports none before.
+     */
     private final long expectedBytes;
 
     MigrationProgress(long startNanos, long expectedBytes) {
@@ -43,7 +46,7 @@ final class MigrationProgress {
             bar[pos + i] = '=';
         }
         return String.format(Locale.ROOT, "             transfer [%s] %s, %.1f s since STARTED", new String(bar),
-                expectedBytes >= 0 ? mb(expectedBytes) + " to move" : "state size unknown",
+                expectedBytes > 0 ? mb(expectedBytes) + " to move" : "state size not known yet",
                 (nowNanos - lastNanos) / 1e9);
     }
 

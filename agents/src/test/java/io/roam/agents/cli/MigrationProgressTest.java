@@ -18,7 +18,8 @@ class MigrationProgressTest {
         assertThat(b).contains("12.5 ms", "(+    10.5 ms)", "STARTED");
         String live = p.transferring(1_012_500_000L, 3);
         assertThat(live).contains("67.1 MB to move", "1.0 s since STARTED").doesNotContain("#");
-        assertThat(new MigrationProgress(0, -1).transferring(0, 0)).contains("state size unknown");
+        assertThat(new MigrationProgress(0, -1).transferring(0, 0)).contains("state size not known yet");
+        assertThat(new MigrationProgress(0, 0).transferring(0, 0)).contains("state size not known yet");
     }
 
     @Test
