@@ -6,13 +6,15 @@
 #   scripts/deps.sh --check   check only: exit 0 when all is there, 1 otherwise
 #
 # Needed: Open MPI 4.x (mpicc, mpirun, and its pkg-config file), pkg-config, make, gcc,
-# iproute2 (ip: the multi-host tests make network-namespace hosts) and a JDK 17 or later
-# (javac). Maven itself comes through ./mvnw.
+# iproute2 (ip: the multi-host tests make network-namespace hosts), a JDK 17 or later
+# (javac), and Chromium with its driver (the web view's browser test runs it headless).
+# Maven itself comes through ./mvnw.
 # Called by `make deps` (and so by `make`, `make test`, ...) and by .ci/run.
 set -euo pipefail
 
 MPI_PACKAGES=(openmpi-bin libopenmpi-dev pkg-config make gcc iproute2)
 JDK_PACKAGES=(openjdk-17-jdk-headless)
+BROWSER_PACKAGES=(chromium chromium-driver)
 MIN_JAVA=17
 
 mode=${1:-install}
@@ -57,10 +59,17 @@ jdk_problems() {
   fi
 }
 
+# Prints a line when headless Chromium or its WebDriver is missing; nothing otherwise.
+browser_problems() {
+  have chromium || echo "chromium not found (the web view's browser test needs it)"
+  have chromedriver || echo "chromedriver not found (package chromium-driver)"
+}
+
 mpi=$(mpi_problems)
 jdk=$(jdk_problems)
+browser=$(browser_problems)
 
-if [ -z "$mpi" ] && [ -z "$jdk" ]; then
+if [ -z "$mpi" ] && [ -z "$jdk" ] && [ -z "$browser" ]; then
   if [ "$mode" = install ]; then
     echo "deps: $(mpirun --version 2>&1 | head -n 1), $(javac -version 2>&1 | head -n 1)," \
          "pkg-config, make and gcc are there; nothing to install."
@@ -77,12 +86,17 @@ if [ -n "$jdk" ]; then
   sed 's/^/deps: /' <<<"$jdk" >&2
   packages+=("${JDK_PACKAGES[@]}")
 fi
+if [ -n "$browser" ]; then
+  sed 's/^/deps: /' <<<"$browser" >&2
+  packages+=("${BROWSER_PACKAGES[@]}")
+fi
 
 [ "$mode" = check ] && exit 1
 
 if [ "$(id -u)" != 0 ]; then
   [ -n "$mpi" ] && echo "deps: Open MPI 4.1 is missing; as root run: apt-get install ${MPI_PACKAGES[*]}" >&2
   [ -n "$jdk" ] && echo "deps: JDK $MIN_JAVA is missing; as root run: apt-get install ${JDK_PACKAGES[*]}" >&2
+  [ -n "$browser" ] && echo "deps: Chromium is missing; as root run: apt-get install ${BROWSER_PACKAGES[*]}" >&2
   exit 1
 fi
 
@@ -94,8 +108,9 @@ apt-get install -y --no-install-recommends "${packages[@]}"
 # Check again: an Open MPI other than 4.x earlier on PATH would still be in the way.
 mpi=$(mpi_problems)
 jdk=$(jdk_problems)
-if [ -n "$mpi$jdk" ]; then
-  printf '%s\n' "$mpi" "$jdk" | sed '/^$/d; s/^/deps: still wrong after install: /' >&2
+browser=$(browser_problems)
+if [ -n "$mpi$jdk$browser" ]; then
+  printf '%s\n' "$mpi" "$jdk" "$browser" | sed '/^$/d; s/^/deps: still wrong after install: /' >&2
   exit 1
 fi
-echo "deps: installed; $(mpirun --version 2>&1 | head -n 1), $(javac -version 2>&1 | head -n 1)."
+echo "deps: installed; $(mpirun --version 2>&1 | head -n 1), $(javac -version 2>&1 | head -n 1), $(chromium --version 2>/dev/null | head -n 1)."

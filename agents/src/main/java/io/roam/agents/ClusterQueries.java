@@ -46,6 +46,11 @@ public final class ClusterQueries {
         this.timeout = timeout;
     }
 
+    /** How long an ask of another agent may take. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     public CompletionStage<NodeAgent.Peers> peers() {
         return AskPattern.ask(agent, NodeAgent.GetPeers::new, timeout, system.scheduler());
     }

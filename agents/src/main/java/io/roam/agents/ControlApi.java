@@ -41,7 +41,9 @@ import org.apache.pekko.util.ByteString;
  *   <li>{@code POST /api/migrate?job=J&rank=R&to=NODE}: moves a rank; the response streams one
  *       JSON line per phase as it happens (ACCEPTED, ORDERED, STARTED, DONE or FAILED); a drained
  *       target is refused;</li>
- *   <li>{@code POST /api/drain}, {@code /api/undrain}, {@code /api/stop}: see {@link DrainRoutes}.</li>
+ *   <li>{@code POST /api/drain}, {@code /api/undrain}, {@code /api/stop}: see {@link DrainRoutes};</li>
+ *   <li>the web view, {@code /api/nodes}, {@code /api/migrations}, {@code /api/events}, {@code /metrics}:
+ *       see {@link WebRoutes}.</li>
  * </ul>
  */
 public final class ControlApi {
@@ -50,20 +52,23 @@ public final class ControlApi {
     private final ActorSystem<?> system;
     private final ClusterQueries queries;
     private final DrainRoutes drains;
+    private final WebRoutes web;
 
     public ControlApi(ActorSystem<?> system, ClusterQueries queries, Drain drain, java.time.Duration drainDeadline) {
         this.system = system;
         this.queries = queries;
         this.drains = new DrainRoutes(system, queries, drain, drainDeadline);
+        this.web = new WebRoutes(system, queries, queries.timeout());
     }
 
     public Route routes() {
-        return pathPrefix("api", () -> concat(
+        return concat(pathPrefix("api", () -> concat(
                 path("status", () -> get(() -> onSuccess(queries.status(), ControlApi::json))),
                 path("jobs", () -> get(() -> onSuccess(queries.status(), s -> json(s.jobs())))),
                 path("migrate", () -> post(() -> parameter("job", job -> parameter("rank", rank ->
                         parameter("to", to -> migrate(job, rank, to)))))),
-                drains.routes()));
+                drains.routes())),
+                web.routes());
     }
 
     private static Route json(Object value) {

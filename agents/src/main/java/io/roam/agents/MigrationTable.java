@@ -16,13 +16,26 @@ final class MigrationTable {
     record Pending(long orderId, String jobId, int rank, String target, ActorRef<MigrationEvent> requester) {
     }
 
+    /** Hears of every migration added and every event reported (the web view's log, the metrics). */
+    interface Listener {
+        void added(Pending p, long atMillis);
+
+        void reported(Pending p, MigrationEvent e);
+    }
+
     private final Map<Long, Pending> byOrder = new HashMap<>();
     private final long prefix;
+    private final Listener listener;
     private long counter;
 
     /** Order ids are unique in the cluster: a random per-agent prefix and a counter. */
     MigrationTable(long agentPrefix) {
+        this(agentPrefix, null);
+    }
+
+    MigrationTable(long agentPrefix, Listener listener) {
         this.prefix = (agentPrefix & 0x7fff_ffffL) << 32;
+        this.listener = listener;
     }
 
     long nextOrderId() {
@@ -35,6 +48,9 @@ final class MigrationTable {
 
     void add(Pending p) {
         byOrder.put(p.orderId(), p);
+        if (listener != null) {
+            listener.added(p, System.currentTimeMillis());
+        }
     }
 
     Optional<Pending> get(long orderId) {
@@ -47,10 +63,14 @@ final class MigrationTable {
         if (p == null) {
             return;
         }
-        p.requester().tell(new MigrationEvent(orderId, p.jobId(), p.rank(), phase, System.currentTimeMillis(),
-                detail, times));
+        MigrationEvent e = new MigrationEvent(orderId, p.jobId(), p.rank(), phase, System.currentTimeMillis(),
+                detail, times);
+        p.requester().tell(e);
         if (phase.terminal()) {
             byOrder.remove(orderId);
+        }
+        if (listener != null) {
+            listener.reported(p, e);
         }
     }
 

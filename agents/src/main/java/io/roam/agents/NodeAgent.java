@@ -112,6 +112,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
     private NetworkProfile network = NetworkProfile.EMPTY;
     private boolean drained;
+    /** Finished migrations kept for the web view and GET /api/migrations (those in progress are all kept). */
+    private static final int KEEP_FINISHED_MIGRATIONS = 50;
+    private final AgentMetrics metrics;
+    private final MigrationLog migrationLog;
 
     public static Behavior<Command> create(AgentConfig config) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeAgent(ctx, timers, config)));
@@ -129,7 +133,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         this.self = new NodeInfo(me.address().toString(), settings.cluster(), settings.host(), Integer.MAX_VALUE);
         this.topology = Topologies.create(settings.topology(), self, settings.maxNeighbours(),
                 new Random(me.address().hashCode()));
-        this.migrations = new MigrationTable(new Random().nextInt());
+        this.metrics = AgentMetrics.get(ctx.getSystem());
+        this.migrationLog = new MigrationLog(settings.host(), KEEP_FINISHED_MIGRATIONS);
+        this.migrations = new MigrationTable(new Random().nextInt(), migrationLog.recorder(metrics));
         // A child, not a message adapter, faces the other agents: the receptionist must see
         // the registered service and this actor's listing subscription as different refs.
         ActorRef<Command> agent = ctx.getSelf();
@@ -188,6 +194,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onSample() {
         try {
             AgentProfiling.Sample sample = profiling.sample(processes.values());
+            metrics.sampled(new AgentMetrics.NodeSample(sample.node(), processes.size(), nodes.size(),
+                    unreachable.size(), agents.size(), drained));
             if (stealer != null) {
                 // a drained node takes no work: it shows nothing available, so it never steals
                 stealer.tell(new Stealer.Snapshot(nodes.getOrDefault(self.address(), self),
@@ -205,6 +213,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onWire(AgentMessage m) {
         if (m instanceof StatusQuery q) {
             q.replyTo().tell(status());
+        } else if (m instanceof io.roam.protocol.MigrationHistory.Query q) {
+            q.replyTo().tell(migrationLog.history());
         } else if (m instanceof MigrateRank r) {
             contacted(r.replyTo());
             onMigrateRank(r);
@@ -321,6 +331,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             processes.put(key(p), p);
         } else if (m instanceof PcmMessage.Heartbeat h) {
             profiling.heartbeat(p, h);
+            metrics.heartbeat();
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {

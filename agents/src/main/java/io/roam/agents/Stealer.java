@@ -94,6 +94,7 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
         long now = System.currentTimeMillis();
         for (Outgoing o : node.tick(now, local)) {
             if (StealingNode.isRequest(o)) {
+                AgentMetrics.get(getContext().getSystem()).steal(AgentMetrics.StealEvent.SENT);
                 getContext().getLog().info("thief: available {} of capacity, asking {} (steal {})",
                         String.format("%.2f", last.profile().availableShare()), o.to(), id(o.message()));
             }
@@ -110,6 +111,7 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
         }
         StealingNode.Handled h = node.handle(m, now, local);
         if (m instanceof StealMessage.StealRequest r) {
+            count(h.outgoing().message());
             log(r, h);
             send(h.outgoing());
         } else if (m instanceof StealMessage.StealOffer o) {
@@ -142,6 +144,15 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
             node.migrationEnded(e.jobId(), e.rank(), ok, e.detail()).ifPresent(this::send);
         }
         return this;
+    }
+
+    /** A steal request received and what this victim did with it. */
+    private void count(StealMessage answer) {
+        AgentMetrics metrics = AgentMetrics.get(getContext().getSystem());
+        metrics.steal(AgentMetrics.StealEvent.RECEIVED);
+        metrics.steal(answer instanceof StealMessage.StealOffer ? AgentMetrics.StealEvent.OFFERED
+                : answer instanceof StealMessage.StealRequest ? AgentMetrics.StealEvent.FORWARDED
+                : AgentMetrics.StealEvent.REFUSED);
     }
 
     private void log(StealMessage.StealRequest r, StealingNode.Handled re) {

@@ -54,7 +54,11 @@ public final class RoamKryo {
             Map.entry(StealMessage.StealOutcome.class, BASE + 24),
             Map.entry(StealMessage.NeighbourView.class, BASE + 25),
             Map.entry(StealMessage.JobRank.class, BASE + 26),
-            Map.entry(AgentMessage.StopAgent.class, BASE + 27));
+            Map.entry(AgentMessage.StopAgent.class, BASE + 27),
+            // 140 to 149: the web view and metrics (issue 9)
+            Map.entry(MigrationHistory.class, BASE + 40),
+            Map.entry(MigrationHistory.Entry.class, BASE + 41),
+            Map.entry(MigrationHistory.Query.class, BASE + 42));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

@@ -85,6 +85,15 @@ class KryoSerializerTest {
         all.add(new MigrationEvent(9, "job", 1, Phase.DONE, 123, "moved", times));
         all.add(new MigrationEvent(9, "job", 1, Phase.FAILED, 123, "spawn failed", null));
         all.add(times);
+        TestProbe<MigrationHistory> historyProbe = kit.createTestProbe();
+        all.add(new MigrationHistory.Query(historyProbe.getRef()));
+        MigrationHistory.Entry entry = new MigrationHistory.Entry(9, "job", 1, "10.0.0.1", "10.0.0.2", 120,
+                List.of(new MigrationEvent(9, "job", 1, Phase.ACCEPTED, 121, "from a to b", null),
+                        new MigrationEvent(9, "job", 1, Phase.DONE, 130, "moved", times)));
+        all.add(entry);
+        all.add(new MigrationHistory("10.0.0.1", List.of(entry,
+                new MigrationHistory.Entry(10, "job", 2, "10.0.0.1", "10.0.0.3", 140, List.of()))));
+        all.add(new MigrationHistory("h", List.of()));
         all.add(new StealMessage.StealRequest(1L << 40, "pekko://roam@10.0.0.3:2552", nodeProfile, List.of(profile), 2,
                 List.of("pekko://roam@10.0.0.4:2552")));
         all.add(new StealMessage.StealRequest(2, "t", nodeProfile, List.of(), 0, List.of()));
@@ -133,6 +142,10 @@ class KryoSerializerTest {
             }
             if (m instanceof MigrationEvent e) {
                 covered.add(e.phase().getClass());
+            }
+            if (m instanceof MigrationHistory h && !h.migrations().isEmpty()) {
+                covered.add(MigrationHistory.Entry.class);
+                covered.add(MigrationEvent.class);
             }
         }
         assertThat(covered).containsAll(RoamKryo.IDS.keySet());

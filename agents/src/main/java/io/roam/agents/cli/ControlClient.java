@@ -27,7 +27,17 @@ final class ControlClient {
     }
 
     JsonNode status() throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("api/status"))
+        return get("api/status");
+    }
+
+    /** GET /api/migrations: the cluster's migrations, newest first. */
+    JsonNode migrations() throws IOException, InterruptedException {
+        return get("api/migrations");
+    }
+
+    /** A GET route answering JSON. */
+    JsonNode get(String route) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(route))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         check(r.statusCode(), r.body());
         return JSON.readTree(r.body());

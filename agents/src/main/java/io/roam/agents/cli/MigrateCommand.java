@@ -1,13 +1,21 @@
 package io.roam.agents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code roam migrate}: move one rank by hand, printing each phase as it happens. */
+/**
+ * {@code roam migrate}: move one rank by hand, printing each phase as it happens with the time
+ * since the start and since the previous phase; on a terminal, a live line while the state
+ * moves; at DONE each phase's duration and the transfer (see {@link MigrationProgress}).
+ */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Move rank R of job J to node NODE (host name or agent address), like ompi-migrate.")
 final class MigrateCommand implements Callable<Integer> {
@@ -25,34 +33,66 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long start = System.nanoTime();
+        ControlClient client = agent.client();
+        MigrationProgress progress = new MigrationProgress(System.nanoTime(), expectedStateBytes(client));
+        boolean terminal = System.console() != null;
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "migrate-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        ScheduledFuture<?>[] live = new ScheduledFuture<?>[1];
         JsonNode last;
         try {
-            last = agent.client().migrate(job, rank, to, e -> {
-                System.out.printf(Locale.ROOT, "%9.1f ms  %-9s %s%n", (System.nanoTime() - start) / 1e6,
-                        e.get("phase").asText(), e.get("detail").asText());
-                JsonNode t = e.get("times");
-                if (t != null && !t.isNull()) {
-                    printTimes(t);
+            last = client.migrate(job, rank, to, e -> {
+                synchronized (progress) {
+                    if (live[0] != null) {
+                        live[0].cancel(false);
+                        live[0] = null;
+                        System.out.print("\r\033[K");
+                    }
+                    System.out.println(progress.phase(e, System.nanoTime()));
+                    JsonNode t = e.get("times");
+                    if (t != null && !t.isNull()) {
+                        MigrationProgress.done(t).forEach(System.out::println);
+                    }
+                    if (terminal && "STARTED".equals(e.get("phase").asText())) {
+                        AtomicInteger tick = new AtomicInteger();
+                        live[0] = ticker.scheduleAtFixedRate(() -> {
+                            synchronized (progress) {
+                                System.out.print("\r\033[K" + progress.transferring(System.nanoTime(),
+                                        tick.getAndIncrement()));
+                                System.out.flush();
+                            }
+                        }, 200, 200, TimeUnit.MILLISECONDS);
+                    }
+                    System.out.flush();
                 }
-                System.out.flush();
             });
         } catch (java.io.IOException e) {
             System.err.println("roam migrate: " + e.getMessage());
             return 1;
+        } finally {
+            ticker.shutdownNow();
         }
         return last != null && "DONE".equals(last.get("phase").asText()) ? 0 : 1;
     }
 
-    private static void printTimes(JsonNode t) {
-        long order = t.get("tOrder").asLong();
-        System.out.printf(Locale.ROOT, "             state %.1f MB: decided %.1f ms, spawned %.1f ms, merged %.1f ms,"
-                        + " transferred %.1f ms, resumed %.1f ms after the order%n",
-                t.get("stateBytes").asLong() / 1e6, ms(order, t.get("tDecided")), ms(order, t.get("tSpawned")),
-                ms(order, t.get("tMerged")), ms(order, t.get("tTransferred")), ms(order, t.get("tResumed")));
-    }
-
-    private static double ms(long from, JsonNode to) {
-        return (to.asLong() - from) / 1e6;
+    /** The state the rank registered, from its profile in the cluster status; -1 if unknown. */
+    private long expectedStateBytes(ControlClient client) {
+        try {
+            for (JsonNode n : client.status().get("nodes")) {
+                for (JsonNode p : n.get("profiles")) {
+                    if (p.get("jobId").asText().equals(job) && p.get("rank").asInt() == rank) {
+                        return p.get("stateBytes").asLong();
+                    }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the migration itself says what is wrong
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
     }
 }

@@ -57,9 +57,42 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         jobs(status.get("jobs"), graph);
+        migrations();
         links(status);
         return 0;
     }
+
+    /** The newest migrations of the cluster (GET /api/migrations), if the agent serves them. */
+    private void migrations() throws InterruptedException {
+        JsonNode all;
+        try {
+            all = agent.client().migrations();
+        } catch (java.io.IOException e) {
+            return;   // an agent without the route: the rest of the status stands
+        }
+        if (all == null || all.isEmpty()) {
+            return;
+        }
+        System.out.printf("%n%-28s %5s %-16s %-16s %-9s %-8s %9s %11s %9s%n", "MIGRATION OF JOB", "RANK", "FROM", "TO",
+                "PHASE", "STARTED", "TOTAL ms", "TRANSFER ms", "STATE MB");
+        int shown = 0;
+        for (JsonNode m : all) {
+            if (shown++ == MAX_MIGRATIONS) {
+                System.out.printf("(%d more: roam status --json, or GET /api/migrations)%n", all.size() - MAX_MIGRATIONS);
+                break;
+            }
+            JsonNode ms = m.get("phaseMillis");
+            System.out.printf("%-28s %5d %-16s %-16s %-9s %-8s %9s %11s %9s%n", m.get("jobId").asText(),
+                    m.get("rank").asInt(), m.get("source").asText(), m.get("target").asText(), m.get("phase").asText(),
+                    java.time.LocalTime.ofInstant(Instant.ofEpochMilli(m.get("startedAtMillis").asLong()),
+                            java.time.ZoneId.systemDefault()).withNano(0),
+                    ms.has("total") ? String.format("%.1f", ms.get("total").asDouble()) : "-",
+                    ms.has("transfer") ? String.format("%.1f", ms.get("transfer").asDouble()) : "-",
+                    m.get("stateBytes").asLong() > 0 ? String.format("%.1f", m.get("stateBytes").asLong() / 1e6) : "-");
+        }
+    }
+
+    private static final int MAX_MIGRATIONS = 10;
 
     /** Per rank of each job: its node and the bytes it exchanges with each node (C_local, C_remote). */
     private static void jobs(JsonNode jobs, boolean graph) {

@@ -1,0 +1,108 @@
+package io.roam.agents;
+
+import io.roam.protocol.MigrationEvent;
+import io.roam.protocol.MigrationHistory;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The migrations this agent is the source of, with every phase each went through: all those
+ * in progress and the last {@code keepFinished} that ended. Not thread-safe: owned by the
+ * agent actor, which answers {@link MigrationHistory.Query} with {@link #history()}.
+ */
+final class MigrationLog {
+    private final String host;
+    private final int keepFinished;
+    /** By order id, in the order they started. */
+    private final Map<Long, Entry> entries = new LinkedHashMap<>();
+
+    private static final class Entry {
+        final long orderId;
+        final String jobId;
+        final int rank;
+        final String target;
+        final long startedAtMillis;
+        final List<MigrationEvent> events = new ArrayList<>();
+
+        Entry(long orderId, String jobId, int rank, String target, long startedAtMillis) {
+            this.orderId = orderId;
+            this.jobId = jobId;
+            this.rank = rank;
+            this.target = target;
+            this.startedAtMillis = startedAtMillis;
+        }
+
+        boolean finished() {
+            return !events.isEmpty() && events.get(events.size() - 1).phase().terminal();
+        }
+    }
+
+    MigrationLog(String host, int keepFinished) {
+        if (keepFinished < 0) {
+            throw new IllegalArgumentException("keepFinished must be >= 0, was " + keepFinished);
+        }
+        this.host = host;
+        this.keepFinished = keepFinished;
+    }
+
+    /** A migration from this node to {@code target} begins. */
+    void started(long orderId, String jobId, int rank, String target, long atMillis) {
+        entries.put(orderId, new Entry(orderId, jobId, rank, target, atMillis));
+    }
+
+    /** A phase of a migration begun here; events of unknown orders are ignored. */
+    void event(MigrationEvent e) {
+        Entry entry = entries.get(e.orderId());
+        if (entry == null || entry.finished()) {
+            return;
+        }
+        entry.events.add(e);
+        if (e.phase().terminal()) {
+            forgetOldFinished();
+        }
+    }
+
+    private void forgetOldFinished() {
+        long finished = entries.values().stream().filter(Entry::finished).count();
+        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && finished > keepFinished; ) {
+            if (it.next().finished()) {
+                it.remove();
+                finished--;
+            }
+        }
+    }
+
+    int inProgress() {
+        return (int) entries.values().stream().filter(e -> !e.finished()).count();
+    }
+
+    /** Feeds this log and the metrics from the agent's migration table. */
+    MigrationTable.Listener recorder(AgentMetrics metrics) {
+        return new MigrationTable.Listener() {
+            @Override
+            public void added(MigrationTable.Pending p, long atMillis) {
+                started(p.orderId(), p.jobId(), p.rank(), p.target(), atMillis);
+                metrics.migrationsInProgress(inProgress());
+            }
+
+            @Override
+            public void reported(MigrationTable.Pending p, MigrationEvent e) {
+                event(e);
+                metrics.migrationEnded(e);
+                metrics.migrationsInProgress(inProgress());
+            }
+        };
+    }
+
+    MigrationHistory history() {
+        List<MigrationHistory.Entry> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            out.add(new MigrationHistory.Entry(e.orderId, e.jobId, e.rank, host, e.target, e.startedAtMillis,
+                    e.events));
+        }
+        return new MigrationHistory(host, out);
+    }
+}

@@ -1,0 +1,196 @@
+package io.roam.heat;
+
+import static io.roam.heat.RoamCommands.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The web view in a real browser (Debian's headless Chromium, driven by Selenium): two agents
+ * on namespace hosts and the heat sample under {@code roam run}. The page shows both nodes and
+ * all four ranks; after {@code roam migrate} the rank shows on its new node and the migration
+ * with its phase times, while the page was never reloaded (a marker set in the page survives);
+ * {@code roam status} lists the migration; {@code /metrics} of the source agent counts it. The page is saved as
+ * {@code target/web-view.png} (the screenshot in docs/ comes from it).
+ */
+class WebViewBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void thePageFollowsAMigrationLiveWithoutReloading() throws Exception {
+        Mpi.requireMpirun();
+        requireChromium();
+        List<Process> started = new ArrayList<>();
+        WebDriver browser = null;
+        try (NetnsHosts hosts = NetnsHosts.create("web", 2, dir)) {
+            String h1 = hosts.addresses.get(0);
+            String h2 = hosts.addresses.get(1);
+            String socket = dir.resolve("agent-%h.sock").toString();
+            String api1 = "http://" + h1 + ":7170";
+            List<String> ns1 = hosts.exec(0);
+            started.add(RoamCommands.start(ns1, dir.resolve("agent1.log"),
+                    "agent", "--host", h1, "--bind", h1, "--port", "2552", "--http-bind", h1, "--socket", socket,
+                    "--stealing", "off"));
+            started.add(RoamCommands.start(hosts.exec(1), dir.resolve("agent2.log"),
+                    "agent", "--host", h2, "--bind", h2, "--port", "2552", "--http-bind", h2, "--socket", socket,
+                    "--stealing", "off", "--seed", h1 + ":2552"));
+            // the browser runs here; agent 1's control API listens in host 1: a relay joins them
+            Path relaySocket = dir.resolve("web-relay.sock");
+            List<String> relay = new ArrayList<>(ns1);
+            relay.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), UnixTcpRelay.class.getName(),
+                    relaySocket.toString(), h1, "7170"));
+            started.add(new ProcessBuilder(relay).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("relay.log").toFile()).start());
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                JsonNode s = status(ns1, api1);
+                assertThat(s.get("nodes")).hasSize(2).allMatch(n -> n.get("reachable").asBoolean());
+            });
+
+            List<String> runArgs = new ArrayList<>(List.of("run", "--agent", api1, "--socket", socket, "--"));
+            runArgs.addAll(hosts.networkArgs());
+            // long enough to outlast the test: it is stopped at the end
+            runArgs.addAll(List.of("-np", "4", Mpi.heatBinary("heat").toString(), "-r", "256", "-c", "256",
+                    "-i", "100000000", "-o", dir.resolve("grid.bin").toString()));
+            started.add(RoamCommands.start(ns1, dir.resolve("run.log"), runArgs.toArray(String[]::new)));
+
+            try (UnixTcpRelay here = UnixTcpRelay.toUnix(relaySocket)) {
+                String page = "http://127.0.0.1:" + here.port() + "/";
+                browser = chromium();
+                browser.get(page);
+                JavascriptExecutor js = (JavascriptExecutor) browser;
+                WebDriver b = browser;
+                // both nodes and all four ranks, placed as the agents report them
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                    assertThat(b.findElements(By.cssSelector(".node[data-host='" + h1 + "']"))).hasSize(1);
+                    assertThat(b.findElements(By.cssSelector(".node[data-host='" + h2 + "']"))).hasSize(1);
+                    assertThat(b.findElements(By.cssSelector(".node .rank"))).hasSize(4);
+                    assertThat(b.findElements(By.cssSelector(".node[data-host='" + h1 + "'] .rank"))).isNotEmpty();
+                });
+                List<WebElement> onH1 = browser.findElements(By.cssSelector(".node[data-host='" + h1 + "'] .rank"));
+                String jobId = onH1.get(0).getAttribute("data-job");
+                int moving = Integer.parseInt(onH1.get(onH1.size() - 1).getAttribute("data-rank"));
+                List<Integer> ranks = new ArrayList<>();
+                browser.findElements(By.cssSelector(".node .rank")).forEach(e ->
+                        ranks.add(Integer.parseInt(e.getAttribute("data-rank"))));
+                assertThat(ranks).containsExactlyInAnyOrder(0, 1, 2, 3);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(b.findElements(
+                        By.cssSelector("svg[data-job='" + jobId + "'] .graph-rank"))).hasSize(4));
+                js.executeScript("window.roamMarker = 'not reloaded';");
+                long updates = updates(js);
+
+                RoamCommands.Result moved = RoamCommands.run(ns1, 120, "migrate", "--agent", api1, "--job", jobId,
+                        "--rank", "" + moving, "--to", h2);
+                assertThat(moved.exit()).as(moved.out()).isZero();
+                assertThat(moved.out()).contains("ACCEPTED", "ORDERED", "STARTED", "DONE", "phases: decide",
+                        "transfer [" + "#".repeat(30) + "]");
+
+                String movedRank = ".node[data-host='" + h2 + "'] .rank[data-job='" + jobId + "'][data-rank='"
+                        + moving + "']";
+                String doneRow = "#migrations tr[data-job='" + jobId + "'][data-rank='" + moving + "'][data-phase='DONE']";
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                    assertThat(b.findElements(By.cssSelector(movedRank))).hasSize(1);
+                    assertThat(b.findElements(By.cssSelector(".node[data-host='" + h1 + "'] .rank[data-rank='"
+                            + moving + "']"))).isEmpty();
+                    assertThat(b.findElements(By.cssSelector(doneRow))).hasSize(1);
+                });
+                assertThat(js.executeScript("return window.roamMarker;")).isEqualTo("not reloaded");
+                // roam status lists it too, from /api/migrations
+                RoamCommands.Result table = RoamCommands.run(ns1, 60, "status", "--agent", api1);
+                assertThat(table.out()).contains("MIGRATION OF JOB", "TRANSFER ms");
+                assertThat(table.out().lines().filter(l -> l.startsWith(jobId) && l.contains(" DONE ")
+                        && l.contains(h1) && l.contains(h2))).hasSize(1);
+                assertThat(updates(js)).isGreaterThan(updates);
+                String row = browser.findElement(By.cssSelector(doneRow)).getText();
+                assertThat(row).contains(h1, h2, "DONE", " ms");
+                Path shot = Path.of("target", "web-view.png");
+                Files.createDirectories(shot.getParent());
+                Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), shot,
+                        StandardCopyOption.REPLACE_EXISTING);
+
+                // the source agent's metrics, through the same relay, count the migration and its phases
+                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(page + "metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(sample(metrics, "roam_migrations_total{outcome=\"done\"}")).isEqualTo(1.0);
+                assertThat(sample(metrics, "roam_migration_phase_seconds_count{phase=\"transfer\"}")).isEqualTo(1.0);
+                assertThat(sample(metrics, "roam_migration_phase_seconds_sum{phase=\"total\"}")).isPositive();
+                assertThat(sample(metrics, "roam_profiling_samples_total{kind=\"process\"}")).isPositive();
+            }
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + RoamCommands.logs(dir, "agent1.log", "agent2.log", "run.log",
+                    "relay.log"), e);
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            for (int i = started.size() - 1; i >= 0; i--) {
+                RoamCommands.stop(started.get(i));
+            }
+        }
+    }
+
+    private static long updates(JavascriptExecutor js) {
+        Object v = js.executeScript("return Number(document.body.dataset.updates || 0);");
+        return ((Number) v).longValue();
+    }
+
+    /** The value of one sample line of the Prometheus text. */
+    private static double sample(String metrics, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+        assertThat(m.find()).as("%s in\n%s", series, metrics).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Skips outside CI when Chromium is missing; in CI (scripts/deps.sh installs it) that fails. */
+    private static void requireChromium() {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            String why = "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)";
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI is set and " + why);
+            }
+            Assumptions.abort(why);
+        }
+    }
+
+    private static WebDriver chromium() {
+        // Selenium ships no CDP module for every Chromium release; the test does not use CDP
+        java.util.logging.Logger.getLogger("org.openqa.selenium.devtools").setLevel(java.util.logging.Level.SEVERE);
+        java.util.logging.Logger.getLogger("org.openqa.selenium.chromium").setLevel(java.util.logging.Level.SEVERE);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,1000");
+        return new ChromeDriver(service, options);
+    }
+}
