@@ -34,7 +34,7 @@ class TlsClusterTest {
     void onlyAgentsWithTheClustersKeysJoinOrReachIt() throws Exception {
         assertThat(RoamCli.execute("keys", "--out", dir.resolve("ours").toString(), "--cluster", "ours")).isZero();
         assertThat(RoamCli.execute("keys", "--out", dir.resolve("theirs").toString(), "--cluster", "theirs")).isZero();
-        assertThat(Files.getPosixFilePermissions(dir.resolve("ours/password")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ours/password")))).isEqualTo("rw-------");
         // a second run into the same directory refuses to overwrite the cluster's keys
         assertThat(RoamCli.execute("keys", "--out", dir.resolve("ours").toString())).isEqualTo(2);
         Config ours = ConfigFactory.parseFile(dir.resolve("ours/tls.conf").toFile());
