@@ -160,6 +160,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
     MPI_Comm inter = MPI_COMM_NULL;
     int errcode = MPI_SUCCESS;
     PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    pcm_test_gate("spawn");
     int rc = PMPI_Comm_spawn(pcm_g.exe, args, 1, info, 0, MPI_COMM_SELF, &inter, &errcode);
     PMPI_Info_free(&info);
     int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
@@ -176,7 +177,9 @@ int pcm_migrate_depart(MPI_Comm *world) {
     MPI_Comm pair;
     MPI_Request *sends = NULL;
     int n_sends = 0;
+    pcm_test_gate("spawned");
     if ((rc = send_metadata(inter, t_spawned)) != PCM_SUCCESS) return rc;
+    pcm_test_gate("state");
     /* The state starts to flow now and overlaps the communicator surgery below. */
     if ((rc = pcm_transfer_post_sends(inter, &sends, &n_sends)) != PCM_SUCCESS) return rc;
     if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;

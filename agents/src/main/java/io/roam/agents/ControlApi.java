@@ -15,6 +15,7 @@ import io.roam.protocol.AgentMessage;
 import io.roam.protocol.AgentMessage.MigrateRank;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.Phase;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -93,7 +94,7 @@ public final class ControlApi {
                                                   String job, int rank, String to) {
         Optional<ClusterQueries.NodeView> source = ClusterQueries.holder(status, job, rank);
         Optional<ClusterQueries.NodeView> target = ClusterQueries.node(status, to);
-        String problem = source.isEmpty() ? "no node runs job " + job + " rank " + rank
+        String problem = source.isEmpty() ? notRunning(status, job, rank)
                 : target.isEmpty() ? "unknown node " + to + "; known: " + status.nodes().stream()
                 .map(n -> n.node().host()).toList()
                 : target.get().drained() ? "node " + to + " is drained: it takes no new work (roam undrain " + to + ")"
@@ -110,6 +111,16 @@ public final class ControlApi {
             sourceAgent.tell(new MigrateRank(job, rank, target.get().node().address(), forward));
             return NotUsed.getInstance();
         }).map(ControlApi::line);
+    }
+
+    /** Why (job, rank) cannot move: the job is not running (finished or unknown), or not that rank. */
+    private static String notRunning(ClusterQueries.ClusterStatus status, String job, int rank) {
+        List<Integer> ranks = status.nodes().stream().flatMap(n -> n.processes().stream())
+                .filter(p -> p.jobId().equals(job)).map(p -> p.rank()).sorted().toList();
+        return ranks.isEmpty() ? "job " + job + " has no process registered with any reachable agent: it has"
+                + " finished, or it is not a job of this cluster; nothing to move"
+                : "job " + job + " has no rank " + rank + " running (its registered ranks: " + ranks
+                + "): that process has exited; nothing to move";
     }
 
     private static Source<MigrationEvent, ActorRef<MigrationEvent>> events() {
