@@ -54,9 +54,17 @@ static MPI_Info spawn_info(const char *host) {
     PMPI_Info_set(info, pcm_env_long("ROAM_PCM_ADD_HOST", 0) ? "add-host" : "host", (char *)host);
     char cwd[PCM_PATH_MAX];
     if (getcwd(cwd, sizeof cwd)) PMPI_Info_set(info, "wdir", cwd);
-    char env[PCM_HOST_MAX + 96];
-    snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s",
-             (unsigned long long)pcm_g.mig_order_id, host);
+    char env[PCM_HOST_MAX + 2 * PCM_PATH_MAX];
+    int n = snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s",
+                     (unsigned long long)pcm_g.mig_order_id, host);
+    /* libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
+     * on every launcher) */
+    static const char *const keep[] = {"ROAM_PCM_RECONNECT_MS", "ROAM_PCM_TEST_GATE"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        const char *v = getenv(keep[i]);
+        if (v && *v && n > 0 && (size_t)n < sizeof env)
+            n += snprintf(env + n, sizeof env - (size_t)n, "\n%s=%s", keep[i], v);
+    }
     PMPI_Info_set(info, "env", env);
     return info;
 }
