@@ -307,6 +307,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                     p.jobId(), p.rank(), settings.host(), m.target(), m.orderId(), m.target());
             java.time.Duration grace = MigrationTable.CONFIRM_GRACE.compareTo(settings.migrationTimeout()) < 0
                     ? MigrationTable.CONFIRM_GRACE : settings.migrationTimeout();
+            timers.cancel("order-" + m.orderId());   // it left: whatever happens now, it is not FAILED
             timers.startSingleTimer("unconfirmed-" + m.orderId(), new ArrivalUnconfirmed(m.orderId()), grace);
         });
     }
@@ -314,7 +315,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onUnconfirmed(long orderId) {
         migrations.get(orderId).ifPresent(m -> {
             timers.cancel("order-" + orderId);
-            migrations.report(orderId, Phase.DONE, "pid left " + settings.host() + " for " + m.target()
+            migrations.report(orderId, Phase.DONE, "the process left " + settings.host() + " for " + m.target()
                     + " (BYE migrated: the replacement holds the rank and its state), but the agent of " + m.target()
                     + " did not confirm the arrival (down, cut off or restarted?)", null);
         });
