@@ -78,7 +78,8 @@ sample() {
         local p=${agent_pid[$i]}
         jcmd "$p" GC.run > /dev/null 2>&1 || true
         local heap
-        heap=$(jcmd "$p" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
+        heap=$(jcmd "$p" GC.heap_info 2>/dev/null | grep generation | grep -o 'used [0-9]*K' | tr -dc '0-9\n' \
+            | awk '{s += $1} END {print s + 0}')
         echo "$((i + 1)) $(ls /proc/"$p"/fd | wc -l) $(awk '/^Threads/{print $2}' /proc/"$p"/status)" \
             "$(awk '/^VmRSS/{print $2}' /proc/"$p"/status) ${heap:-0}"
     done
@@ -97,6 +98,7 @@ move() {
     fi
 }
 for m in $(seq 1 $warmup); do move $((m % 4)) > /dev/null; done
+sleep 5   # idle HTTP connections of the warm-up close
 before=$(sample)
 start=$(date +%s%N)
 times=()
@@ -108,6 +110,7 @@ for m in $(seq 1 "$migrations"); do
 done
 total=$(( ($(date +%s%N) - start) / 1000000 ))
 still=$(status | jq '[.nodes[].processes[]] | length')
+sleep 5
 after=$(sample)
 moves=$(status | jq -r '[.nodes[].processes[] | "rank \(.rank): \(.moves) moves"] | sort | join(", ")')
 wait "$job" && jobrc=0 || jobrc=$?
@@ -134,7 +137,7 @@ stats=$(printf '%s\n' "${times[@]}" | sort -n | awk '{v[NR]=$1} END {printf "%d 
     echo "\`POST /api/migrate\` (what \`roam migrate\` sends) moves rank m mod 4 to the host after its current one, $migrations times in a row,"
     echo "one at a time (each waits for DONE). /proc of the three agent JVMs is sampled after the warm-up"
     echo "and after the last move (the job still running, 4 ranks registered both times); the heap is"
-    echo "measured after \`jcmd GC.run\`."
+    echo "measured after \`jcmd GC.run\` (the young and old generations' use; the agents run with Serial GC)."
     echo
     echo "| measure | value |"
     echo "|---|---|"
