@@ -105,7 +105,7 @@ public final class ControlApi {
         }
         ActorRef<AgentMessage> sourceAgent = peers.byAddress().get(source.get().node().address());
         return events().mapMaterializedValue(sink -> {
-            ActorRef<MigrationEvent> forward = system.systemActorOf(forwarder(sink),
+            ActorRef<MigrationEvent> forward = system.systemActorOf(forwarder(sink, sourceAgent, job, rank),
                     "migrate-" + job.replaceAll("[^A-Za-z0-9-]", "_") + "-" + rank + "-" + System.nanoTime(),
                     Props.empty());
             sourceAgent.tell(new MigrateRank(job, rank, target.get().node().address(), forward));
@@ -129,11 +129,28 @@ public final class ControlApi {
                 .takeWhile(e -> !e.phase().terminal(), true);
     }
 
-    /** Relays events to the stream (a remote agent can reply to it) and stops after the last. */
-    private static org.apache.pekko.actor.typed.Behavior<MigrationEvent> forwarder(ActorRef<MigrationEvent> sink) {
-        return Behaviors.receiveMessage(e -> {
-            sink.tell(e);
-            return e.phase().terminal() ? Behaviors.stopped() : Behaviors.same();
+    /**
+     * Relays events to the stream (a remote agent can reply to it) and stops after the last.
+     * It watches the source agent: if that agent leaves the cluster before the last event (it
+     * died or was cut off and downed), the stream ends with UNKNOWN instead of waiting forever.
+     */
+    private static org.apache.pekko.actor.typed.Behavior<MigrationEvent> forwarder(ActorRef<MigrationEvent> sink,
+                                                                                   ActorRef<AgentMessage> source,
+                                                                                   String job, int rank) {
+        return Behaviors.setup(ctx -> {
+            ctx.watch(source);
+            return Behaviors.receive(MigrationEvent.class)
+                    .onMessage(MigrationEvent.class, e -> {
+                        sink.tell(e);
+                        return e.phase().terminal() ? Behaviors.stopped() : Behaviors.same();
+                    })
+                    .onSignal(org.apache.pekko.actor.typed.Terminated.class, t -> {
+                        sink.tell(new MigrationEvent(0, job, rank, Phase.UNKNOWN, System.currentTimeMillis(),
+                                "the source agent " + source.path().address() + " left the cluster before the"
+                                        + " migration ended; where the rank runs now: roam status", null));
+                        return Behaviors.stopped();
+                    })
+                    .build();
         });
     }
 
