@@ -40,6 +40,14 @@ static void drop(const char *why) {
     }
     A.fd = -1;
     A.rx_len = 0;
+    /* An order lives as long as the connection of the agent that gave it: an agent that
+     * is gone tracks it no more, and one that comes back knows nothing of it. Acting on
+     * it would be a migration nobody awaits (and one the new agent might order again). */
+    if (pcm_g.order.has) {
+        pcm_log("migration order %llu dropped: the agent that gave it is gone",
+                (unsigned long long)pcm_g.order.order_id);
+        pcm_g.order.has = 0;
+    }
     A.next_attempt = pcm_now_mono_ns() + A.backoff_ns;
     uint64_t max = 8 * (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
     A.backoff_ns = A.backoff_ns * 2 > max ? max : A.backoff_ns * 2;

@@ -19,6 +19,7 @@ void pcm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pcm_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Integer from the environment, def when unset or not a number. */
 long pcm_env_long(const char *name, long def);
+void pcm_test_gate(const char *phase);   /* test aid: ROAM_PCM_TEST_GATE */
 /* This host's name as the agent should know it: ROAM_HOST, else gethostname. */
 void pcm_host_name(char *out, size_t len);
 

@@ -57,9 +57,17 @@ static MPI_Info spawn_info(const char *host) {
     PMPI_Info_set(info, pcm_env_long("ROAM_PCM_ADD_HOST", 0) ? "add-host" : "host", (char *)host);
     char cwd[PCM_PATH_MAX];
     if (getcwd(cwd, sizeof cwd)) PMPI_Info_set(info, "wdir", cwd);
-    char env[PCM_HOST_MAX + 96];
-    snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s",
-             (unsigned long long)pcm_g.mig_order_id, host);
+    char env[PCM_HOST_MAX + 2 * PCM_PATH_MAX];
+    int n = snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s",
+                     (unsigned long long)pcm_g.mig_order_id, host);
+    /* libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
+     * on every launcher) */
+    static const char *const keep[] = {"ROAM_PCM_RECONNECT_MS", "ROAM_PCM_TEST_GATE"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        const char *v = getenv(keep[i]);
+        if (v && *v && n > 0 && (size_t)n < sizeof env)
+            n += snprintf(env + n, sizeof env - (size_t)n, "\n%s=%s", keep[i], v);
+    }
     PMPI_Info_set(info, "env", env);
     return info;
 }
@@ -214,6 +222,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
     MPI_Comm inter = MPI_COMM_NULL;
     int errcode = MPI_SUCCESS;
     PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    pcm_test_gate("spawn");
     int rc = PMPI_Comm_spawn(pcm_g.exe, args, 1, info, 0, MPI_COMM_SELF, &inter, &errcode);
     PMPI_Info_free(&info);
     int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
@@ -230,7 +239,9 @@ int pcm_migrate_depart(MPI_Comm *world) {
     MPI_Comm pair;
     MPI_Request *sends = NULL;
     int n_sends = 0;
+    pcm_test_gate("spawned");
     if ((rc = send_metadata(inter, t_spawned)) != PCM_SUCCESS) return rc;
+    pcm_test_gate("state");
     /* The state starts to flow now and overlaps the communicator surgery below. */
     if ((rc = pcm_transfer_post_sends(inter, &sends, &n_sends)) != PCM_SUCCESS) return rc;
     if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 uint64_t pcm_now_mono_ns(void) {
@@ -43,6 +44,30 @@ void pcm_debug(const char *fmt, ...) {
     va_start(ap, fmt);
     vlog("debug", fmt, ap);
     va_end(ap);
+}
+
+/* Test aid, off unless ROAM_PCM_TEST_GATE names a directory: at the named phase of a
+ * migration the process writes DIR/PHASE.reached (its pid) and waits while the file
+ * DIR/PHASE exists, at most 120 s. Fault tests use it to act (kill an agent, cut a link)
+ * at an exact point of a migration instead of guessing with sleeps. */
+void pcm_test_gate(const char *phase) {
+    const char *dir = getenv("ROAM_PCM_TEST_GATE");
+    if (!dir || !*dir) return;
+    char gate[PCM_PATH_MAX], reached[PCM_PATH_MAX + 16], tmp[PCM_PATH_MAX + 32];
+    snprintf(gate, sizeof gate, "%s/%s", dir, phase);
+    struct stat st;
+    if (stat(gate, &st) != 0) return;
+    snprintf(reached, sizeof reached, "%s.reached", gate);
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", reached, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (f) {
+        fprintf(f, "%d\n", (int)getpid());
+        fclose(f);
+        rename(tmp, reached);
+    }
+    pcm_log("test gate: waiting at '%s' while %s exists", phase, gate);
+    for (int i = 0; i < 2400 && stat(gate, &st) == 0; i++) usleep(50000);
+    pcm_log("test gate: '%s' passed", phase);
 }
 
 long pcm_env_long(const char *name, long def) {

@@ -39,7 +39,7 @@ public final class Agent implements AutoCloseable {
         AgentConfig all = AgentConfig.from(base);
         AgentSettings settings = all.agent();
         PcmDaemon.checkSocketFree(settings.pcmSocket());
-        Config config = TlsSettings.from(base).applyTo(base).withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeAgent.roles(settings)))
+        Config config = TlsSettings.from(base).applyTo(base).withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(MemberRoles.roles(settings)))
                 .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
                         ConfigValueFactory.fromAnyRef(AgentShutdown.phaseTimeout(settings).toMillis() + "ms"));
         ActorSystem<NodeAgent.Command> system = ActorSystem.create(NodeAgent.create(all), "roam", config);

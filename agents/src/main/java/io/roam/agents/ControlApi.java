@@ -15,6 +15,7 @@ import io.roam.protocol.AgentMessage;
 import io.roam.protocol.AgentMessage.MigrateRank;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.Phase;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -98,7 +99,7 @@ public final class ControlApi {
                                                   String job, int rank, String to) {
         Optional<ClusterQueries.NodeView> source = ClusterQueries.holder(status, job, rank);
         Optional<ClusterQueries.NodeView> target = ClusterQueries.node(status, to);
-        String problem = source.isEmpty() ? "no node runs job " + job + " rank " + rank
+        String problem = source.isEmpty() ? notRunning(status, job, rank)
                 : target.isEmpty() ? "unknown node " + to + "; known: " + status.nodes().stream()
                 .map(n -> n.node().host()).toList()
                 : target.get().drained() ? "node " + to + " is drained: it takes no new work (roam undrain " + to + ")"
@@ -109,12 +110,22 @@ public final class ControlApi {
         }
         ActorRef<AgentMessage> sourceAgent = peers.byAddress().get(source.get().node().address());
         return events().mapMaterializedValue(sink -> {
-            ActorRef<MigrationEvent> forward = system.systemActorOf(forwarder(sink),
+            ActorRef<MigrationEvent> forward = system.systemActorOf(forwarder(sink, sourceAgent, job, rank),
                     "migrate-" + job.replaceAll("[^A-Za-z0-9-]", "_") + "-" + rank + "-" + System.nanoTime(),
                     Props.empty());
             sourceAgent.tell(new MigrateRank(job, rank, target.get().node().address(), forward));
             return NotUsed.getInstance();
         }).map(ControlApi::line);
+    }
+
+    /** Why (job, rank) cannot move: the job is not running (finished or unknown), or not that rank. */
+    private static String notRunning(ClusterQueries.ClusterStatus status, String job, int rank) {
+        List<Integer> ranks = status.nodes().stream().flatMap(n -> n.processes().stream())
+                .filter(p -> p.jobId().equals(job)).map(p -> p.rank()).sorted().toList();
+        return ranks.isEmpty() ? "job " + job + " has no process registered with any reachable agent: it has"
+                + " finished, or it is not a job of this cluster; nothing to move"
+                : "job " + job + " has no rank " + rank + " running (its registered ranks: " + ranks
+                + "): that process has exited; nothing to move";
     }
 
     private static Source<MigrationEvent, ActorRef<MigrationEvent>> events() {
@@ -123,11 +134,28 @@ public final class ControlApi {
                 .takeWhile(e -> !e.phase().terminal(), true);
     }
 
-    /** Relays events to the stream (a remote agent can reply to it) and stops after the last. */
-    private static org.apache.pekko.actor.typed.Behavior<MigrationEvent> forwarder(ActorRef<MigrationEvent> sink) {
-        return Behaviors.receiveMessage(e -> {
-            sink.tell(e);
-            return e.phase().terminal() ? Behaviors.stopped() : Behaviors.same();
+    /**
+     * Relays events to the stream (a remote agent can reply to it) and stops after the last.
+     * It watches the source agent: if that agent leaves the cluster before the last event (it
+     * died or was cut off and downed), the stream ends with UNKNOWN instead of waiting forever.
+     */
+    private static org.apache.pekko.actor.typed.Behavior<MigrationEvent> forwarder(ActorRef<MigrationEvent> sink,
+                                                                                   ActorRef<AgentMessage> source,
+                                                                                   String job, int rank) {
+        return Behaviors.setup(ctx -> {
+            ctx.watch(source);
+            return Behaviors.receive(MigrationEvent.class)
+                    .onMessage(MigrationEvent.class, e -> {
+                        sink.tell(e);
+                        return e.phase().terminal() ? Behaviors.stopped() : Behaviors.same();
+                    })
+                    .onSignal(org.apache.pekko.actor.typed.Terminated.class, t -> {
+                        sink.tell(new MigrationEvent(0, job, rank, Phase.UNKNOWN, System.currentTimeMillis(),
+                                "the source agent " + source.path().address() + " left the cluster before the"
+                                        + " migration ended; where the rank runs now: roam status", null));
+                        return Behaviors.stopped();
+                    })
+                    .build();
         });
     }
 

@@ -23,6 +23,13 @@ final class MigrationTable {
         void reported(Pending p, MigrationEvent e);
     }
 
+    /**
+     * How long a source agent waits, after its process said it left (BYE migrated), for the
+     * target agent to confirm the arrival before it reports the migration DONE unconfirmed
+     * (at most roam.agent.migration.timeout).
+     */
+    static final java.time.Duration CONFIRM_GRACE = java.time.Duration.ofSeconds(10);
+
     private final Map<Long, Pending> byOrder = new HashMap<>();
     private final long prefix;
     private final Listener listener;
@@ -44,6 +51,11 @@ final class MigrationTable {
 
     boolean busy(String jobId, int rank) {
         return byOrder.values().stream().anyMatch(p -> p.jobId().equals(jobId) && p.rank() == rank);
+    }
+
+    /** The migration of (job, rank) in flight, if any. */
+    Optional<Pending> of(String jobId, int rank) {
+        return byOrder.values().stream().filter(p -> p.jobId().equals(jobId) && p.rank() == rank).findFirst();
     }
 
     void add(Pending p) {

@@ -46,8 +46,6 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     public static final ServiceKey<AgentMessage> KEY = ServiceKey.create(AgentMessage.class, AgentMessage.SERVICE_KEY_ID);
-    static final String ROLE_CLUSTER = "roam-cluster=";
-    static final String ROLE_HOST = "roam-host=";
 
     public sealed interface Command {
     }
@@ -84,6 +82,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
 
     private record OrderTimeout(long orderId) implements Command {
+    }
+
+    /** The process of a migration said it left; the target agent has not confirmed the arrival. */
+    private record ArrivalUnconfirmed(long orderId) implements Command {
     }
 
     private record Network(NetworkProfile profile) implements Command {
@@ -166,11 +168,6 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 settings.host(), settings.cluster(), settings.topology(), this.profiling.source());
     }
 
-    /** The roles that carry a node's cluster and MPI host to every member. */
-    public static List<String> roles(AgentSettings s) {
-        return List.of(ROLE_CLUSTER + s.cluster(), ROLE_HOST + s.host());
-    }
-
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
@@ -183,6 +180,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(OrderSent.class, o -> onOrderSent(o.result()))
                 .onMessage(FromTarget.class, f -> onFromTarget(f.event()))
                 .onMessage(OrderTimeout.class, t -> onTimeout(t.orderId()))
+                .onMessage(ArrivalUnconfirmed.class, u -> onUnconfirmed(u.orderId()))
                 .onMessageEquals(Sample.TICK, this::onSample)
                 .onMessage(Network.class, n -> {
                     network = n.profile();
@@ -280,6 +278,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             problem = "job " + r.jobId() + " rank " + r.rank() + " already runs on " + settings.host();
         } else if (migrations.busy(r.jobId(), r.rank())) {
             problem = "job " + r.jobId() + " rank " + r.rank() + " is already migrating";
+        } else if (unreachable.contains(r.targetAddress())) {
+            problem = "the agent of " + targetNode.host() + " is unreachable: the rank stays on " + settings.host();
         }
         if (problem != null) {
             r.replyTo().tell(new MigrationEvent(id, r.jobId(), r.rank(), Phase.FAILED, System.currentTimeMillis(),
@@ -303,6 +303,32 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (e.phase().terminal()) {
             timers.cancel("order-" + e.orderId());
         }
+        return this;
+    }
+
+    /**
+     * The migrating process said BYE(migrated): the replacement holds the new world and the
+     * state went out. If the target agent (dead, cut off, restarted) never confirms, the
+     * migration is still done: reported so after {@link MigrationTable#CONFIRM_GRACE}.
+     */
+    private void onDeparted(ProcessInfo p) {
+        migrations.of(p.jobId(), p.rank()).ifPresent(m -> {
+            getContext().getLog().info("job {} rank {} left {} for {} (order {}); waiting for {}'s confirmation",
+                    p.jobId(), p.rank(), settings.host(), m.target(), m.orderId(), m.target());
+            java.time.Duration grace = MigrationTable.CONFIRM_GRACE.compareTo(settings.migrationTimeout()) < 0
+                    ? MigrationTable.CONFIRM_GRACE : settings.migrationTimeout();
+            timers.cancel("order-" + m.orderId());   // it left: whatever happens now, it is not FAILED
+            timers.startSingleTimer("unconfirmed-" + m.orderId(), new ArrivalUnconfirmed(m.orderId()), grace);
+        });
+    }
+
+    private Behavior<Command> onUnconfirmed(long orderId) {
+        migrations.get(orderId).ifPresent(m -> {
+            timers.cancel("order-" + orderId);
+            migrations.report(orderId, Phase.DONE, "the process left " + settings.host() + " for " + m.target()
+                    + " (BYE migrated: the replacement holds the rank and its state), but the agent of " + m.target()
+                    + " did not confirm the arrival (down, cut off or restarted?)", null);
+        });
         return this;
     }
 
@@ -332,6 +358,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } else if (m instanceof PcmMessage.Heartbeat h) {
             profiling.heartbeat(p, h);
             metrics.heartbeat();
+        } else if (m instanceof PcmMessage.Bye b && b.reason() == PcmMessage.Bye.Reason.MIGRATED) {
+            onDeparted(p);
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {
@@ -363,7 +391,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         Member m = e.member();
         String address = m.address().toString();
         if (e instanceof ClusterEvent.MemberUp) {
-            NodeInfo n = nodeOf(m);
+            NodeInfo n = MemberRoles.nodeOf(m);
             nodes.put(address, n);
             topology.memberUp(n);   // for self, this records its real up number
         } else if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberExited) {
@@ -393,18 +421,5 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         }
         neighboursChanged();
         return this;
-    }
-
-    static NodeInfo nodeOf(Member m) {
-        String cluster = NodeInfo.DEFAULT_CLUSTER;
-        String host = m.address().host().isDefined() ? m.address().host().get() : "localhost";
-        for (String role : m.getRoles()) {
-            if (role.startsWith(ROLE_CLUSTER)) {
-                cluster = role.substring(ROLE_CLUSTER.length());
-            } else if (role.startsWith(ROLE_HOST)) {
-                host = role.substring(ROLE_HOST.length());
-            }
-        }
-        return new NodeInfo(m.address().toString(), cluster, host, m.upNumber());
     }
 }

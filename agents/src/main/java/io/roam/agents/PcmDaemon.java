@@ -154,6 +154,8 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
         }
         try {
             entry.get().connection().send(new Migrate(o.orderId(), o.targetHost(), 0));
+            getContext().getLog().info("migration order {} sent: job {} rank {} pid {} to {}", o.orderId(), o.jobId(),
+                    o.rank(), entry.get().info().pid(), o.targetHost());
             o.replyTo().tell(new OrderResult(o.orderId(), true, "order sent to pid " + entry.get().info().pid()));
         } catch (IOException e) {
             o.replyTo().tell(new OrderResult(o.orderId(), false, "the process's connection failed: " + e.getMessage()

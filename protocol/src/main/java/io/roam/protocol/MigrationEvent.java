@@ -19,10 +19,15 @@ public record MigrationEvent(long orderId, String jobId, int rank, Phase phase, 
         /** The replacement runs on the target node. */
         DONE,
         /** The migration did not happen; the rank stays where it was. */
-        FAILED;
+        FAILED,
+        /**
+         * The source agent left the cluster (died, was cut off) before the migration ended:
+         * its outcome is not known here; the agents' status shows where the rank runs.
+         */
+        UNKNOWN;
 
         public boolean terminal() {
-            return this == DONE || this == FAILED;
+            return this == DONE || this == FAILED || this == UNKNOWN;
         }
     }
 

@@ -157,6 +157,37 @@ class HeatMigrationTest {
     }
 
     /**
+     * The agent that gave an order goes away before the process acts on it (its connection
+     * ends right after the MIGRATE): libpcm drops the order with the connection, so a
+     * restarted agent never sees a migration it did not order; the process reconnects by
+     * itself (back-off from ROAM_PCM_RECONNECT_MS) and registers again, same pid, no move.
+     */
+    @Test
+    void anOrderDiesWithItsAgentConnectionAndTheProcessRegistersAgain() throws Exception {
+        HeatJob.Spec spec = HeatJob.spec().ranks(4).grid(512, 512).iterations(3000).agent(server.socketPath())
+                .env("ROAM_PCM_RECONNECT_MS", "20");
+        byte[] expected = Baselines.grid(spec);
+        long id = orders.incrementAndGet();
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        recorder.addHook((conn, msg) -> {
+            if (msg instanceof Register r && r.rank() == 1 && once.compareAndSet(false, true)) {
+                conn.send(new Migrate(id, "localhost", 1000));
+                conn.close();
+            }
+        });
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            job.awaitSuccess(JOB_TIMEOUT);
+            assertThat(job.grid()).isEqualTo(expected);
+            List<Register> rank1 = recorder.messages().stream()
+                    .filter(m -> m instanceof Register r && r.rank() == 1).map(Register.class::cast).toList();
+            assertThat(rank1).hasSizeGreaterThanOrEqualTo(2).extracting(Register::moves).containsOnly(0L);
+            assertThat(rank1).extracting(Register::pid).containsOnly(rank1.get(0).pid());
+            assertThat(recorder.messages()).noneMatch(m -> m instanceof MigrationStarted || m instanceof MigrationDone);
+            assertThat(job.stderr()).contains("migration order " + id + " dropped: the agent that gave it is gone");
+        }
+    }
+
+    /**
      * With the host check off, MPI_Comm_spawn itself fails: every rank gets PCM_ERR_SPAWN
      * from PCM_Reconfigure, carries on in place and finishes with the exact grid. Open MPI
      * 4.1.4's mpirun then never exits after a failed dynamic spawn (its own bug, also seen

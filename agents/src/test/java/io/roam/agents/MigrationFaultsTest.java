@@ -1,0 +1,122 @@
+package io.roam.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.roam.pcm.wire.PcmCodec;
+import io.roam.pcm.wire.PcmFrameReader;
+import io.roam.pcm.wire.PcmMessage;
+import io.roam.pcm.wire.PcmMessage.Register;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Migration orders meeting faults, with fake PCM processes on two agents in this JVM:
+ * an order for a rank whose process has exited, and for a job that has finished, are
+ * refused with the reason; a process that says BYE(migrated) while the target agent never
+ * confirms the arrival (it died, or restarted and forgot the order) is reported DONE
+ * unconfirmed, not FAILED (the rank has moved: reporting it failed invited a second move).
+ * The end-to-end faults are in samples/heat-diffusion's FaultsTest.
+ */
+class MigrationFaultsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void exitedRanksAndFinishedJobsAreRefusedAndAnUnconfirmedDepartureIsDone() throws Exception {
+        var quick = ConfigFactory.parseString("roam.agent.migration.timeout = 3s\nroam.stealing.enabled = false");
+        try (TestAgents agents = new TestAgents(dir)) {
+            Agent h1 = agents.start("h1", "default", "p2p", quick);
+            Agent h2 = agents.start("h2", "default", "p2p", quick);
+            AgentClusterTest.awaitNodes(h1, 2);
+            AgentClusterTest.awaitNodes(h2, 2);
+            SocketChannel rank0 = connect(h1, new Register("job-a", 0, 2, 4000, "h1", 0, "heat", 64));
+            SocketChannel rank1 = connect(h1, new Register("job-a", 1, 2, 4001, "h1", 0, "heat", 64));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(AgentClusterTest.status(h1).nodes().stream().mapToInt(n -> n.processes().size()).sum())
+                            .isEqualTo(2));
+
+            // rank 1's process exits: an order for it is refused, naming the ranks that run
+            rank1.close();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(AgentClusterTest.status(h1).nodes().stream().mapToInt(n -> n.processes().size()).sum())
+                            .isEqualTo(1));
+            List<JsonNode> exited = post(h2, "/api/migrate?job=job-a&rank=1&to=h2");
+            assertThat(exited).hasSize(1);
+            assertThat(exited.get(0).get("phase").asText()).isEqualTo("FAILED");
+            assertThat(exited.get(0).get("detail").asText()).contains("job job-a has no rank 1 running",
+                    "registered ranks: [0]", "exited");
+
+            // rank 0 migrates: it reads the order, starts, says BYE(migrated) and leaves; h2 hears
+            // nothing from a replacement: DONE, unconfirmed, once the grace (the 3 s timeout) passes
+            CompletableFuture<List<JsonNode>> move = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post(h2, "/api/migrate?job=job-a&rank=0&to=h2");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            PcmFrameReader in = new PcmFrameReader(rank0);
+            PcmMessage m;
+            do {
+                m = in.read();
+            } while (!(m instanceof PcmMessage.Migrate));
+            long order = ((PcmMessage.Migrate) m).orderId();
+            assertThat(((PcmMessage.Migrate) m).targetHost()).isEqualTo("h2");
+            rank0.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.MigrationStarted(order, 10))));
+            rank0.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.Bye(PcmMessage.Bye.Reason.MIGRATED))));
+            rank0.close();
+            List<JsonNode> events = move.get(30, TimeUnit.SECONDS);
+            assertThat(events).extracting(e -> e.get("phase").asText())
+                    .containsExactly("ACCEPTED", "ORDERED", "STARTED", "DONE");
+            assertThat(events.get(3).get("detail").asText()).contains("BYE migrated", "did not confirm the arrival");
+
+            // the job has finished: no process of it anywhere
+            List<JsonNode> finished = post(h1, "/api/migrate?job=job-a&rank=0&to=h2");
+            assertThat(finished.get(0).get("phase").asText()).isEqualTo("FAILED");
+            assertThat(finished.get(0).get("detail").asText()).contains("job job-a has no process registered",
+                    "finished");
+        }
+    }
+
+    private static SocketChannel connect(Agent a, Register r) throws Exception {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(a.settings().pcmSocket()));
+        ch.write(ByteBuffer.wrap(PcmCodec.encode(r)));
+        return ch;
+    }
+
+    private List<JsonNode> post(Agent via, String query) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + query))
+                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : r.body().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
+    }
+}
