@@ -248,6 +248,16 @@ void pcm_agent_send_started(uint64_t order_id, uint64_t iteration) {
     flush_tx();
 }
 
+void pcm_agent_send_progress(uint64_t order_id, uint64_t sent, uint64_t total) {
+    if (A.fd < 0) return;
+    pcm_w_begin(&A.tx, PCM_MSG_MIGRATION_PROGRESS);
+    pcm_w_u64(&A.tx, order_id);
+    pcm_w_u64(&A.tx, sent);
+    pcm_w_u64(&A.tx, total);
+    pcm_w_end(&A.tx);
+    flush_tx();
+}
+
 void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg) {
     pcm_log("migration order %llu failed: %s (%s)", (unsigned long long)order_id, msg,
             PCM_Error_string(code));

@@ -90,6 +90,7 @@ void pcm_agent_open(void);            /* connect and REGISTER, quietly if no age
 void pcm_agent_poll(void);            /* read pending frames, reconnect if due */
 void pcm_agent_heartbeat_if_due(void);
 void pcm_agent_send_started(uint64_t order_id, uint64_t iteration);
+void pcm_agent_send_progress(uint64_t order_id, uint64_t sent, uint64_t total); /* while the state moves */
 void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg);
 void pcm_agent_send_done(const pcm_done_report *d);
 void pcm_agent_send_bye(int reason);
@@ -108,7 +109,7 @@ int pcm_migrate_stay(MPI_Comm *world);       /* every other rank */
 int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world); /* PCM_Init in a replacement */
 void pcm_migrate_notify_predecessor(void); /* a replacement at the job's end: its predecessor may finalize */
 int pcm_transfer_post_sends(MPI_Comm inter, MPI_Request **reqs, int *n);
-int pcm_transfer_wait_sends(MPI_Request *reqs, int n);
+int pcm_transfer_wait_sends(MPI_Request *reqs, int n, uint64_t order_id);
 int pcm_transfer_post_receives(MPI_Comm parent);
 int pcm_transfer_receive(pcm_entry *target, void *user_buf); /* PCM_Load of a pending entry */
 int pcm_transfer_wait(pcm_entry *upto);     /* the state up to this entry (NULL: all) has arrived */

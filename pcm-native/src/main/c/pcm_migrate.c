@@ -34,7 +34,7 @@
 #define META_VERSION 1
 #define TAG_META 7001
 #define TAG_IC 7002
-#define TAG_END 7003   /* successor -> predecessor: the job is ending, take part in its fence */
+#define TAG_END 7004   /* successor -> predecessor: the job is ending, take part in its fence */
 
 typedef struct {
     uint32_t magic, version;
@@ -246,7 +246,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
     if ((rc = pcm_transfer_post_sends(inter, &sends, &n_sends)) != PCM_SUCCESS) return rc;
     if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;
     if ((rc = join(world, pair)) != PCM_SUCCESS) return rc;
-    rc = pcm_transfer_wait_sends(sends, n_sends);
+    rc = pcm_transfer_wait_sends(sends, n_sends, pcm_g.mig_order_id);
     PMPI_Comm_disconnect(&inter);   /* pair stays: the successor's end-of-job notice comes over it */
     if (rc != PCM_SUCCESS) {
         /* The new world already holds the replacement; nothing to go back to. */

@@ -1,8 +1,9 @@
 /*
  * pcm_transfer.c - the state stream from a departing process to its replacement.
  *
- * The departing process posts all of its state at once, in 64 MiB chunks (one MPI
- * message each), over the spawn intercommunicator, right after the metadata. The
+ * The departing process posts all of its state at once, in 1 MiB chunks (one MPI
+ * message each), over the spawn intercommunicator, right after the metadata, and tells its
+ * agent how many bytes have gone (MIGRATION_PROGRESS, at most every 100 ms) while it waits. The
  * replacement posts the receives of the first ROAM_PCM_EAGER_MB (64) MiB of entries at
  * once, into library buffers backed by huge pages where the kernel allows, so that they
  * arrive while the communicators are built; PCM_Load copies them out. Larger state waits
@@ -16,7 +17,8 @@
 #include <string.h>
 
 #define TAG_DATA 7003
-#define CHUNK_BYTES ((uint64_t)64 << 20)
+#define CHUNK_BYTES ((uint64_t)1 << 20)   /* the granularity of the progress reports */
+#define PROGRESS_NS 100000000ull
 
 static int chunks(uint64_t bytes) { return (int)((bytes + CHUNK_BYTES - 1) / CHUNK_BYTES); }
 
@@ -49,8 +51,40 @@ int pcm_transfer_post_sends(MPI_Comm inter, MPI_Request **reqs, int *n) {
     return PCM_SUCCESS;
 }
 
-int pcm_transfer_wait_sends(MPI_Request *reqs, int n) {
-    int rc = PMPI_Waitall(n, reqs, MPI_STATUSES_IGNORE);
+int pcm_transfer_wait_sends(MPI_Request *reqs, int n, uint64_t order_id) {
+    uint64_t total = pcm_registry_bytes(&pcm_g.stored), sent = 0, last = 0;
+    /* request i carries CHUNK_BYTES but for the last chunk of each entry: size them again */
+    uint64_t *len = calloc((size_t)n + 1, sizeof *len);
+    int *done = calloc((size_t)n + 1, sizeof *done);
+    int rc = MPI_SUCCESS;
+    if (!len || !done) {
+        rc = PMPI_Waitall(n, reqs, MPI_STATUSES_IGNORE);
+        n = 0;
+    }
+    int k = 0;
+    for (pcm_entry *e = pcm_g.stored.head; e && len; e = e->next) {
+        uint64_t bytes = pcm_entry_bytes(e);
+        for (int c = 0; c < chunks(bytes); c++, k++) {
+            uint64_t off = (uint64_t)c * CHUNK_BYTES;
+            if (k < n) len[k] = bytes - off < CHUNK_BYTES ? bytes - off : CHUNK_BYTES;
+        }
+    }
+    int left = n;
+    while (left > 0 && rc == MPI_SUCCESS) {
+        int outcount = 0;
+        rc = PMPI_Waitsome(n, reqs, &outcount, done, MPI_STATUSES_IGNORE);
+        if (rc != MPI_SUCCESS || outcount == MPI_UNDEFINED) break;
+        for (int i = 0; i < outcount; i++) sent += len[done[i]];
+        left -= outcount;
+        uint64_t now = pcm_now_mono_ns();
+        if (left > 0 && now - last >= PROGRESS_NS) {
+            pcm_agent_send_progress(order_id, sent, total);
+            last = now;
+        }
+    }
+    if (rc == MPI_SUCCESS) pcm_agent_send_progress(order_id, total, total);
+    free(len);
+    free(done);
     free(reqs);
     return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_TRANSFER;
 }

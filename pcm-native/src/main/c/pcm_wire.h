@@ -22,7 +22,8 @@ enum pcm_msg_type {
     PCM_MSG_MIGRATION_DONE = 6,
     PCM_MSG_MIGRATION_FAILED = 7,
     PCM_MSG_BYE = 8,
-    PCM_MSG_ERROR = 9
+    PCM_MSG_ERROR = 9,
+    PCM_MSG_MIGRATION_PROGRESS = 10
 };
 
 /* A growing output buffer. Errors stick: after one, every put is ignored. */

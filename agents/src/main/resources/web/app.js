@@ -172,10 +172,13 @@ function drawMigrations(migrations) {
     const started = new Date(m.startedAtMillis).toLocaleTimeString();
     const running = m.finished ? '' : ' (' + ((Date.now() - m.startedAtMillis) / 1000).toFixed(1) + ' s)';
     const last = m.events.length ? m.events[m.events.length - 1] : null;
+    // while the state moves, the last TRANSFER event says "<sent> of <total> bytes"
+    const moved = last && last.phase === 'TRANSFER' ? /^(\d+) of (\d+) bytes$/.exec(last.detail) : null;
+    const share = moved && Number(moved[2]) > 0 ? ' ' + Math.round(100 * Number(moved[1]) / Number(moved[2])) + ' %' : '';
     body.append(el('tr', { class: m.phase + (m.finished ? '' : ' live'), 'data-migration': m.id,
         'data-job': m.jobId, 'data-rank': m.rank, 'data-phase': m.phase, title: last ? last.detail : '' },
       el('td', { class: 'l' }, m.jobId), el('td', {}, m.rank), el('td', { class: 'l' }, m.source),
-      el('td', { class: 'l' }, m.target), el('td', { class: 'l' }, m.phase + running), el('td', {}, started),
+      el('td', { class: 'l' }, m.target), el('td', { class: 'l' }, m.phase + share + running), el('td', {}, started),
       ...['decide', 'spawn', 'merge', 'transfer', 'resume', 'total'].map(p => el('td', {}, ms[p] == null ? '' : fmt(ms[p]) + ' ms')),
       el('td', {}, m.stateBytes ? fmt(m.stateBytes / 1e6) + ' MB' : '')));
   }

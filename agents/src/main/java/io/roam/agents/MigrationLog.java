@@ -59,7 +59,13 @@ final class MigrationLog {
         if (entry == null || entry.finished()) {
             return;
         }
-        entry.events.add(e);
+        int last = entry.events.size() - 1;
+        if (e.phase() == MigrationEvent.Phase.TRANSFER && last >= 0
+                && entry.events.get(last).phase() == MigrationEvent.Phase.TRANSFER) {
+            entry.events.set(last, e);   // progress: the latest count is what matters
+        } else {
+            entry.events.add(e);
+        }
         if (e.phase().terminal()) {
             forgetOldFinished();
         }

@@ -360,6 +360,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             metrics.heartbeat();
         } else if (m instanceof PcmMessage.Bye b && b.reason() == PcmMessage.Bye.Reason.MIGRATED) {
             onDeparted(p);
+        } else if (m instanceof PcmMessage.MigrationProgress pr) {
+            migrations.report(pr.orderId(), Phase.TRANSFER,
+                    MigrationEvent.transferDetail(pr.bytesSent(), pr.bytesTotal()), null);
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {

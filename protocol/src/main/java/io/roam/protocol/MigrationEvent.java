@@ -16,6 +16,11 @@ public record MigrationEvent(long orderId, String jobId, int rank, Phase phase, 
         ORDERED,
         /** Every rank agreed at a PCM_Status: spawn, merge and transfer are under way. */
         STARTED,
+        /**
+         * The state is moving: the detail says {@code "<sent> of <total> bytes"} (see
+         * {@link #transferred(String)}); reported at most every 100 ms while it lasts.
+         */
+        TRANSFER,
         /** The replacement runs on the target node. */
         DONE,
         /** The migration did not happen; the rank stays where it was. */
@@ -36,6 +41,20 @@ public record MigrationEvent(long orderId, String jobId, int rank, Phase phase, 
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(detail, "detail");
     }
+
+    /** The detail of a {@link Phase#TRANSFER} event. */
+    public static String transferDetail(long sent, long total) {
+        return sent + " of " + total + " bytes";
+    }
+
+    /** Bytes sent and total from a {@link Phase#TRANSFER} detail, or null if it is not one. */
+    public static long[] transferred(String detail) {
+        java.util.regex.Matcher m = TRANSFER_DETAIL.matcher(detail);
+        return m.matches() ? new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))} : null;
+    }
+
+    private static final java.util.regex.Pattern TRANSFER_DETAIL =
+            java.util.regex.Pattern.compile("(\\d+) of (\\d+) bytes");
 
     /** Phase timestamps of a completed migration, ns since the epoch, as libpcm reported them. */
     public record MigrationTimes(long stateBytes, long tOrder, long tDecided, long tSpawned, long tMerged,

@@ -1,6 +1,7 @@
 package io.roam.agents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.roam.protocol.MigrationEvent;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -44,12 +45,29 @@ final class MigrateCommand implements Callable<Integer> {
         ScheduledFuture<?>[] live = new ScheduledFuture<?>[1];
         JsonNode last;
         try {
+            boolean[] drawn = new boolean[1];   // a line drawn in place, to clear before the next
             last = client.migrate(job, rank, to, e -> {
                 synchronized (progress) {
                     if (live[0] != null) {
                         live[0].cancel(false);
                         live[0] = null;
+                    }
+                    long[] moved = "TRANSFER".equals(e.get("phase").asText())
+                            ? MigrationEvent.transferred(e.get("detail").asText()) : null;
+                    if (moved != null) {   // progress of the state: a bar, in place on a terminal
+                        String line = progress.transfer(moved[0], moved[1], System.nanoTime());
+                        if (terminal) {
+                            System.out.print("\r\033[K" + line);
+                            drawn[0] = true;
+                        } else if (progress.nextStep(moved[0], moved[1])) {
+                            System.out.println(line);
+                        }
+                        System.out.flush();
+                        return;
+                    }
+                    if (drawn[0]) {
                         System.out.print("\r\033[K");
+                        drawn[0] = false;
                     }
                     System.out.println(progress.phase(e, System.nanoTime()));
                     JsonNode t = e.get("times");
@@ -58,6 +76,7 @@ final class MigrateCommand implements Callable<Integer> {
                     }
                     if (terminal && "STARTED".equals(e.get("phase").asText())) {
                         AtomicInteger tick = new AtomicInteger();
+                        drawn[0] = true;
                         live[0] = ticker.scheduleAtFixedRate(() -> {
                             synchronized (progress) {
                                 System.out.print("\r\033[K" + progress.transferring(System.nanoTime(),

@@ -7,10 +7,11 @@ import java.util.Locale;
 
 /**
  * What {@code roam migrate} prints: each phase with the time since the command started and
- * since the previous phase; while the state moves (STARTED until DONE) a line that shows the
- * time spent and the state to move; at DONE each phase's duration as libpcm timed it and a
- * bar of the bytes transferred. libpcm reports the bytes moved only when the transfer has
- * ended (MIGRATION_DONE), so the bar is full or, while the transfer runs, shows no fraction.
+ * since the previous phase; from STARTED until the state starts to move (spawn and merge) a
+ * line with the time spent; while the state moves, a bar of the bytes the replacement has
+ * received (libpcm reports them, MIGRATION_PROGRESS, at most every 100 ms; on a terminal the
+ * bar is redrawn in place, else a line is printed at each tenth); at DONE each phase's
+ * duration as libpcm timed it and the full bar with the transfer rate.
  */
 final class MigrationProgress {
     static final int BAR_WIDTH = 30;
@@ -36,7 +37,26 @@ final class MigrationProgress {
         return line;
     }
 
-    /** While the state moves: a bar with no fraction (nothing reports progress), the time, the size. */
+    private int lastStep = -1;
+
+    /** The state moving: a bar of the bytes received so far, the sizes and the time since STARTED. */
+    String transfer(long sent, long total, long nowNanos) {
+        double f = total > 0 ? (double) sent / total : 1.0;
+        return String.format(Locale.ROOT, "             transfer [%s] %s of %s (%d %%), %.1f s since STARTED", bar(f),
+                mb(sent), mb(total), Math.round(100 * f), (nowNanos - lastNanos) / 1e9);
+    }
+
+    /** Whether {@code sent} of {@code total} reaches a tenth not printed yet (for output that is not a terminal). */
+    boolean nextStep(long sent, long total) {
+        int step = total > 0 ? (int) (10 * sent / total) : 10;
+        if (step <= lastStep) {
+            return false;
+        }
+        lastStep = step;
+        return true;
+    }
+
+    /** From STARTED until the state moves (spawn, merge): a bar with no fraction yet, the time, the size. */
     String transferring(long nowNanos, int tick) {
         char[] bar = " ".repeat(BAR_WIDTH).toCharArray();
         int width = 5;

@@ -40,4 +40,18 @@ class MigrationProgressTest {
         assertThat(MigrationProgress.bar(0.5)).isEqualTo("#".repeat(15) + ".".repeat(15));
         assertThat(MigrationProgress.bar(2)).isEqualTo("#".repeat(30));
     }
+
+    @Test
+    void theTransferBarFollowsTheBytesReceivedAndPrintsEachTenthOnce() {
+        MigrationProgress p = new MigrationProgress(0, -1);
+        assertThat(p.transfer(4_000_000, 16_000_000, 500_000_000L))
+                .contains("[" + "#".repeat(8) + ".".repeat(22) + "]", "4.0 MB of 16.0 MB (25 %)", "0.5 s since STARTED");
+        assertThat(p.transfer(0, 0, 0)).contains("(100 %)");
+        assertThat(p.nextStep(0, 100)).isTrue();
+        assertThat(p.nextStep(5, 100)).isFalse();
+        assertThat(p.nextStep(25, 100)).isTrue();
+        assertThat(p.nextStep(29, 100)).isFalse();
+        assertThat(p.nextStep(100, 100)).isTrue();
+        assertThat(p.nextStep(100, 100)).isFalse();
+    }
 }

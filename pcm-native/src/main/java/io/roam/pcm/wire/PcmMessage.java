@@ -26,8 +26,9 @@ public sealed interface PcmMessage {
     int MIGRATION_FAILED = 7;
     int BYE = 8;
     int ERROR = 9;
+    int MIGRATION_PROGRESS = 10;
 
-    /** The wire type code of this message (1..9). */
+    /** The wire type code of this message (1..10). */
     int type();
 
     /** The protocol name of a type code, e.g. {@code "MIGRATION_DONE"}, or {@code "type N"}. */
@@ -42,6 +43,7 @@ public sealed interface PcmMessage {
             case MIGRATION_FAILED -> "MIGRATION_FAILED";
             case BYE -> "BYE";
             case ERROR -> "ERROR";
+            case MIGRATION_PROGRESS -> "MIGRATION_PROGRESS";
             default -> "type " + type;
         };
     }
@@ -108,6 +110,24 @@ public sealed interface PcmMessage {
         @Override
         public int type() {
             return MIGRATION_STARTED;
+        }
+    }
+
+    /**
+     * 10, departing process -> agent: {@code bytesSent} of the {@code bytesTotal} bytes of its
+     * state have reached the replacement (sent while the state moves, at most every 100 ms).
+     */
+    record MigrationProgress(long orderId, long bytesSent, long bytesTotal) implements PcmMessage {
+        public MigrationProgress {
+            if (Long.compareUnsigned(bytesSent, bytesTotal) > 0) {
+                throw new IllegalArgumentException("bytes_sent " + Long.toUnsignedString(bytesSent)
+                        + " exceeds bytes_total " + Long.toUnsignedString(bytesTotal));
+            }
+        }
+
+        @Override
+        public int type() {
+            return MIGRATION_PROGRESS;
         }
     }
 

@@ -54,6 +54,9 @@ final class Samples {
         m.add(new MigrationStarted(42, 1234));
         m.add(new MigrationStarted(0, 0));
         m.add(new MigrationStarted(U64_MAX, U64_MAX));
+        m.add(new PcmMessage.MigrationProgress(42, 1 << 20, 16 << 20));
+        m.add(new PcmMessage.MigrationProgress(0, 0, 0));
+        m.add(new PcmMessage.MigrationProgress(U64_MAX, U64_MAX, U64_MAX));
         m.add(new MigrationDone(42, "job-1", 3, "node-a", 4242, 1 << 20, 1, 2, 3, 4, 5, 6));
         m.add(new MigrationDone(0, "", 0, "", 0, 0, 0, 0, 0, 0, 0, 0));
         m.add(new MigrationDone(U64_MAX, UNICODE, U32_MAX, MAX_ASCII, U32_MAX, U64_MAX,

@@ -3,6 +3,7 @@ package io.roam.heat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roam.pcm.wire.PcmErrors;
+import io.roam.pcm.wire.PcmMessage;
 import io.roam.pcm.wire.PcmMessage.Bye;
 import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.MigrationDone;
@@ -117,6 +118,28 @@ class HeatMigrationTest {
             }
             HeatJob.awaitGone(da.sourcePid(), Duration.ofSeconds(10));
             assertThat(job.stderr()).contains("restored at iteration 100", "restored at iteration 300");
+        }
+    }
+
+    @Test
+    void theDepartingProcessReportsTheStateAsItMoves() throws Exception {
+        // 2 ranks of a 2048 x 2048 grid: 16 MiB of state each, 16 chunks of 1 MiB
+        HeatJob.Spec spec = HeatJob.spec().ranks(2).grid(2048, 2048).iterations(60).agent(server.socketPath());
+        byte[] expected = Baselines.grid(spec);
+        long a = orderWhenRegistered(1, 0, "localhost", 20);
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            job.awaitSuccess(JOB_TIMEOUT);
+            assertThat(job.grid()).isEqualTo(expected);
+            MigrationDone done = awaitDone(a);
+            List<PcmMessage.MigrationProgress> progress = recorder.messages().stream()
+                    .filter(m -> m instanceof PcmMessage.MigrationProgress p && p.orderId() == a)
+                    .map(PcmMessage.MigrationProgress.class::cast).toList();
+            assertThat(progress).as("MIGRATION_PROGRESS of order %d", a).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(progress).extracting(PcmMessage.MigrationProgress::bytesTotal).containsOnly(done.stateBytes());
+            assertThat(progress).extracting(PcmMessage.MigrationProgress::bytesSent).isSorted();
+            assertThat(progress.get(0).bytesSent()).as("the first report comes after the first chunk")
+                    .isBetween(1L << 20, done.stateBytes() - 1);
+            assertThat(progress.get(progress.size() - 1).bytesSent()).isEqualTo(done.stateBytes());
         }
     }
 

@@ -76,6 +76,8 @@ class RoamRunAndMigrateTest {
                     "--rank", "" + moving, "--to", h2);
             assertThat(moved.exit()).as(moved.out()).isZero();
             assertThat(moved.out()).contains("ACCEPTED", "ORDERED", "STARTED", "DONE", "resumed");
+            // the progress of the state as libpcm reported it while it moved: at least its end
+            assertThat(moved.out()).containsPattern("transfer \\[#{30}\\] [0-9.]+ MB of [0-9.]+ MB \\(100 %\\)");
 
             JsonNode after = status(ns1, api1);
             List<Integer> expectedH2 = new ArrayList<>(onH2);
