@@ -120,6 +120,43 @@ class HeatMigrationTest {
         }
     }
 
+    /**
+     * stencil2d.c calls MPI on MPI_COMM_WORLD throughout (2-D blocks, non-blocking halos, an
+     * allreduce every iteration); libpcm maps it to the PCM world. Two moves, ordered as
+     * above: its grid equals its own run without migration, and heat's grid (same problem).
+     */
+    @Test
+    void aProgramOnMpiCommWorldKeepsItsGridBitExactAcrossTwoMigrations() throws Exception {
+        HeatJob.Spec spec = shape(4).binary("stencil2d");
+        byte[] expected = Baselines.grid(spec);
+        assertThat(expected).as("stencil2d without migration gives heat's grid").isEqualTo(Baselines.cGrid(spec));
+        long a = orderWhenRegistered(2, 0, "localhost", 100);
+        long b = orderWhenRegistered(0, 0, "localhost", 300);
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            job.awaitSuccess(JOB_TIMEOUT);
+            assertThat(job.grid()).as("final grid after two migrations").isEqualTo(expected);
+            assertThat(awaitDone(a).rank()).isEqualTo(2);
+            assertThat(awaitDone(b).rank()).isEqualTo(0);
+            assertThat(job.stderr()).contains("rank 2 restored at iteration 100", "rank 0 restored at iteration 300");
+            assertThat(job.stdout()).contains("ranks 4 (2x2)");
+        }
+    }
+
+    /** heat passes its own world to MPI, so it needs no mapping: with it off, two moves, exact grid. */
+    @Test
+    void heatKeepsItsGridBitExactWithTheWorldMappingOff() throws Exception {
+        HeatJob.Spec spec = shape(4).env("ROAM_PCM_WORLD_MAP", "0");
+        byte[] expected = Baselines.grid(spec);
+        long a = orderWhenRegistered(1, 0, "localhost", 100);
+        long b = orderWhenRegistered(3, 0, "localhost", 300);
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            job.awaitSuccess(JOB_TIMEOUT);
+            assertThat(job.grid()).isEqualTo(expected);
+            assertThat(awaitDone(a).rank()).isEqualTo(1);
+            assertThat(awaitDone(b).rank()).isEqualTo(3);
+        }
+    }
+
     @Test
     void theSameRankMovesTwiceInARow() throws Exception {
         HeatJob.Spec spec = shape(4);
