@@ -89,7 +89,12 @@ int PCM_Get_peer_traffic(int peer, unsigned long long *messages, unsigned long l
 static int world_rank_of(MPI_Comm comm, int r) {
     if (r < 0) return -1;                        /* MPI_PROC_NULL, MPI_ANY_SOURCE */
     if (comm == pcm_g.world) return r;
-    if (comm == pcm_map_world && comm != MPI_COMM_WORLD) return r;   /* its duplicate: the same ranks */
+    if (comm == MPI_COMM_WORLD) {
+        /* unmapped: in a process mpirun started its ranks are the PCM world's */
+        if (!pcm_g.restored) return r;
+    } else if (comm == pcm_map_world) {
+        return r;                                /* the PCM world's duplicate: the same ranks */
+    }
     int inter = 0;
     PMPI_Comm_test_inter(comm, &inter);
     if (inter) return -1;
