@@ -54,9 +54,10 @@ static MPI_Info spawn_info(const char *host) {
     PMPI_Info_set(info, pcm_env_long("ROAM_PCM_ADD_HOST", 0) ? "add-host" : "host", (char *)host);
     char cwd[PCM_PATH_MAX];
     if (getcwd(cwd, sizeof cwd)) PMPI_Info_set(info, "wdir", cwd);
-    char env[PCM_HOST_MAX + 96];
-    snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s",
-             (unsigned long long)pcm_g.mig_order_id, host);
+    char env[PCM_HOST_MAX + 128];
+    /* The replacement maps MPI_COMM_WORLD as this process does, whatever its environment. */
+    snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d",
+             (unsigned long long)pcm_g.mig_order_id, host, PCM_Get_world_map() == 1);
     PMPI_Info_set(info, "env", env);
     return info;
 }

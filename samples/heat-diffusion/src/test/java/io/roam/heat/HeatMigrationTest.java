@@ -116,7 +116,8 @@ class HeatMigrationTest {
                 assertThat(d.stateBytes()).isGreaterThan(0);
             }
             HeatJob.awaitGone(da.sourcePid(), Duration.ofSeconds(10));
-            assertThat(job.stderr()).contains("restored at iteration 100", "restored at iteration 300");
+            assertThat(job.stderr()).contains("restored at iteration 100", "restored at iteration 300")
+                    .contains("MPI_COMM_WORLD mapped: yes").doesNotContain("mapped: no");
         }
     }
 
@@ -154,6 +155,9 @@ class HeatMigrationTest {
             assertThat(job.grid()).isEqualTo(expected);
             assertThat(awaitDone(a).rank()).isEqualTo(1);
             assertThat(awaitDone(b).rank()).isEqualTo(3);
+            // the replacements saw the setting too (mpirun exports it to spawned processes)
+            assertThat(job.stderr()).contains("rank 1 restored at iteration 100", "rank 3 restored at iteration 300")
+                    .contains("MPI_COMM_WORLD mapped: no").doesNotContain("mapped: yes");
         }
     }
 
