@@ -155,7 +155,7 @@ class HeatMigrationTest {
             assertThat(job.grid()).isEqualTo(expected);
             assertThat(awaitDone(a).rank()).isEqualTo(1);
             assertThat(awaitDone(b).rank()).isEqualTo(3);
-            // the replacements saw the setting too (mpirun exports it to spawned processes)
+            // the replacements map as their predecessors did (libpcm passes the setting on)
             assertThat(job.stderr()).contains("rank 1 restored at iteration 100", "rank 3 restored at iteration 300")
                     .contains("MPI_COMM_WORLD mapped: no").doesNotContain("mapped: yes");
         }
