@@ -112,6 +112,16 @@ final class HeatJob implements AutoCloseable {
         return this;
     }
 
+    /** Waits for mpirun to exit and returns its exit code; on timeout ends the job and fails. */
+    int awaitExit(Duration timeout) throws IOException, InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String logs = logs();
+            close();
+            throw new AssertionError("mpirun did not finish within " + timeout + "\n" + logs);
+        }
+        return process.exitValue();
+    }
+
     String stdout() throws IOException {
         return Files.readString(stdout);
     }

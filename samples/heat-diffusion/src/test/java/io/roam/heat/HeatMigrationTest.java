@@ -143,6 +143,20 @@ class HeatMigrationTest {
         }
     }
 
+    /**
+     * The control: the same program with the mapping off. Its replacement's MPI_COMM_WORLD is
+     * a world of one, so it decomposes the grid for one rank and cannot load the moved block.
+     */
+    @Test
+    void withoutTheMappingTheSameProgramFailsAtItsFirstMigration() throws Exception {
+        HeatJob.Spec spec = shape(4).binary("stencil2d").env("ROAM_PCM_WORLD_MAP", "0");
+        orderWhenRegistered(2, 0, "localhost", 100);
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            assertThat(job.awaitExit(Duration.ofSeconds(60))).as(job.logs()).isNotZero();
+            assertThat(job.stderr()).contains("PCM_Load grid: PCM_ERR_COUNT");
+        }
+    }
+
     /** heat passes its own world to MPI, so it needs no mapping: with it off, two moves, exact grid. */
     @Test
     void heatKeepsItsGridBitExactWithTheWorldMappingOff() throws Exception {
