@@ -68,6 +68,7 @@ demo-manual: build
 bench: build
 	bash benchmarks/pcm-migration.sh $(BENCH_ARGS)
 	bash benchmarks/pcm-overhead.sh
+	bash benchmarks/pmpi-overhead.sh
 	bash benchmarks/agents.sh
 	bash benchmarks/profiling.sh
 

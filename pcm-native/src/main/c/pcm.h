@@ -6,8 +6,8 @@
  *
  *     MPI_Init(&argc, &argv);
  *     MPI_Comm world;
- *     PCM_Init(&world);                        // the application's world, use it
- *     MPI_Comm_rank(world, &rank);             // instead of MPI_COMM_WORLD
+ *     PCM_Init(&world);                        // the application's world; MPI calls
+ *     MPI_Comm_rank(world, &rank);             // on MPI_COMM_WORLD are mapped to it
  *     ... allocate ...
  *     if (PCM_Process_Status() == PCM_STARTED_RESTORED) {
  *         PCM_Load("grid", grid, MPI_DOUBLE, n);
@@ -79,8 +79,9 @@ extern "C" {
 
 /* Initialize PCM after MPI_Init. *world receives the application's world
  * communicator: a duplicate of MPI_COMM_WORLD on a fresh start, the merged world in
- * a replacement (holding the departed rank's number). Use it instead of
- * MPI_COMM_WORLD everywhere. */
+ * a replacement (holding the departed rank's number). Pass it to the PCM calls; for
+ * MPI calls use it or MPI_COMM_WORLD, which stands for it while the mapping is on
+ * (PCM_Set_world_map below). */
 int PCM_Init(MPI_Comm *world);
 
 /* PCM_STARTED_FRESH or PCM_STARTED_RESTORED, or a negative error. */
@@ -125,6 +126,23 @@ int PCM_Reconfigure(MPI_Comm *world);
 /* Collective: leave PCM. Frees *world (sets MPI_COMM_NULL) and says goodbye to the
  * agent. Call before MPI_Finalize. */
 int PCM_Finalize(MPI_Comm *world);
+
+/* The mapping of MPI_COMM_WORLD. While it is on (the default), libpcm's MPI wrappers
+ * replace every MPI_COMM_WORLD argument of an MPI call with a duplicate of the PCM world
+ * (same ranks and size, MPI_COMM_WORLD's error handler and name), from PCM_Init to
+ * PCM_Finalize: a program can keep calling MPI on MPI_COMM_WORLD across migrations, and
+ * MPI_Comm_rank / MPI_Comm_size on MPI_COMM_WORLD answer for the PCM world. The
+ * duplicate is made again after every PCM_Reconfigure (collectively, inside it).
+ * Before PCM_Init and after PCM_Finalize MPI_COMM_WORLD is itself, so call PCM_Init
+ * right after MPI_Init. Communicators the program derives from MPI_COMM_WORLD
+ * (MPI_Comm_dup, MPI_Comm_split, MPI_Cart_create, ...) are the program's: after a
+ * PCM_Reconfigure they still hold the departed process; free them and derive them
+ * again (docs/instrumenting.md).
+ * PCM_Set_world_map(0 or 1), before PCM_Init, overrides the environment variable
+ * ROAM_PCM_WORLD_MAP (0 = off, 1 = on, unset = on); PCM_ERR_INITIALIZED after PCM_Init.
+ * PCM_Get_world_map: 1 if MPI_COMM_WORLD stands for the PCM world now, 0 if not. */
+int PCM_Set_world_map(int on);
+int PCM_Get_world_map(void);
 
 /* Text for a PCM return code (never NULL). */
 const char *PCM_Error_string(int code);

@@ -85,6 +85,7 @@ int PCM_Init(MPI_Comm *world) {
         pcm_g.iteration = 0;
     }
     PMPI_Comm_set_errhandler(pcm_g.world, MPI_ERRORS_RETURN);
+    if ((rc = pcm_map_open()) != PCM_SUCCESS) return rc;   /* MPI_COMM_WORLD -> the PCM world */
     pcm_g.initialized = 1;
     pcm_g.finalized = 0;
     pcm_prof_start(pcm_g.size);
@@ -232,8 +233,9 @@ int PCM_Reconfigure(MPI_Comm *world) {
     if (!pcm_g.decided) return PCM_ERR_NO_MIGRATION;
     pcm_g.decided = 0;
     int rc = (pcm_g.mig_rank == pcm_g.rank) ? pcm_migrate_depart(world) : pcm_migrate_stay(world);
-    if (rc == PCM_SUCCESS) pcm_g.world = *world;
-    return rc;
+    if (rc != PCM_SUCCESS) return rc;
+    pcm_g.world = *world;
+    return pcm_map_open();   /* the replacement makes its duplicate in PCM_Init */
 }
 
 int PCM_Finalize(MPI_Comm *world) {
@@ -244,6 +246,7 @@ int PCM_Finalize(MPI_Comm *world) {
     pcm_agent_send_bye(0);
     pcm_agent_close();
     pcm_prof_stop();
+    pcm_map_close();
     PMPI_Comm_free(&pcm_g.world);
     *world = MPI_COMM_NULL;
     pcm_g.world = MPI_COMM_NULL;

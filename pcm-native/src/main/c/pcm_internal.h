@@ -103,6 +103,21 @@ void pcm_prof_stop(void);
 uint64_t pcm_prof_mpi_ns(void);
 int pcm_prof_peers(int *ranks, uint64_t *msgs, uint64_t *bytes, int max);
 
+/* ---- MPI_COMM_WORLD mapping (pcm_map.c; the wrappers: pcm_map.list, pcm_prof.c) ---- */
+/* What an MPI_COMM_WORLD argument stands for: MPI_COMM_WORLD itself, or (mapping on,
+ * between PCM_Init and PCM_Finalize) a duplicate of the application's PCM world. */
+extern MPI_Comm pcm_map_world;
+int pcm_map_open(void);       /* collective over pcm_g.world: (re)make the duplicate */
+void pcm_map_close(void);     /* MPI_COMM_WORLD is itself again */
+int pcm_map_predefined_key(int keyval);   /* MPI_TAG_UB, MPI_APPNUM, ... */
+static inline MPI_Comm pcm_map(MPI_Comm c) {
+    return c == MPI_COMM_WORLD ? __atomic_load_n(&pcm_map_world, __ATOMIC_ACQUIRE) : c;
+}
+/* Attribute queries: the predefined attributes are the real MPI_COMM_WORLD's. */
+static inline MPI_Comm pcm_map_attr(MPI_Comm c, int keyval) {
+    return pcm_map_predefined_key(keyval) ? c : pcm_map(c);
+}
+
 /* ---- migration (pcm_migrate.c) ---- */
 int pcm_migrate_depart(MPI_Comm *world);     /* the migrating rank: never returns on success */
 int pcm_migrate_stay(MPI_Comm *world);       /* every other rank */

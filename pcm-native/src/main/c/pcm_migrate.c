@@ -58,8 +58,9 @@ static MPI_Info spawn_info(const char *host) {
     char cwd[PCM_PATH_MAX];
     if (getcwd(cwd, sizeof cwd)) PMPI_Info_set(info, "wdir", cwd);
     char env[PCM_HOST_MAX + 2 * PCM_PATH_MAX];
-    int n = snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s",
-                     (unsigned long long)pcm_g.mig_order_id, host);
+    int n = snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d",
+                     (unsigned long long)pcm_g.mig_order_id, host, PCM_Get_world_map() == 1);
+    /* the replacement maps MPI_COMM_WORLD as this process does, whatever its environment */
     /* libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
      * on every launcher) */
     static const char *const keep[] = {"ROAM_PCM_RECONNECT_MS", "ROAM_PCM_TEST_GATE"};

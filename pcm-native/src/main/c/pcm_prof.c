@@ -1,8 +1,15 @@
 /*
- * pcm_prof.c - application profiling through the MPI profiling interface (PMPI):
- * time spent inside MPI, and messages and bytes sent to each peer of the PCM world.
- * The wrappers cost two clock reads and a few additions; before PCM_Init (and after
- * PCM_Finalize) they only forward.
+ * pcm_prof.c - libpcm's MPI wrappers (the MPI profiling interface, PMPI): application
+ * profiling (time spent inside MPI, messages and bytes sent to each peer of the PCM
+ * world) and the mapping of MPI_COMM_WORLD to the PCM world (pcm_map.c).
+ *
+ * One wrapper per MPI function. The wrappers of every function that takes a
+ * communicator are generated from pcm_map.list by gen/pcm_map_gen.awk into
+ * pcm_map_wrappers.inc, included at the end of this file: each maps its communicator
+ * arguments, and those the profile needs also count (count_send) and time (TIMED). The
+ * few profiled functions without a communicator (MPI_Wait*) are written here.
+ * The profiling costs two clock reads and a few additions; before PCM_Init (and after
+ * PCM_Finalize) the wrappers only forward.
  *
  * Thread-safe (MPI_THREAD_MULTIPLE, as the JNI binding runs): the nesting depth is per
  * thread and the counters are added atomically. With several threads inside MPI at once,
@@ -82,6 +89,12 @@ int PCM_Get_peer_traffic(int peer, unsigned long long *messages, unsigned long l
 static int world_rank_of(MPI_Comm comm, int r) {
     if (r < 0) return -1;                        /* MPI_PROC_NULL, MPI_ANY_SOURCE */
     if (comm == pcm_g.world) return r;
+    if (comm == MPI_COMM_WORLD) {
+        /* unmapped: in a process mpirun started its ranks are the PCM world's */
+        if (!pcm_g.restored) return r;
+    } else if (comm == pcm_map_world) {
+        return r;                                /* the PCM world's duplicate: the same ranks */
+    }
     int inter = 0;
     PMPI_Comm_test_inter(comm, &inter);
     if (inter) return -1;
@@ -122,62 +135,6 @@ static void count_send(MPI_Comm comm, int dest, int count, MPI_Datatype type) {
         return rc_;                  \
     } while (0)
 
-int MPI_Send(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-    count_send(comm, dest, count, type);
-    TIMED(PMPI_Send(buf, count, type, dest, tag, comm));
-}
-
-int MPI_Ssend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-    count_send(comm, dest, count, type);
-    TIMED(PMPI_Ssend(buf, count, type, dest, tag, comm));
-}
-
-int MPI_Rsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-    count_send(comm, dest, count, type);
-    TIMED(PMPI_Rsend(buf, count, type, dest, tag, comm));
-}
-
-int MPI_Bsend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-    count_send(comm, dest, count, type);
-    TIMED(PMPI_Bsend(buf, count, type, dest, tag, comm));
-}
-
-int MPI_Isend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
-              MPI_Request *req) {
-    count_send(comm, dest, count, type);
-    TIMED(PMPI_Isend(buf, count, type, dest, tag, comm, req));
-}
-
-int MPI_Issend(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
-               MPI_Request *req) {
-    count_send(comm, dest, count, type);
-    TIMED(PMPI_Issend(buf, count, type, dest, tag, comm, req));
-}
-
-int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag, void *rbuf,
-                 int rcount, MPI_Datatype rtype, int source, int rtag, MPI_Comm comm,
-                 MPI_Status *status) {
-    count_send(comm, dest, scount, stype);
-    TIMED(PMPI_Sendrecv(sbuf, scount, stype, dest, stag, rbuf, rcount, rtype, source, rtag, comm,
-                        status));
-}
-
-int MPI_Sendrecv_replace(void *buf, int count, MPI_Datatype type, int dest, int stag, int source,
-                         int rtag, MPI_Comm comm, MPI_Status *status) {
-    count_send(comm, dest, count, type);
-    TIMED(PMPI_Sendrecv_replace(buf, count, type, dest, stag, source, rtag, comm, status));
-}
-
-int MPI_Recv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
-             MPI_Status *status) {
-    TIMED(PMPI_Recv(buf, count, type, source, tag, comm, status));
-}
-
-int MPI_Irecv(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
-              MPI_Request *req) {
-    TIMED(PMPI_Irecv(buf, count, type, source, tag, comm, req));
-}
-
 int MPI_Wait(MPI_Request *req, MPI_Status *status) { TIMED(PMPI_Wait(req, status)); }
 
 int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
@@ -188,47 +145,9 @@ int MPI_Waitany(int n, MPI_Request reqs[], int *index, MPI_Status *status) {
     TIMED(PMPI_Waitany(n, reqs, index, status));
 }
 
-int MPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status *status) {
-    TIMED(PMPI_Probe(source, tag, comm, status));
+int MPI_Waitsome(int n, MPI_Request reqs[], int *outcount, int indices[], MPI_Status statuses[]) {
+    TIMED(PMPI_Waitsome(n, reqs, outcount, indices, statuses));
 }
 
-int MPI_Barrier(MPI_Comm comm) { TIMED(PMPI_Barrier(comm)); }
-
-int MPI_Bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm) {
-    TIMED(PMPI_Bcast(buf, count, type, root, comm));
-}
-
-int MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op, int root,
-               MPI_Comm comm) {
-    TIMED(PMPI_Reduce(sbuf, rbuf, count, type, op, root, comm));
-}
-
-int MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_Op op,
-                  MPI_Comm comm) {
-    TIMED(PMPI_Allreduce(sbuf, rbuf, count, type, op, comm));
-}
-
-int MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
-               MPI_Datatype rtype, int root, MPI_Comm comm) {
-    TIMED(PMPI_Gather(sbuf, scount, stype, rbuf, rcount, rtype, root, comm));
-}
-
-int MPI_Gatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, const int rcounts[],
-                const int displs[], MPI_Datatype rtype, int root, MPI_Comm comm) {
-    TIMED(PMPI_Gatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, root, comm));
-}
-
-int MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
-                  MPI_Datatype rtype, MPI_Comm comm) {
-    TIMED(PMPI_Allgather(sbuf, scount, stype, rbuf, rcount, rtype, comm));
-}
-
-int MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
-                MPI_Datatype rtype, int root, MPI_Comm comm) {
-    TIMED(PMPI_Scatter(sbuf, scount, stype, rbuf, rcount, rtype, root, comm));
-}
-
-int MPI_Alltoall(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
-                 MPI_Datatype rtype, MPI_Comm comm) {
-    TIMED(PMPI_Alltoall(sbuf, scount, stype, rbuf, rcount, rtype, comm));
-}
+/* Every function with a communicator argument (generated: see the Makefile). */
+#include "pcm_map_wrappers.inc"

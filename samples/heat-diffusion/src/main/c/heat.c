@@ -207,7 +207,9 @@ int main(int argc, char **argv) {
         PCM_CHECK(PCM_Load("iteration", &it, MPI_INT, 1));
         PCM_CHECK(PCM_Load("t0", &t0, MPI_DOUBLE, 1));
         PCM_CHECK(PCM_Load("grid", u, MPI_DOUBLE, (int)cells));
-        if (!o.quiet) fprintf(stderr, "heat: rank %d restored at iteration %d (moves %d)\n", rank, it, PCM_Moves());
+        if (!o.quiet)
+            fprintf(stderr, "heat: rank %d restored at iteration %d (moves %d, MPI_COMM_WORLD mapped: %s)\n", rank, it,
+                    PCM_Moves(), PCM_Get_world_map() == 1 ? "yes" : "no");
     } else
 #endif
     {

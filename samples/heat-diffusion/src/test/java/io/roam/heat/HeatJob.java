@@ -52,6 +52,8 @@ final class HeatJob implements AutoCloseable {
         Spec grid(int r, int c) { rows = r; cols = c; return this; }
         Spec iterations(int n) { iterations = n; return this; }
         Spec agent(Path socket) { agentSocket = socket.toString(); return this; }
+        /** Another C program of the sample with heat's options (such as {@code stencil2d}). */
+        Spec binary(String name) { binary = name; return this; }
         /** Ranks are JVMs running {@link JavaHeat} (with {@code -Xcheck:jni}). */
         Spec java() { javaRanks = true; return this; }
         Spec env(String k, String v) { env.put(k, v); return this; }
@@ -113,6 +115,16 @@ final class HeatJob implements AutoCloseable {
         }
         assertThat(process.exitValue()).as("mpirun exit code\n%s", logs()).isZero();
         return this;
+    }
+
+    /** Waits for mpirun to exit and returns its exit code; on timeout ends the job and fails. */
+    int awaitExit(Duration timeout) throws IOException, InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String logs = logs();
+            close();
+            throw new AssertionError("mpirun did not finish within " + timeout + "\n" + logs);
+        }
+        return process.exitValue();
     }
 
     String stdout() throws IOException {

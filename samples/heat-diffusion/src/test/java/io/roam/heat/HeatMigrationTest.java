@@ -117,7 +117,62 @@ class HeatMigrationTest {
                 assertThat(d.stateBytes()).isGreaterThan(0);
             }
             HeatJob.awaitGone(da.sourcePid(), Duration.ofSeconds(10));
-            assertThat(job.stderr()).contains("restored at iteration 100", "restored at iteration 300");
+            assertThat(job.stderr()).contains("restored at iteration 100", "restored at iteration 300")
+                    .contains("MPI_COMM_WORLD mapped: yes").doesNotContain("mapped: no");
+        }
+    }
+
+    /**
+     * stencil2d.c calls MPI on MPI_COMM_WORLD throughout (2-D blocks, non-blocking halos, an
+     * allreduce every iteration); libpcm maps it to the PCM world. Two moves, ordered as
+     * above: its grid equals its own run without migration, and heat's grid (same problem).
+     */
+    @Test
+    void aProgramOnMpiCommWorldKeepsItsGridBitExactAcrossTwoMigrations() throws Exception {
+        HeatJob.Spec spec = shape(4).binary("stencil2d");
+        byte[] expected = Baselines.grid(spec);
+        assertThat(expected).as("stencil2d without migration gives heat's grid").isEqualTo(Baselines.cGrid(spec));
+        long a = orderWhenRegistered(2, 0, "localhost", 100);
+        long b = orderWhenRegistered(0, 0, "localhost", 300);
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            job.awaitSuccess(JOB_TIMEOUT);
+            assertThat(job.grid()).as("final grid after two migrations").isEqualTo(expected);
+            assertThat(awaitDone(a).rank()).isEqualTo(2);
+            assertThat(awaitDone(b).rank()).isEqualTo(0);
+            assertThat(job.stderr()).contains("rank 2 restored at iteration 100", "rank 0 restored at iteration 300");
+            assertThat(job.stdout()).contains("ranks 4 (2x2)");
+        }
+    }
+
+    /**
+     * The control: the same program with the mapping off. Its replacement's MPI_COMM_WORLD is
+     * a world of one, so it decomposes the grid for one rank and cannot load the moved block.
+     */
+    @Test
+    void withoutTheMappingTheSameProgramFailsAtItsFirstMigration() throws Exception {
+        HeatJob.Spec spec = shape(4).binary("stencil2d").env("ROAM_PCM_WORLD_MAP", "0");
+        orderWhenRegistered(2, 0, "localhost", 100);
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            assertThat(job.awaitExit(Duration.ofSeconds(60))).as(job.logs()).isNotZero();
+            assertThat(job.stderr()).contains("PCM_Load grid: PCM_ERR_COUNT");
+        }
+    }
+
+    /** heat passes its own world to MPI, so it needs no mapping: with it off, two moves, exact grid. */
+    @Test
+    void heatKeepsItsGridBitExactWithTheWorldMappingOff() throws Exception {
+        HeatJob.Spec spec = shape(4).env("ROAM_PCM_WORLD_MAP", "0");
+        byte[] expected = Baselines.grid(spec);
+        long a = orderWhenRegistered(1, 0, "localhost", 100);
+        long b = orderWhenRegistered(3, 0, "localhost", 300);
+        try (HeatJob job = spec.start(dir.resolve("run"))) {
+            job.awaitSuccess(JOB_TIMEOUT);
+            assertThat(job.grid()).isEqualTo(expected);
+            assertThat(awaitDone(a).rank()).isEqualTo(1);
+            assertThat(awaitDone(b).rank()).isEqualTo(3);
+            // the replacements map as their predecessors did (libpcm passes the setting on)
+            assertThat(job.stderr()).contains("rank 1 restored at iteration 100", "rank 3 restored at iteration 300")
+                    .contains("MPI_COMM_WORLD mapped: no").doesNotContain("mapped: yes");
         }
     }
 
