@@ -37,7 +37,8 @@ class PcmCodecTest {
 
     @Test
     void typeCodesFollowTheProtocol() {
-        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(PcmMessage.typeName(10)).isEqualTo("MIGRATION_PROGRESS");
         assertThat(PcmMessage.typeName(6)).isEqualTo("MIGRATION_DONE");
         assertThat(PcmMessage.typeName(77)).isEqualTo("type 77");
     }

@@ -40,6 +40,21 @@ final class RoamCommands {
     }
 
     /** {@code roam status --json} through the agent at {@code api}, run on a host; fails the test if it fails. */
+    /**
+     * Starts the agent of namespace host {@code i} (its address as host name, cluster and HTTP
+     * bind address, port 2552, the sockets in {@code dir}, work stealing off), seeded at host 0
+     * unless it is host 0, logging to {@code dir/agent<i+1>.log}.
+     */
+    static Process agentWithoutStealing(NetnsHosts hosts, int i, Path dir) throws IOException {
+        String h = hosts.addresses.get(i);
+        List<String> args = new java.util.ArrayList<>(List.of("agent", "--host", h, "--bind", h, "--port", "2552",
+                "--http-bind", h, "--socket", dir.resolve("agent-%h.sock").toString(), "--stealing", "off"));
+        if (i > 0) {
+            args.addAll(List.of("--seed", hosts.addresses.get(0) + ":2552"));
+        }
+        return start(hosts.exec(i), dir.resolve("agent" + (i + 1) + ".log"), args.toArray(String[]::new));
+    }
+
     static com.fasterxml.jackson.databind.JsonNode status(List<String> host, String api) throws Exception {
         Result r = run(host, 60, "status", "--json", "--agent", api);
         if (r.exit() != 0) {

@@ -39,13 +39,8 @@ class RoamRunAndMigrateTest {
             String socket = dir.resolve("agent-%h.sock").toString();
             String api1 = "http://" + h1 + ":7170";
             List<String> ns1 = hosts.exec(0);
-            started.add(RoamCommands.start(ns1, dir.resolve("agent1.log"),
-                    "agent", "--host", h1, "--bind", h1, "--port", "2552", "--http-bind", h1, "--socket", socket,
-                    "--stealing", "off"));
-            started.add(RoamCommands.start(hosts.exec(1), dir.resolve("agent2.log"),
-                    "agent", "--host", h2, "--bind", h2, "--port", "2552", "--http-bind", h2, "--socket", socket,
-                    "--stealing", "off",
-                    "--seed", h1 + ":2552"));
+            started.add(RoamCommands.agentWithoutStealing(hosts, 0, dir));
+            started.add(RoamCommands.agentWithoutStealing(hosts, 1, dir));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 JsonNode s = status(ns1, api1);
                 assertThat(s.get("nodes")).hasSize(2).allMatch(n -> n.get("reachable").asBoolean());

@@ -57,12 +57,8 @@ class WebViewBrowserTest {
             String socket = dir.resolve("agent-%h.sock").toString();
             String api1 = "http://" + h1 + ":7170";
             List<String> ns1 = hosts.exec(0);
-            started.add(RoamCommands.start(ns1, dir.resolve("agent1.log"),
-                    "agent", "--host", h1, "--bind", h1, "--port", "2552", "--http-bind", h1, "--socket", socket,
-                    "--stealing", "off"));
-            started.add(RoamCommands.start(hosts.exec(1), dir.resolve("agent2.log"),
-                    "agent", "--host", h2, "--bind", h2, "--port", "2552", "--http-bind", h2, "--socket", socket,
-                    "--stealing", "off", "--seed", h1 + ":2552"));
+            started.add(RoamCommands.agentWithoutStealing(hosts, 0, dir));
+            started.add(RoamCommands.agentWithoutStealing(hosts, 1, dir));
             // the browser runs here; agent 1's control API listens in host 1: a relay joins them
             Path relaySocket = dir.resolve("web-relay.sock");
             List<String> relay = new ArrayList<>(ns1);
