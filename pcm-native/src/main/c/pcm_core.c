@@ -242,7 +242,6 @@ int PCM_Finalize(MPI_Comm *world) {
     CHECK_INIT();
     if (!world || *world != pcm_g.world) return PCM_ERR_COMM;
     int rc = pcm_transfer_finish();
-    pcm_migrate_notify_predecessor();   /* the process this one replaced may now end too */
     pcm_agent_send_bye(0);
     pcm_agent_close();
     pcm_prof_stop();

@@ -122,7 +122,6 @@ static inline MPI_Comm pcm_map_attr(MPI_Comm c, int keyval) {
 int pcm_migrate_depart(MPI_Comm *world);     /* the migrating rank: never returns on success */
 int pcm_migrate_stay(MPI_Comm *world);       /* every other rank */
 int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world); /* PCM_Init in a replacement */
-void pcm_migrate_notify_predecessor(void); /* a replacement at the job's end: its predecessor may finalize */
 int pcm_transfer_post_sends(MPI_Comm inter, MPI_Request **reqs, int *n);
 int pcm_transfer_wait_sends(MPI_Request *reqs, int n, uint64_t order_id);
 int pcm_transfer_post_receives(MPI_Comm parent);
@@ -162,7 +161,7 @@ typedef struct {
     uint64_t mig_order_id, mig_t_order, mig_t_decided;
     /* replacement: transfer from the old process */
     MPI_Comm parent;              /* intercommunicator with the old process */
-    MPI_Comm pair;                /* old (0) + this (1); kept to the end: the end-of-job notice */
+    MPI_Comm pair;                /* old (0) + this (1) */
     MPI_Request *reqs;            /* receives of the state, posted at arrival */
     int n_reqs;
     int transfer_open;            /* the old process is still connected */

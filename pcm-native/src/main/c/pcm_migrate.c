@@ -21,20 +21,17 @@
  */
 #define _GNU_SOURCE
 #include "pcm_internal.h"
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #define META_MAGIC 0x5243504du  /* "RCPM" */
 #define META_VERSION 1
 #define TAG_META 7001
 #define TAG_IC 7002
-#define TAG_END 7004   /* successor -> predecessor: the job is ending, take part in its fence */
 
 typedef struct {
     uint32_t magic, version;
@@ -148,73 +145,22 @@ static void unbind_from_core(void) {
     }
 }
 
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-/* The departed process waits, asleep, until its successor (the replacement, over the pair
- * they merged, where the departed is rank 0) says that the job ends. Polling at 50 Hz costs
- * nothing measurable, where waiting inside MPI_Finalize spins through Open MPI's progress
- * loop (a few % of a core, charged to the host it left). */
-static void wait_for_successor(MPI_Comm pair) {
-    int end = 0;
-    MPI_Request req;
-    PMPI_Comm_set_errhandler(pair, MPI_ERRORS_RETURN);
-    if (PMPI_Irecv(&end, 1, MPI_INT, 1, TAG_END, pair, &req) != MPI_SUCCESS) return;
-    for (;;) {
-        int done = 0;
-        if (PMPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done) return;
-        sleep_ms(20);
-    }
-}
-
-void pcm_migrate_notify_predecessor(void) {
-    static int notified = 0;
-    if (notified || pcm_g.pair == MPI_COMM_NULL) return;
-    notified = 1;
-    int end = 1;
-    MPI_Request req;
-    PMPI_Comm_set_errhandler(pcm_g.pair, MPI_ERRORS_RETURN);
-    /* synchronous: complete once the predecessor has matched it, so that it is not lost
-     * in this process's own MPI_Finalize */
-    if (PMPI_Issend(&end, 1, MPI_INT, 0, TAG_END, pcm_g.pair, &req) != MPI_SUCCESS) return;
-    for (int waited = 0; waited < 60000; waited++) {
-        int done = 0;
-        if (PMPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done) return;
-        sleep_ms(1);
-    }
-    pcm_log("the process this rank replaced did not take the end-of-job notice within 60 s");
-}
-
-static void leave_process(MPI_Comm successor) {
+static void leave_process(void) {
     fflush(NULL);
     pcm_agent_send_bye(1);
     pcm_agent_close();
     /* Open MPI 4.1 ends a job with a fence over all of its original processes. A process
      * that _exit()s before that fence starts is still counted and the fence never
      * completes (seen as a hang in MPI_Finalize of the ranks that stayed). So the
-     * departed process takes part in the fence: at idle priority, off the ranks' core, it
-     * sleeps until its successor reaches the end of the job (PCM_Finalize or MPI_Finalize),
-     * passes the notice on to its own predecessor if it was a replacement, and only then
-     * enters MPI_Finalize. ROAM_PCM_FAST_EXIT=1 restores the immediate _exit (safe only
-     * with a runtime without that fence). */
+     * departed process takes part in the fence: it waits in MPI_Finalize at idle
+     * priority, off the ranks' core. ROAM_PCM_FAST_EXIT=1 restores the immediate _exit
+     * (safe only with a runtime without that fence). */
     if (pcm_env_long("ROAM_PCM_FAST_EXIT", 0) == 1) _exit(0);
     struct sched_param sp = {0};
     sched_setscheduler(0, SCHED_IDLE, &sp);
     unbind_from_core();
-    wait_for_successor(successor);
-    pcm_migrate_notify_predecessor();
     PMPI_Finalize();
     _exit(0);
-}
-
-/* An application that ends with MPI_Finalize alone (no PCM_Finalize) still lets the
- * process it replaced finish. */
-int MPI_Finalize(void) {
-    if (pcm_g.initialized) pcm_migrate_notify_predecessor();
-    return PMPI_Finalize();
 }
 
 int pcm_migrate_depart(MPI_Comm *world) {
@@ -248,13 +194,14 @@ int pcm_migrate_depart(MPI_Comm *world) {
     if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;
     if ((rc = join(world, pair)) != PCM_SUCCESS) return rc;
     rc = pcm_transfer_wait_sends(sends, n_sends, pcm_g.mig_order_id);
-    PMPI_Comm_disconnect(&inter);   /* pair stays: the successor's end-of-job notice comes over it */
+    PMPI_Comm_free(&pair);
+    PMPI_Comm_disconnect(&inter);
     if (rc != PCM_SUCCESS) {
         /* The new world already holds the replacement; nothing to go back to. */
         pcm_log("state transfer to the replacement failed: %s", PCM_Error_string(rc));
     }
     release_state_memory();
-    leave_process(pair);
+    leave_process();
     return rc;   /* not reached */
 }
 

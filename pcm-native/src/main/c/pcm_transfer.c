@@ -168,8 +168,9 @@ int pcm_transfer_finish(void) {
     int rc = pcm_transfer_wait(NULL);
     pcm_done_report *d = &pcm_g.done;
     d->t_transferred = pcm_now_real_ns();
-    /* pcm_g.pair stays: the end-of-job notice to the predecessor goes over it */
+    PMPI_Comm_free(&pcm_g.pair);
     PMPI_Comm_disconnect(&pcm_g.parent);
+    pcm_g.pair = MPI_COMM_NULL;
     pcm_g.parent = MPI_COMM_NULL;
     pcm_g.transfer_open = 0;
     free(pcm_g.reqs);

@@ -73,10 +73,27 @@ class DrainTest {
             Thread.sleep(5000);   // let the stealing settle a first time
 
             // 1. roam drain of a host with two ranks: both move, none left there
-            Map<String, List<Integer>> before = placement(status(h1, api1));
-            String drained = before.entrySet().stream().filter(e -> e.getValue().size() == 2).map(Map.Entry::getKey)
-                    .findFirst().orElseThrow(() -> new AssertionError("no host with two ranks: " + before));
-            RoamCommands.Result drain = RoamCommands.run(h1, 300, "drain", "--agent", api1, drained);
+            // work stealing runs on: a rank may leave the chosen host before the drain reaches it;
+            // then the drain has nothing to move, and the test undrains and tries again
+            String chosen = null;
+            RoamCommands.Result drain = null;
+            for (int attempt = 0; attempt < 4; attempt++) {
+                Map<String, List<Integer>> before = placement(status(h1, api1));
+                chosen = before.entrySet().stream().filter(e -> e.getValue().size() == 2).map(Map.Entry::getKey)
+                        .findFirst().orElse(null);
+                if (chosen == null) {
+                    Thread.sleep(3000);
+                    continue;
+                }
+                drain = RoamCommands.run(h1, 300, "drain", "--agent", api1, chosen);
+                if (!drain.out().contains(" 0 rank(s) to move")) {
+                    break;
+                }
+                RoamCommands.run(h1, 60, "undrain", "--agent", api1, chosen);
+                drain = null;
+            }
+            assertThat(drain).as("a host with two ranks to drain").isNotNull();
+            String drained = chosen;
             assertThat(drain.exit()).as(drain.out()).isZero();
             assertThat(drain.out()).contains("DONE", "holds no managed process", "moved job");
             JsonNode afterDrain = status(h1, api1);
