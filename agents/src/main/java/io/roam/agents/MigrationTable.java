@@ -53,6 +53,11 @@ final class MigrationTable {
         return byOrder.values().stream().anyMatch(p -> p.jobId().equals(jobId) && p.rank() == rank);
     }
 
+    /** How many migrations of {@code jobId} from this node are in flight. */
+    long inFlight(String jobId) {
+        return byOrder.values().stream().filter(p -> p.jobId().equals(jobId)).count();
+    }
+
     /** The migration of (job, rank) in flight, if any. */
     Optional<Pending> of(String jobId, int rank) {
         return byOrder.values().stream().filter(p -> p.jobId().equals(jobId) && p.rank() == rank).findFirst();

@@ -112,6 +112,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final ActorRef<Stealer.Command> stealer;
     private final MigrationTable migrations;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
+    private final int maxMigrationsPerJob;
     private NetworkProfile network = NetworkProfile.EMPTY;
     private boolean drained;
     /** Finished migrations kept for the web view and GET /api/migrations (those in progress are all kept). */
@@ -127,6 +128,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             throws java.io.IOException {
         super(ctx);
         this.settings = config.agent();
+        this.maxMigrationsPerJob = config.stealing().maxMigrationsPerJob();
         this.profiling = new AgentProfiling(settings.host(), config.profiling());
         timers.startTimerWithFixedDelay(Sample.TICK, config.profiling().period());
         this.timers = timers;
@@ -278,6 +280,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             problem = "job " + r.jobId() + " rank " + r.rank() + " already runs on " + settings.host();
         } else if (migrations.busy(r.jobId(), r.rank())) {
             problem = "job " + r.jobId() + " rank " + r.rank() + " is already migrating";
+        } else if (migrations.inFlight(r.jobId()) >= maxMigrationsPerJob) {   // drains, roam migrate and steals alike
+            problem = "job " + r.jobId() + " already has " + migrations.inFlight(r.jobId()) + " migration(s) under way"
+                    + " from " + settings.host() + " (roam.stealing.max-migrations-per-job " + maxMigrationsPerJob
+                    + "): rank " + r.rank() + " stays";
         } else if (unreachable.contains(r.targetAddress())) {
             problem = "the agent of " + targetNode.host() + " is unreachable: the rank stays on " + settings.host();
         }

@@ -99,6 +99,46 @@ class MigrationFaultsTest {
         }
     }
 
+    @Test
+    void aSecondMigrationOfAJobWhileOneIsUnderWayIsRefused() throws Exception {
+        var quick = ConfigFactory.parseString("roam.agent.migration.timeout = 3s\nroam.stealing.enabled = false");
+        try (TestAgents agents = new TestAgents(dir)) {
+            Agent h1 = agents.start("h1", "default", "p2p", quick);
+            Agent h2 = agents.start("h2", "default", "p2p", quick);
+            AgentClusterTest.awaitNodes(h1, 2);
+            SocketChannel rank0 = connect(h1, new Register("job-b", 0, 2, 4100, "h1", 0, "heat", 64));
+            SocketChannel rank1 = connect(h1, new Register("job-b", 1, 2, 4101, "h1", 0, "heat", 64));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(AgentClusterTest.status(h1).nodes().stream().mapToInt(n -> n.processes().size()).sum())
+                            .isEqualTo(2));
+            assertThat(new PcmFrameReader(rank1).read()).isInstanceOf(PcmMessage.Registered.class);
+            CompletableFuture<List<JsonNode>> first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post(h1, "/api/migrate?job=job-b&rank=0&to=h2");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            PcmFrameReader in = new PcmFrameReader(rank0);
+            PcmMessage m;
+            do {
+                m = in.read();
+            } while (!(m instanceof PcmMessage.Migrate));   // rank 0's migration is under way
+            // a drain, a steal or roam migrate of another rank of the same job: refused, nothing sent
+            List<JsonNode> second = post(h1, "/api/migrate?job=job-b&rank=1&to=h2");
+            assertThat(second).hasSize(1);
+            assertThat(second.get(0).get("phase").asText()).isEqualTo("FAILED");
+            assertThat(second.get(0).get("detail").asText()).contains("job job-b already has 1 migration(s) under way",
+                    "max-migrations-per-job", "rank 1 stays");
+            rank1.configureBlocking(false);
+            assertThat(rank1.read(ByteBuffer.allocate(64))).as("nothing sent to rank 1").isZero();
+            rank0.close();   // the first one ends (FAILED: its process is gone)
+            assertThat(first.get(30, TimeUnit.SECONDS)).last().satisfies(e ->
+                    assertThat(e.get("phase").asText()).isIn("FAILED", "DONE"));
+            rank1.close();
+        }
+    }
+
     private static SocketChannel connect(Agent a, Register r) throws Exception {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(a.settings().pcmSocket()));
