@@ -126,7 +126,10 @@ class WebViewBrowserTest {
                 assertThat(table.out().lines().filter(l -> l.startsWith(jobId) && l.contains(" DONE ")
                         && l.contains(h1) && l.contains(h2))).hasSize(1);
                 assertThat(updates(js)).isGreaterThan(updates);
-                String row = browser.findElement(By.cssSelector(doneRow)).getText();
+                // found and read in one script: each update redraws the table, so an element found
+                // first and read later may be gone (stale) in between
+                String row = (String) js.executeScript(
+                        "const r = document.querySelector(arguments[0]); return r ? r.innerText : '';", doneRow);
                 assertThat(row).contains(h1, h2, "DONE", " ms");
                 Path shot = Path.of("target", "web-view.png");
                 Files.createDirectories(shot.getParent());
