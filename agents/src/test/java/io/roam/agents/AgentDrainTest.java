@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.roam.pcm.wire.PcmCodec;
 import io.roam.pcm.wire.PcmMessage.Register;
 import java.net.StandardProtocolFamily;
-import java.net.URI;
 import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,25 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * stops the agent anyway, and the process is still alive.
  */
 class AgentDrainTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
 
-    private List<JsonNode> post(Agent via, String query) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + query))
-                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : r.body().split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
-    }
 
     @Test
     void aRankThatCannotMoveIsReportedAndKeepsRunningAndStopStillStops() throws Exception {
@@ -68,7 +47,7 @@ class AgentDrainTest {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(AgentClusterTest.status(h1).nodes().get(0).processes()).hasSize(1));
 
-            List<JsonNode> events = post(h2, "/api/drain?node=h1&deadline=10s");
+            List<JsonNode> events = TestAgents.post(h2, "/api/drain?node=h1&deadline=10s");
 
             assertThat(events).as(events.toString()).extracting(e -> e.get("type").asText()).startsWith("INFO", "PLAN")
                     .endsWith("FINISHED");
@@ -85,7 +64,7 @@ class AgentDrainTest {
             assertThat(sleeper.isAlive()).isTrue();
 
             // roam stop: the same drain (it fails the same way), then the agent stops anyway
-            List<JsonNode> stop = post(h2, "/api/stop?node=h1&deadline=5s");
+            List<JsonNode> stop = TestAgents.post(h2, "/api/stop?node=h1&deadline=5s");
             assertThat(stop.get(stop.size() - 1).get("notMoved").size()).isEqualTo(1);
             h1.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(h1.stopRequest()).hasValueSatisfying(r -> assertThat(r).startsWith("roam stop"));

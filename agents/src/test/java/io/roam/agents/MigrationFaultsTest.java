@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.roam.pcm.wire.PcmCodec;
 import io.roam.pcm.wire.PcmFrameReader;
 import io.roam.pcm.wire.PcmMessage;
 import io.roam.pcm.wire.PcmMessage.Register;
 import java.net.StandardProtocolFamily;
-import java.net.URI;
 import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * The end-to-end faults are in samples/heat-diffusion's FaultsTest.
  */
 class MigrationFaultsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
@@ -52,16 +44,12 @@ class MigrationFaultsTest {
             AgentClusterTest.awaitNodes(h2, 2);
             SocketChannel rank0 = connect(h1, new Register("job-a", 0, 2, 4000, "h1", 0, "heat", 64));
             SocketChannel rank1 = connect(h1, new Register("job-a", 1, 2, 4001, "h1", 0, "heat", 64));
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(AgentClusterTest.status(h1).nodes().stream().mapToInt(n -> n.processes().size()).sum())
-                            .isEqualTo(2));
+            awaitProcesses(h1, 2);
 
             // rank 1's process exits: an order for it is refused, naming the ranks that run
             rank1.close();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(AgentClusterTest.status(h1).nodes().stream().mapToInt(n -> n.processes().size()).sum())
-                            .isEqualTo(1));
-            List<JsonNode> exited = post(h2, "/api/migrate?job=job-a&rank=1&to=h2");
+            awaitProcesses(h1, 1);
+            List<JsonNode> exited = TestAgents.post(h2, "/api/migrate?job=job-a&rank=1&to=h2");
             assertThat(exited).hasSize(1);
             assertThat(exited.get(0).get("phase").asText()).isEqualTo("FAILED");
             assertThat(exited.get(0).get("detail").asText()).contains("job job-a has no rank 1 running",
@@ -69,13 +57,7 @@ class MigrationFaultsTest {
 
             // rank 0 migrates: it reads the order, starts, says BYE(migrated) and leaves; h2 hears
             // nothing from a replacement: DONE, unconfirmed, once the grace (the 3 s timeout) passes
-            CompletableFuture<List<JsonNode>> move = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return post(h2, "/api/migrate?job=job-a&rank=0&to=h2");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<List<JsonNode>> move = migrateInBackground(h2, "/api/migrate?job=job-a&rank=0&to=h2");
             PcmFrameReader in = new PcmFrameReader(rank0);
             PcmMessage m;
             do {
@@ -92,7 +74,7 @@ class MigrationFaultsTest {
             assertThat(events.get(3).get("detail").asText()).contains("BYE migrated", "did not confirm the arrival");
 
             // the job has finished: no process of it anywhere
-            List<JsonNode> finished = post(h1, "/api/migrate?job=job-a&rank=0&to=h2");
+            List<JsonNode> finished = TestAgents.post(h1, "/api/migrate?job=job-a&rank=0&to=h2");
             assertThat(finished.get(0).get("phase").asText()).isEqualTo("FAILED");
             assertThat(finished.get(0).get("detail").asText()).contains("job job-a has no process registered",
                     "finished");
@@ -108,24 +90,16 @@ class MigrationFaultsTest {
             AgentClusterTest.awaitNodes(h1, 2);
             SocketChannel rank0 = connect(h1, new Register("job-b", 0, 2, 4100, "h1", 0, "heat", 64));
             SocketChannel rank1 = connect(h1, new Register("job-b", 1, 2, 4101, "h1", 0, "heat", 64));
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(AgentClusterTest.status(h1).nodes().stream().mapToInt(n -> n.processes().size()).sum())
-                            .isEqualTo(2));
+            awaitProcesses(h1, 2);
             assertThat(new PcmFrameReader(rank1).read()).isInstanceOf(PcmMessage.Registered.class);
-            CompletableFuture<List<JsonNode>> first = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return post(h1, "/api/migrate?job=job-b&rank=0&to=h2");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<List<JsonNode>> first = migrateInBackground(h1, "/api/migrate?job=job-b&rank=0&to=h2");
             PcmFrameReader in = new PcmFrameReader(rank0);
             PcmMessage m;
             do {
                 m = in.read();
             } while (!(m instanceof PcmMessage.Migrate));   // rank 0's migration is under way
             // a drain, a steal or roam migrate of another rank of the same job: refused, nothing sent
-            List<JsonNode> second = post(h1, "/api/migrate?job=job-b&rank=1&to=h2");
+            List<JsonNode> second = TestAgents.post(h1, "/api/migrate?job=job-b&rank=1&to=h2");
             assertThat(second).hasSize(1);
             assertThat(second.get(0).get("phase").asText()).isEqualTo("FAILED");
             assertThat(second.get(0).get("detail").asText()).contains("job job-b already has 1 migration(s) under way",
@@ -139,6 +113,24 @@ class MigrationFaultsTest {
         }
     }
 
+    /** Registered processes of the cluster, as {@code via} sees them, reach {@code count}. */
+    private static void awaitProcesses(Agent via, int count) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(AgentClusterTest.status(via).nodes().stream().mapToInt(n -> n.processes().size()).sum())
+                        .isEqualTo(count));
+    }
+
+    /** A migration ordered through {@code via}'s control API, its events when it ends. */
+    private static CompletableFuture<List<JsonNode>> migrateInBackground(Agent via, String query) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return TestAgents.post(via, query);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private static SocketChannel connect(Agent a, Register r) throws Exception {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(a.settings().pcmSocket()));
@@ -146,17 +138,4 @@ class MigrationFaultsTest {
         return ch;
     }
 
-    private List<JsonNode> post(Agent via, String query) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + query))
-                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : r.body().split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
-    }
 }

@@ -3,12 +3,21 @@ package io.roam.agents;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Agents in this JVM on loopback, ports chosen by the system, sockets in a test directory. */
 final class TestAgents implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     final List<Agent> agents = new ArrayList<>();
     private final Path dir;
     private String seed;
@@ -40,6 +49,21 @@ final class TestAgents implements AutoCloseable {
         }
         agents.add(a);
         return a;
+    }
+
+    /** POSTs a control API route of {@code via} (200 expected) and returns its JSON lines (one per event). */
+    static List<JsonNode> post(Agent via, String query) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + query))
+                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : r.body().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
     }
 
     @Override
