@@ -74,6 +74,7 @@ int PCM_Init(MPI_Comm *world) {
         if (rc) return rc;
         pcm_g.restored = 1;
         pcm_g.skip_status = 1;
+        pcm_g.job_moved = 1;
     } else {
         if (PMPI_Comm_dup(MPI_COMM_WORLD, &pcm_g.world) != MPI_SUCCESS) return PCM_ERR_MPI;
         PMPI_Comm_rank(pcm_g.world, &pcm_g.rank);
@@ -234,6 +235,7 @@ int PCM_Reconfigure(MPI_Comm *world) {
     pcm_g.decided = 0;
     int rc = (pcm_g.mig_rank == pcm_g.rank) ? pcm_migrate_depart(world) : pcm_migrate_stay(world);
     if (rc != PCM_SUCCESS) return rc;
+    pcm_g.job_moved = 1;
     pcm_g.world = *world;
     return pcm_map_open();   /* the replacement makes its duplicate in PCM_Init */
 }
@@ -242,6 +244,8 @@ int PCM_Finalize(MPI_Comm *world) {
     CHECK_INIT();
     if (!world || *world != pcm_g.world) return PCM_ERR_COMM;
     int rc = pcm_transfer_finish();
+    int end = pcm_end_agree(pcm_g.world);   /* collective: how the job ends (pcm_end.c) */
+    if (rc == PCM_SUCCESS) rc = end;
     pcm_agent_send_bye(0);
     pcm_agent_close();
     pcm_prof_stop();

@@ -129,6 +129,11 @@ int pcm_transfer_receive(pcm_entry *target, void *user_buf); /* PCM_Load of a pe
 int pcm_transfer_wait(pcm_entry *upto);     /* the state up to this entry (NULL: all) has arrived */
 int pcm_transfer_finish(void);               /* all arrived; disconnect; report MIGRATION_DONE */
 
+/* ---- the end of a process (pcm_end.c) ---- */
+int pcm_end_agree(MPI_Comm world);   /* PCM_Finalize, collective: did a rank of the job ever move? */
+void pcm_end_departed(void) __attribute__((noreturn));   /* a rank that moved away: BYE, _exit(0) */
+int pcm_end_skips_finalize(void);    /* agreed: MPI_Finalize will not call PMPI_Finalize */
+
 /* ---- global state (pcm_core.c) ---- */
 typedef struct {
     int initialized;
@@ -139,6 +144,7 @@ typedef struct {
     char host[PCM_HOST_MAX];
     int restored;
     int moves;
+    int job_moved;                /* a rank of the job moved while this process was in it */
     uint64_t iteration;
     int skip_status;              /* replacement: the first PCM_Status is its predecessor's */
     uint64_t t_init_mono;

@@ -9,7 +9,8 @@
  *   world:  Intercomm_create(world, leader r, peer pair) <-> new: (SELF, peer pair)
  *           -> merge -> big (old ranks 0..n-1, new = n)
  *           -> split(color: r undefined, key: rank; new takes key r) -> the new world
- *   r:      streams the stored state over pair, frees pair, disconnects inter, exits.
+ *   r:      streams the stored state over pair, frees pair, disconnects inter, says BYE
+ *           and _exit(0)s at once (pcm_end.c: how the job then ends without it).
  *
  * The state stream (pcm_transfer.c) starts right after the metadata and overlaps the
  * communicator surgery: r posts its sends at once, the replacement posts its receives
@@ -24,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define META_MAGIC 0x5243504du  /* "RCPM" */
@@ -118,51 +117,6 @@ static int join(MPI_Comm *world, MPI_Comm pair) {
     return PCM_SUCCESS;
 }
 
-/* The state has moved: give its memory back to the node (whole pages inside each
- * registered buffer; the process never returns to the application to read them). */
-static void release_state_memory(void) {
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    for (pcm_entry *e = pcm_g.stored.head; e; e = e->next) {
-        uintptr_t lo = ((uintptr_t)e->data + page - 1) & ~(page - 1);
-        uintptr_t hi = ((uintptr_t)e->data + pcm_entry_bytes(e)) & ~(page - 1);
-        if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
-    }
-}
-
-/* mpirun binds a rank to a core, and its replacement on another host may get the same
- * core (each daemon binds its local rank 0 to core 0): the waiting process, which wakes
- * every 100 us in Open MPI's finalize loop, would share that core with the ranks that
- * compute (measured: 13 % slower iterations after a move on one machine). Let it run on
- * any core instead; a CPU outside the allowed set is refused by the kernel and skipped. */
-static void unbind_from_core(void) {
-    cpu_set_t all;
-    CPU_ZERO(&all);
-    long n = sysconf(_SC_NPROCESSORS_CONF);
-    for (long i = 0; i < n && i < CPU_SETSIZE; i++) CPU_SET((int)i, &all);
-    if (sched_setaffinity(0, sizeof all, &all) != 0) {
-        cpu_set_t allowed;
-        if (sched_getaffinity(1, sizeof allowed, &allowed) == 0) sched_setaffinity(0, sizeof allowed, &allowed);
-    }
-}
-
-static void leave_process(void) {
-    fflush(NULL);
-    pcm_agent_send_bye(1);
-    pcm_agent_close();
-    /* Open MPI 4.1 ends a job with a fence over all of its original processes. A process
-     * that _exit()s before that fence starts is still counted and the fence never
-     * completes (seen as a hang in MPI_Finalize of the ranks that stayed). So the
-     * departed process takes part in the fence: it waits in MPI_Finalize at idle
-     * priority, off the ranks' core. ROAM_PCM_FAST_EXIT=1 restores the immediate _exit
-     * (safe only with a runtime without that fence). */
-    if (pcm_env_long("ROAM_PCM_FAST_EXIT", 0) == 1) _exit(0);
-    struct sched_param sp = {0};
-    sched_setscheduler(0, SCHED_IDLE, &sp);
-    unbind_from_core();
-    PMPI_Finalize();
-    _exit(0);
-}
-
 int pcm_migrate_depart(MPI_Comm *world) {
     char **args = pcm_g.argc > 1 ? pcm_g.argv + 1 : MPI_ARGV_NULL;
     MPI_Info info = spawn_info(pcm_g.mig_host);
@@ -200,9 +154,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
         /* The new world already holds the replacement; nothing to go back to. */
         pcm_log("state transfer to the replacement failed: %s", PCM_Error_string(rc));
     }
-    release_state_memory();
-    leave_process();
-    return rc;   /* not reached */
+    pcm_end_departed();   /* BYE, _exit(0): nothing of this process stays (pcm_end.c) */
 }
 
 int pcm_migrate_stay(MPI_Comm *world) {
