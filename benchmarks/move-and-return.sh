@@ -17,76 +17,31 @@ runs=${1:-50}
 iterations=${2:-60000}
 hang_s=${3:-120}
 [[ $(id -u) == 0 ]] || { echo "move-and-return.sh: needs root (network namespaces)" >&2; exit 2; }
-heat=$root/samples/heat-diffusion/target/native/heat
-[[ -x $heat ]] || { echo "move-and-return.sh: $heat is missing: run make first" >&2; exit 2; }
-tmp=$(mktemp -d /tmp/roam-mar-XXXXXX)
 prefix=mar$((RANDOM % 10000))
-subnet=10.232.$((100 + RANDOM % 100))
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    sleep 1
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    bash scripts/netns-hosts.sh down "$prefix" || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-
-mapfile -t addrs < <(bash scripts/netns-hosts.sh up "$prefix" 3 "$subnet" | awk '{print $2}')
-bash scripts/netns-hosts.sh rsh-agent "$prefix" "$tmp/rsh.sh"
-socket="$tmp/agent-%h.sock"
-for i in 0 1 2; do
-    ip=${addrs[$i]}
-    seed=(); [[ $i -gt 0 ]] && seed=(--seed "${addrs[0]}:2552")
-    bash scripts/netns-hosts.sh exec "$prefix" $((i + 1)) bin/roam agent --host "$ip" --bind "$ip" --port 2552 \
-        --http-bind "$ip" --socket "$socket" --stealing off --set roam.agent.slots=1 "${seed[@]}" \
-        > "$tmp/agent$((i + 1)).log" 2>&1 &
-    pids+=($!)
-done
-on1() { bash scripts/netns-hosts.sh exec "$prefix" 1 "$@"; }
-api="http://${addrs[0]}:7170"
-status() { on1 curl -s --max-time 30 "$api/api/status"; }
-for _ in $(seq 1 120); do
-    [[ $(status | jq '[.nodes[] | select(.reachable)] | length' 2>/dev/null || echo 0) == 3 ]] && break
-    sleep 1
-done
-# heat processes running in host $1's network namespace (1-based)
-heat_on() { ip netns pids "$prefix-h$1" 2>/dev/null | while read -r p; do
-    [[ $(readlink "/proc/$p/exe" 2>/dev/null) == "$heat" ]] && echo "$p"; done || true; }
+. benchmarks/lib/hosts-with-agents.sh
+hwa_up 3 1
+tmp=$hwa_tmp
+heat=$hwa_heat
+addrs=("${hwa_addrs[@]}")
 mpirun --oversubscribe -np 3 --mca pml ob1 "$root/samples/heat-diffusion/target/native/heat-nopcm" -r 256 -c 256 \
     -i "$iterations" -o "$tmp/expected.bin" -q > /dev/null
-# rank 0 of job $1 to address $2; 0 when DONE
-move() {
-    on1 curl -s -N --max-time 120 -X POST "$api/api/migrate?job=$1&rank=0&to=$2" >> "$tmp/migrate.log" 2>&1
-    tail -1 "$tmp/migrate.log" | grep -q '"phase":"DONE"'
-}
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 results=()
 clean=0 hangs=0 exact=0 gone=0 left_behind=0 residue=0
 for run in $(seq 1 "$runs"); do
     rm -f "$tmp/grid.bin"
-    on1 bin/roam run --agent "$api" --socket "$socket" -- --mca plm_rsh_agent "$tmp/rsh.sh" \
-        --mca oob_tcp_if_include "$subnet.0/24" --mca btl_tcp_if_include "$subnet.0/24" \
-        -np 3 "$heat" -r 256 -c 256 -i "$iterations" -o "$tmp/grid.bin" > "$tmp/run$run.log" 2>&1 &
-    job=$!
-    pids+=($job)
-    jobid=""
-    for _ in $(seq 1 200); do
-        jobid=$(status | jq -r '[.nodes[].processes[] | select(.rank == 0)][0].jobId // empty' 2>/dev/null || true)
-        [[ -n $jobid && $(status | jq '[.nodes[].processes[]] | length') == 3 ]] && break
-        sleep 0.1
-    done
-    first=$(heat_on 1)
+    hwa_run 3 "$tmp/run$run.log" -r 256 -c 256 -i "$iterations" -o "$tmp/grid.bin" || true
+    job=$hwa_job
+    first=$(hwa_heat_on 1)
     moved=0 gone_ms=- alone=yes
-    if move "$jobid" "${addrs[1]}"; then
+    if hwa_move 0 "${addrs[1]}"; then
         moved=1
         t=$(date +%s%N)
-        while [[ -n $(heat_on 1) ]] && (( $(ms "$t") < 10000 )); do sleep 0.02; done
-        if [[ -z $(heat_on 1) ]]; then gone_ms=$(ms "$t"); gone=$((gone + 1)); else alone=NO; fi
+        while [[ -n $(hwa_heat_on 1) ]] && (( $(ms "$t") < 10000 )); do sleep 0.02; done
+        if [[ -z $(hwa_heat_on 1) ]]; then gone_ms=$(ms "$t"); gone=$((gone + 1)); else alone=NO; fi
         [[ -n $first && -e /proc/$first ]] && alone=NO
         sleep 0.5
-        move "$jobid" "${addrs[0]}" && moved=2
+        hwa_move 0 "${addrs[0]}" && moved=2
     fi
     t_end=$(date +%s%N)
     rc=hang
@@ -98,7 +53,8 @@ for run in $(seq 1 "$runs"); do
     if [[ $rc == hang ]]; then
         hangs=$((hangs + 1))
         pkill -P "$job" 2>/dev/null || true; kill "$job" 2>/dev/null || true
-        sleep 2; pkill -9 -f "$heat" 2>/dev/null || true
+        sleep 2
+        for h in 1 2 3; do for p in $(hwa_heat_on "$h"); do kill -9 "$p" 2>/dev/null || true; done; done
     fi
     same=NO
     cmp -s "$tmp/grid.bin" "$tmp/expected.bin" && { same=yes; exact=$((exact + 1)); }
@@ -106,9 +62,10 @@ for run in $(seq 1 "$runs"); do
     [[ $alone == yes ]] || left_behind=$((left_behind + 1))
     sleep 0.5
     after=""
-    for h in 1 2 3; do [[ -n $(heat_on "$h") ]] && after+="heat on h$h "; done
-    pgrep -f "orted.*$subnet" > /dev/null && after+="orted "
-    ls -d /tmp/ompi.* /dev/shm/vader_segment.* > "$tmp/left.txt" 2>/dev/null || true
+    for h in 1 2 3; do [[ -n $(hwa_heat_on "$h") ]] && after+="heat on h$h "; done
+    pgrep -f "orted.*$hwa_subnet" > /dev/null && after+="orted "
+    # the hosts' names are their addresses: Open MPI names its files after them
+    ls -d "/tmp/ompi.$hwa_subnet".* "/dev/shm/vader_segment.$hwa_subnet".* > "$tmp/left.txt" 2>/dev/null || true
     [[ -s $tmp/left.txt ]] && after+="$(wc -l < "$tmp/left.txt") session dirs/shm files "
     [[ -n $after ]] && residue=$((residue + 1))
     results+=("| $run | $moved | $gone_ms | $alone | $rc | $end_s | $same | ${after:-none} |")
@@ -123,7 +80,7 @@ out=benchmarks/results/move-and-return.md
     echo "| | |"
     echo "|---|---|"
     echo "| date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |"
-    echo "| machine | $(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') |"
+    echo "| machine | $(hwa_machine) |"
     echo "| Open MPI | $(mpirun --version 2>&1 | head -1) |"
     echo "| reproduce | \`benchmarks/move-and-return.sh $runs $iterations $hang_s\` (after \`make\`, as root) |"
     echo

@@ -124,7 +124,11 @@ int PCM_Migration_info(int *rank, char *host, int host_len);
 int PCM_Reconfigure(MPI_Comm *world);
 
 /* Collective: leave PCM. Frees *world (sets MPI_COMM_NULL) and says goodbye to the
- * agent. Call before MPI_Finalize. */
+ * agent. Call before MPI_Finalize. If a rank of the job ever moved, the live ranks agree
+ * here to end without Open MPI's final fence (which would wait for the processes that
+ * left): libpcm's MPI_Finalize then returns MPI_SUCCESS without finalizing Open MPI, and
+ * the program runs on to its exit as usual. Nothing changes for a job in which no rank
+ * moved. An MPI_Finalize without PCM_Finalize calls it first. */
 int PCM_Finalize(MPI_Comm *world);
 
 /* The mapping of MPI_COMM_WORLD. While it is on (the default), libpcm's MPI wrappers

@@ -2,31 +2,34 @@ package io.roam.heat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roam.pcm.wire.PcmMessage.Bye;
 import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.MigrationDone;
 import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A process that migrated away lingers until the job's end (Open MPI ends a job with a fence
- * over all of its original processes) on the host it left, where a rank moved back, or any
- * other work, must keep the CPU: it waits at idle priority, off the ranks' core, and may take
- * only a little (Open MPI's progress loop in MPI_Finalize: about 0.04 of a core measured; a
- * process still spinning at normal priority would take a whole core). Measured from
- * /proc/PID/stat over 3 s of the job running on; then the job must end and the process go.
+ * A rank that moved leaves nothing behind (docs/architecture.md, "The end of a process"):
+ * its old process says BYE and exits as soon as its state is delivered, while the job runs
+ * on, and the job still ends normally without it (libpcm's end without MPI_Finalize's
+ * fence). Across hosts: once every rank has left a host, no process of the job runs there.
  */
 class DepartedProcessTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
+    /** From MIGRATION_DONE to the old process's exit: it only says BYE and exits. */
+    private static final Duration GONE_WITHIN = Duration.ofSeconds(10);
+
     @TempDir
     Path dir;
 
     @Test
-    void aDepartedProcessWaitsForTheJobsEndWithoutTakingCpu() throws Exception {
+    void theDepartedProcessExitsAtOnceWhileTheJobRunsOnAndTheJobEnds() throws Exception {
         Mpi.requireMpirun();
         PcmRecorder recorder = new PcmRecorder();
         try (PcmServer server = new PcmServer(dir.resolve("agent.sock"), recorder,
@@ -36,32 +39,50 @@ class DepartedProcessTest {
                     conn.send(new Migrate(1, "localhost", 50));
                 }
             });
-            HeatJob.Spec spec = HeatJob.spec().ranks(2).grid(1024, 1024).iterations(40000).agent(server.socketPath());
-            try (HeatJob job = spec.start(dir.resolve("run"))) {
-                MigrationDone done = recorder.awaitMessage(MigrationDone.class, d -> d.orderId() == 1,
-                        Duration.ofSeconds(120)).as(MigrationDone.class);
+            HeatJob.Spec shape = HeatJob.spec().ranks(2).grid(512, 512).iterations(20000);
+            byte[] expected = Baselines.grid(shape);
+            try (HeatJob job = shape.agent(server.socketPath()).start(dir.resolve("run"))) {
+                MigrationDone done = recorder.awaitMessage(MigrationDone.class, d -> d.orderId() == 1, TIMEOUT)
+                        .as(MigrationDone.class);
                 long departed = done.sourcePid();
-                Thread.sleep(1000);   // past the hand-over
-                assertThat(job.isRunning()).as("the job must still run when the measure starts").isTrue();
-                long before = cpuTicks(departed);
-                Thread.sleep(3000);
-                long after = cpuTicks(departed);
-                assertThat(job.isRunning()).as("the job must still run while the departed process is measured").isTrue();
-                long hz = 100;   // USER_HZ on Linux
-                double share = (after - before) / (double) hz / 3.0;
-                System.out.printf("departed pid %d: %.3f of a core while the job runs on%n", departed, share);
-                assertThat(share).as("CPU share of one core taken by the departed pid %d while it waits", departed)
-                        .isLessThan(0.15);
-                job.awaitSuccess(Duration.ofSeconds(180));
-                HeatJob.awaitGone(departed, Duration.ofSeconds(10));
+                HeatJob.awaitGone(departed, GONE_WITHIN);
+                assertThat(job.isRunning()).as("the job runs on after its departed process exited").isTrue();
+                recorder.awaitMessage(Bye.class, b -> b.reason() == Bye.Reason.MIGRATED, TIMEOUT);
+                job.awaitSuccess(TIMEOUT);
+                assertThat(job.grid()).as("grid after the move").isEqualTo(expected);
             }
         }
     }
 
-    /** utime + stime of a process, in clock ticks. */
-    private static long cpuTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    @Test
+    void aHostThatEveryRankLeftRunsNoProcessOfTheJob() throws Exception {
+        Mpi.requireMpirun();
+        try (TwoHostAgents two = new TwoHostAgents("dep", dir)) {
+            two.agent1.addHook((conn, msg) -> {
+                if (msg instanceof Register r && r.moves() == 0) {
+                    conn.send(new Migrate(10 + r.rank(), two.h2, 50 + 50 * r.rank()));
+                }
+            });
+            HeatJob.Spec shape = HeatJob.spec().ranks(2).grid(512, 512).iterations(30000);
+            byte[] expected = Baselines.grid(shape);
+            Path heat = Mpi.heatBinary("heat");
+            try (HeatJob job = two.onHosts(shape).start(dir.resolve("run"))) {
+                for (long rank = 0; rank < 2; rank++) {
+                    long r = rank;
+                    two.agent2.awaitMessage(MigrationDone.class, d -> d.rank() == r, TIMEOUT);
+                }
+                long end = System.nanoTime() + GONE_WITHIN.toNanos();
+                List<Long> left = two.processesOn(0, heat);
+                while (!left.isEmpty() && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                    left = two.processesOn(0, heat);
+                }
+                assertThat(left).as("heat processes on host 1 after both ranks left it").isEmpty();
+                assertThat(job.isRunning()).as("the job still runs on host 2 when host 1 is checked").isTrue();
+                assertThat(two.processesOn(1, heat)).as("the two ranks run on host 2").hasSize(2);
+                job.awaitSuccess(TIMEOUT);
+                assertThat(job.grid()).as("grid after both ranks moved").isEqualTo(expected);
+            }
+        }
     }
 }

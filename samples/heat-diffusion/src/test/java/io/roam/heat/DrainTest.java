@@ -126,8 +126,8 @@ class DrainTest {
             assertThat(unknown.out()).contains("unknown node no-such-node", "known nodes",
                     hosts.addresses.get(0), hosts.addresses.get(1), hosts.addresses.get(2));
 
-            // What follows needs slots, not quotas: lift them, so that the processes that departed
-            // (waiting at idle priority for the job's final fence) take no quota from the ranks
+            // What follows needs slots, not quotas: lift them, so that the ranks run at full speed
+            // while SIGTERM moves them
             for (int i = 0; i < 3; i++) {
                 hosts.cpu(i, "max");
             }

@@ -5,6 +5,7 @@ import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,6 +28,11 @@ final class TwoHostAgents implements AutoCloseable {
     private final PcmServer s2;
 
     TwoHostAgents(String testPrefix, Path dir) throws IOException, InterruptedException {
+        this(testPrefix, dir, 0);
+    }
+
+    /** With the agents asking for a HEARTBEAT every {@code heartbeatMs} (0: none). */
+    TwoHostAgents(String testPrefix, Path dir, long heartbeatMs) throws IOException, InterruptedException {
         this.dir = dir;
         this.hosts = NetnsHosts.create(testPrefix, 2, dir);
         this.h1 = hosts.addresses.get(0);
@@ -40,10 +46,10 @@ final class TwoHostAgents implements AutoCloseable {
         PcmServer first = null;
         try {
             first = new PcmServer(Path.of(socket.replace("%h", h1)), agent1,
-                    new PcmServer.Options("agent-h1", 0)).start();
+                    new PcmServer.Options("agent-h1", heartbeatMs)).start();
             this.s1 = first;
             this.s2 = new PcmServer(Path.of(socket.replace("%h", h2)), agent2,
-                    new PcmServer.Options("agent-h2", 0)).start();
+                    new PcmServer.Options("agent-h2", heartbeatMs)).start();
         } catch (IOException | RuntimeException e) {
             if (first != null) {
                 first.close();
@@ -55,12 +61,34 @@ final class TwoHostAgents implements AutoCloseable {
 
     /** The job runs mpirun on host 1 over both hosts (4 slots each), with the agents' socket. */
     HeatJob.Spec onHosts(HeatJob.Spec spec) throws IOException {
+        return onHosts(spec, 4);
+    }
+
+    /** As {@link #onHosts(HeatJob.Spec)} with {@code slots} per host (1: rank 0 on host 1, rank 1 on host 2). */
+    HeatJob.Spec onHosts(HeatJob.Spec spec, int slots) throws IOException {
         spec.env("ROAM_AGENT_SOCKET", socket)
                 .launcherEnv("ROAM_HOST", h1)
                 .prefix(hosts.exec(0).toArray(String[]::new))
-                .mpiArgs(hosts.mpiArgs(hosts.hostfile(dir, 4)));
+                .mpiArgs(hosts.mpiArgs(hosts.hostfile(dir, slots)));
         spec.agentSocket = socket;
         return spec;
+    }
+
+    /** The pids of the processes running {@code binary} in host i's (0-based) network namespace. */
+    List<Long> processesOn(int host, Path binary) throws IOException {
+        String ns = hosts.netnsId(host);
+        String exe = binary.toRealPath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(exe::equals).orElse(false))
+                .map(ProcessHandle::pid)
+                .filter(pid -> {
+                    try {
+                        return ns.equals(NetnsHosts.netnsOf(pid));
+                    } catch (IOException gone) {
+                        return false;
+                    }
+                })
+                .toList();
     }
 
     @Override
