@@ -255,5 +255,10 @@ int main(int argc, char **argv) {
     free(u);
     free(v);
     MPI_Finalize();
+    /* the program runs on after MPI_Finalize, also when libpcm ended the job without Open
+     * MPI's final fence (a rank moved): its output and exit code are its own */
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (rank == 0 && !o.quiet) printf("heat: after MPI_Finalize (finalized: %s)\n", finalized ? "yes" : "no");
     return rc;
 }

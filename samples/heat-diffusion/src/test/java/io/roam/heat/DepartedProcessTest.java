@@ -50,6 +50,8 @@ class DepartedProcessTest {
                 recorder.awaitMessage(Bye.class, b -> b.reason() == Bye.Reason.MIGRATED, TIMEOUT);
                 job.awaitSuccess(TIMEOUT);
                 assertThat(job.grid()).as("grid after the move").isEqualTo(expected);
+                assertThat(job.stdout()).as("rank 0 runs on after MPI_Finalize, its output flushed")
+                        .contains("heat: after MPI_Finalize (finalized: yes)");
             }
         }
     }
