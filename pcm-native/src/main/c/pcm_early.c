@@ -61,12 +61,11 @@ int pcm_early_refuse(const char *call, MPI_Comm comm) {
             "[pcm error rank %d pid %d] %s on %s in a replacement process before its first PCM_Status.\n"
             "  The rule: between PCM_Init and its first PCM_Status a replacement makes no communication on the\n"
             "  world (no collective, no point-to-point) other than through PCM. The other ranks of job %s are\n"
-            "  already past this point (they resumed at iteration %llu) and will never enter this call: the job\n"
-            "  would hang. Compute such values at the start of a fresh run only, keep them with PCM_Store, and\n"
-            "  in the replacement load them with PCM_Load instead of taking part (docs/instrumenting.md, step 4).\n"
-            "  Aborting the job (exit code %d).\n",
-            pcm_g.rank, (int)getpid(), call, name, pcm_g.job_id, (unsigned long long)pcm_g.iteration,
-            PCM_EARLY_ABORT_CODE);
+            "  already past this point, in the iteration where this rank's previous process left them, and will\n"
+            "  never enter this call: the job would hang. Compute such values at the start of a fresh run only,\n"
+            "  keep them with PCM_Store, and in the replacement load them with PCM_Load instead of taking part\n"
+            "  (docs/instrumenting.md, step 4). Aborting the job (exit code %d).\n",
+            pcm_g.rank, (int)getpid(), call, name, pcm_g.job_id, PCM_EARLY_ABORT_CODE);
     fflush(stderr);
     PMPI_Abort(pcm_g.world, PCM_EARLY_ABORT_CODE);
     _exit(PCM_EARLY_ABORT_CODE);   /* PMPI_Abort does not return; if it ever did, do not hang */
