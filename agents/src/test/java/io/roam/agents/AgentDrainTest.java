@@ -121,11 +121,11 @@ class AgentDrainTest {
             assertThat(waiting.get("detail").asText()).contains("job job-d rank 0 -> h2", "order " + order0);
 
             // the move under way ends; then the drain plans again and moves rank 1
-            SocketChannel replacement0 = finishMove(rank0, h2, "job-d", 0, 4200, order0);
+            SocketChannel replacement0 = finishMove(rank0, h2, "job-d", 0, 2, 4200, order0);
             assertThat(first.get(30, TimeUnit.SECONDS)).last().satisfies(e ->
                     assertThat(e.get("phase").asText()).isEqualTo("DONE"));
             long order1 = awaitOrder(rank1);
-            SocketChannel replacement1 = finishMove(rank1, h2, "job-d", 1, 4201, order1);
+            SocketChannel replacement1 = finishMove(rank1, h2, "job-d", 1, 2, 4201, order1);
             JsonNode last = awaitEvent(drain, e -> e.get("type").asText().equals("FINISHED"));
 
             assertThat(last.get("notMoved")).as(last.toString()).isEmpty();
@@ -136,6 +136,51 @@ class AgentDrainTest {
                             org.assertj.core.groups.Tuple.tuple(1, 1));
             replacement0.close();
             replacement1.close();
+        }
+    }
+
+    @Test
+    void aMoveOfTheDrainRefusedBecauseAStealStartedMeanwhileIsPlannedAgainAfterIt() throws Exception {
+        var config = ConfigFactory.parseString("roam.agent.migration.timeout = 60s\nroam.stealing.enabled = false\n"
+                + "roam.agent.drain.deadline = 120s\nroam.agent.slots = 4");
+        try (TestAgents agents = new TestAgents(dir)) {
+            Agent h1 = agents.start("h1", "default", "p2p", config);
+            Agent h2 = agents.start("h2", "default", "p2p", config);
+            AgentClusterTest.awaitNodes(h1, 2);
+            AgentClusterTest.awaitNodes(h2, 2);
+            SocketChannel a0 = connect(h1, new Register("job-a", 0, 1, 4300, "h1", 0, "heat", 64));
+            SocketChannel b0 = connect(h1, new Register("job-b", 0, 1, 4301, "h1", 0, "heat", 64));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(node(h2, "h1").processes()).hasSize(2));
+
+            // the drain moves job-a rank 0 first (job, then rank order)
+            BlockingQueue<JsonNode> drain = stream(h2, "/api/drain?node=h1");
+            long orderA = awaitOrder(a0);
+            // meanwhile a steal (here roam migrate) takes job-b rank 0, the drain's next move
+            CompletableFuture<List<JsonNode>> steal = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return TestAgents.post(h1, "/api/migrate?job=job-b&rank=0&to=h2");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long orderB = awaitOrder(b0);
+            SocketChannel replacementA = finishMove(a0, h2, "job-a", 0, 1, 4300, orderA);
+            // the drain's order for job-b rank 0 is refused: it waits for the steal instead of giving up
+            JsonNode waiting = awaitEvent(drain, e -> e.get("detail").asText().startsWith("waiting for the migration"));
+            assertThat(waiting.get("detail").asText()).contains("job job-b rank 0 -> h2", "order " + orderB);
+            SocketChannel replacementB = finishMove(b0, h2, "job-b", 0, 1, 4301, orderB);
+            assertThat(steal.get(30, TimeUnit.SECONDS)).last().satisfies(e ->
+                    assertThat(e.get("phase").asText()).isEqualTo("DONE"));
+            JsonNode last = awaitEvent(drain, e -> e.get("type").asText().equals("FINISHED"));
+
+            assertThat(last.get("notMoved")).as(last.toString()).isEmpty();
+            assertThat(last.get("moved").toString()).contains("job job-a rank 0 -> h2");
+            assertThat(node(h2, "h1").processes()).as("the drained node").isEmpty();
+            assertThat(node(h2, "h2").processes()).extracting(ProcessInfo::jobId)
+                    .containsExactlyInAnyOrder("job-a", "job-b");
+            replacementA.close();
+            replacementB.close();
         }
     }
 
@@ -168,9 +213,9 @@ class AgentDrainTest {
     }
 
     /** Ends a move as libpcm does: the replacement registers on the target and reports, the old process leaves. */
-    private static SocketChannel finishMove(SocketChannel old, Agent target, String job, int rank, long oldPid,
-                                            long order) throws Exception {
-        SocketChannel replacement = connect(target, new Register(job, rank, 2, oldPid + 100, "h2", 1, "heat", 64));
+    private static SocketChannel finishMove(SocketChannel old, Agent target, String job, int rank, int size,
+                                            long oldPid, long order) throws Exception {
+        SocketChannel replacement = connect(target, new Register(job, rank, size, oldPid + 100, "h2", 1, "heat", 64));
         long t = System.currentTimeMillis() * 1_000_000L;
         replacement.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.MigrationDone(order, job, rank, "h1", oldPid,
                 64, t, t + 1, t + 2, t + 3, t + 4, t + 5))));
