@@ -62,7 +62,7 @@ class EarlyCollectiveTest {
     }
 
     private static HeatJob.Spec program(String mode) {
-        return HeatJob.spec().binary("early_params").programArgs("-m", mode).ranks(3).grid(10, 20).iterations(200);
+        return HeatJob.spec().binary("early_params").programArgs("-m", mode).ranks(3).grid(10, 20).iterations(400);
     }
 
     @ParameterizedTest(name = "{0}: {1}")
