@@ -81,7 +81,11 @@ extern "C" {
  * communicator: a duplicate of MPI_COMM_WORLD on a fresh start, the merged world in
  * a replacement (holding the departed rank's number). Pass it to the PCM calls; for
  * MPI calls use it or MPI_COMM_WORLD, which stands for it while the mapping is on
- * (PCM_Set_world_map below). */
+ * (PCM_Set_world_map below). A replacement must not communicate on the world (no
+ * collective, no point-to-point) before its first PCM_Status: the other ranks are past
+ * that point. libpcm refuses such a call with a message naming it and aborts the job
+ * (mpirun exits with 70); local calls and building communicators stay allowed
+ * (docs/instrumenting.md, step 4). */
 int PCM_Init(MPI_Comm *world);
 
 /* PCM_STARTED_FRESH or PCM_STARTED_RESTORED, or a negative error. */

@@ -92,6 +92,7 @@ int PCM_Init(MPI_Comm *world) {
     pcm_prof_start(pcm_g.size);
     pcm_agent_open();
     *world = pcm_g.world;
+    if (pcm_g.restored) pcm_early_arm(1);   /* no communication on the world until PCM_Status */
     return PCM_SUCCESS;
 }
 
@@ -172,6 +173,7 @@ typedef struct {
 int PCM_Status(MPI_Comm world) {
     CHECK_INIT();
     if (world != pcm_g.world) return PCM_ERR_COMM;
+    if (pcm_early_guard) pcm_early_arm(0);   /* a replacement's start is over (pcm_early.c) */
     if (pcm_g.transfer_open) {
         int rc = pcm_transfer_finish();
         if (rc) return rc;
@@ -243,6 +245,7 @@ int PCM_Reconfigure(MPI_Comm *world) {
 int PCM_Finalize(MPI_Comm *world) {
     CHECK_INIT();
     if (!world || *world != pcm_g.world) return PCM_ERR_COMM;
+    pcm_early_arm(0);
     int rc = pcm_transfer_finish();
     int end = pcm_end_agree(pcm_g.world);   /* collective: how the job ends (pcm_end.c) */
     if (rc == PCM_SUCCESS) rc = end;

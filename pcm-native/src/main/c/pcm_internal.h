@@ -118,6 +118,17 @@ static inline MPI_Comm pcm_map_attr(MPI_Comm c, int keyval) {
     return pcm_map_predefined_key(keyval) ? c : pcm_map(c);
 }
 
+/* ---- the rule of a replacement's start (pcm_early.c) ---- */
+/* mpirun's exit code when a replacement communicates on the world before its first
+ * PCM_Status (EX_SOFTWARE: a program error). */
+#define PCM_EARLY_ABORT_CODE 70
+extern int pcm_early_guard;     /* set in a replacement from PCM_Init to its first PCM_Status */
+void pcm_early_arm(int on);
+/* A communication call on comm: MPI_SUCCESS if allowed; on the world while armed it reports
+ * and aborts the job (or, in unit tests, returns what pcm_early_test_hook returns). */
+int pcm_early_refuse(const char *call, MPI_Comm comm);
+extern int (*pcm_early_test_hook)(const char *call, const char *comm_name);   /* unit tests only */
+
 /* ---- migration (pcm_migrate.c) ---- */
 int pcm_migrate_depart(MPI_Comm *world);     /* the migrating rank: never returns on success */
 int pcm_migrate_stay(MPI_Comm *world);       /* every other rank */

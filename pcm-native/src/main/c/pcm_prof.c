@@ -1,7 +1,8 @@
 /*
  * pcm_prof.c - libpcm's MPI wrappers (the MPI profiling interface, PMPI): application
  * profiling (time spent inside MPI, messages and bytes sent to each peer of the PCM
- * world) and the mapping of MPI_COMM_WORLD to the PCM world (pcm_map.c).
+ * world), the mapping of MPI_COMM_WORLD to the PCM world (pcm_map.c) and the rule of a
+ * replacement's start (pcm_early.c).
  *
  * One wrapper per MPI function. The wrappers of every function that takes a
  * communicator are generated from pcm_map.list by gen/pcm_map_gen.awk into
@@ -133,6 +134,15 @@ static void count_send(MPI_Comm comm, int dest, int count, MPI_Datatype type) {
         int rc_ = (call);            \
         leave(t0_);                  \
         return rc_;                  \
+    } while (0)
+
+/* The rule of a replacement's start (pcm_early.c): one relaxed load unless armed. */
+#define PCM_EARLY(call, comm)                                                   \
+    do {                                                                        \
+        if (__builtin_expect(__atomic_load_n(&pcm_early_guard, __ATOMIC_RELAXED), 0)) { \
+            int e_ = pcm_early_refuse(call, comm);                              \
+            if (e_ != MPI_SUCCESS) return e_;                                   \
+        }                                                                       \
     } while (0)
 
 int MPI_Wait(MPI_Request *req, MPI_Status *status) { TIMED(PMPI_Wait(req, status)); }

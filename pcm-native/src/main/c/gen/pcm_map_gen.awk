@@ -6,8 +6,11 @@
 # Every function of the list gets one wrapper that maps each communicator argument with
 # pcm_map() (MPI_COMM_WORLD -> the application's PCM world while the mapping is on) and
 # calls the PMPI_ entry point. The functions the profile needs also count the messages
-# they send (count_send) and add their time to the time in MPI (TIMED). The output is
-# included by pcm_prof.c, which defines pcm_map, pcm_map_attr, count_send and TIMED.
+# they send (count_send) and add their time to the time in MPI (TIMED). The functions that
+# communicate (point-to-point and collective communication) first check, with PCM_EARLY, the
+# rule of a replacement's start (pcm_early.c) on their communicator argument as given. The
+# output is included by pcm_prof.c, which defines pcm_map, pcm_map_attr, count_send, TIMED
+# and PCM_EARLY.
 
 BEGIN {
     # point-to-point sends: counted per destination rank of the PCM world, and timed
@@ -18,6 +21,20 @@ BEGIN {
           "Allgatherv Scatter Scatterv Alltoall Alltoallv Alltoallw Reduce_scatter " \
           "Reduce_scatter_block Scan Exscan", b, " ")
     for (i in b) timed["MPI_" b[i]] = 1
+    # communication (point-to-point and collective): a replacement must not make it on the
+    # world before its first PCM_Status (pcm_early.c). Local calls (rank, size, attributes,
+    # names, groups, topology queries, persistent request set-up) and the calls that build
+    # communicators, windows and files (re-derived at a replacement's start) stay allowed.
+    split("Send Ssend Rsend Bsend Isend Issend Ibsend Irsend Sendrecv Sendrecv_replace " \
+          "Recv Irecv Probe Iprobe Mprobe Improbe", c, " ")
+    for (i in c) early["MPI_" c[i]] = 1
+    split("Barrier Bcast Reduce Allreduce Gather Gatherv Scatter Scatterv Allgather Allgatherv " \
+          "Alltoall Alltoallv Alltoallw Reduce_scatter Reduce_scatter_block Scan Exscan " \
+          "Neighbor_allgather Neighbor_allgatherv Neighbor_alltoall Neighbor_alltoallv Neighbor_alltoallw", c, " ")
+    for (i in c) {   # each blocking collective and its non-blocking form (Ibcast, Ineighbor_...)
+        early["MPI_" c[i]] = 1
+        early["MPI_I" tolower(substr(c[i], 1, 1)) substr(c[i], 2)] = 1
+    }
     # attribute queries: the predefined attributes stay those of the real MPI_COMM_WORLD
     attr["MPI_Comm_get_attr"] = 1
     attr["MPI_Attr_get"] = 1
@@ -69,9 +86,11 @@ BEGIN {
         }
     }
     if (maps == "") fail("no communicator passed by value: " name)
+    if ((name in early) && !("comm" in pname)) fail("communication without a comm parameter: " name)
 
     print ""
     print line " {"
+    if (name in early) print "    PCM_EARLY(\"" name "\", comm);"
     printf "%s", maps
     if (name in send) {
         cnt = ("sendcount" in pname) ? "sendcount" : "count"
@@ -88,6 +107,7 @@ BEGIN {
 END {
     if (failed) exit 1
     for (k in timed) if (!(k in seen)) { print "pcm_map_gen: " k " is profiled but not listed" > "/dev/stderr"; exit 1 }
+    for (k in early) if (!(k in seen)) { print "pcm_map_gen: " k " is checked early but not listed" > "/dev/stderr"; exit 1 }
     print ""
     print "#pragma GCC diagnostic pop"
     print "/* " n " wrappers. */"

@@ -9,6 +9,7 @@ import io.roam.protocol.AgentMessage.NodeStatus;
 import io.roam.protocol.AgentMessage.ProcessInfo;
 import io.roam.protocol.AgentMessage.SetDrained;
 import io.roam.protocol.MigrationEvent;
+import io.roam.protocol.MigrationHistory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +32,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * job never has more than one of its ranks in flight), then looks again and plans what is
  * left until the node is empty, a pass moves nothing, or the deadline passes. It never
  * kills a rank: what could not move keeps running where it is, and the report says why.
+ *
+ * Migrations already under way from the node when the drain starts or meets them (a steal,
+ * a roam migrate order) are not the drain's to repeat: the node's agent would refuse a
+ * second order for the same rank, or for another rank of the same job beyond
+ * roam.stealing.max-migrations-per-job. So before it plans, and when a move of its own is
+ * refused while one is in flight, the drain waits (asking the node's agent for its
+ * migration log every {@link #IN_FLIGHT_POLL}) until none is in flight, then plans again
+ * for whatever is still on the node, all within its deadline.
  */
 final class Drain {
     /** Where the events of a drain go (the HTTP stream, or the agent's log). */
@@ -42,6 +51,17 @@ final class Drain {
     private final ClusterQueries queries;
     private final DrainPlanner planner;
     private final Duration migrationTimeout;
+    /** How often a drain that waits for migrations in flight from its node asks the node's agent. */
+    static final Duration IN_FLIGHT_POLL = Duration.ofMillis(200);
+
+    /** What one drain carries from pass to pass. */
+    private record Run(String address, String host, List<NodeView> onto, long until, Map<String, String> failures,
+                       List<String> movedTo, ActorRef<AgentMessage> agent, Listener out) {
+    }
+
+    /** A pass: how many ranks it moved, and whether it stopped early on meeting a migration in flight. */
+    private record PassResult(int moved, boolean metInFlight) {
+    }
 
     Drain(ActorSystem<?> system, ClusterQueries queries, Placement placement, Duration migrationTimeout) {
         this.system = system;
@@ -78,12 +98,14 @@ final class Drain {
             }
             CompletionStage<NodeStatus> marked = AskPattern.ask(agent, r -> new SetDrained(true, r),
                     Duration.ofSeconds(10), system.scheduler());
-            Map<String, String> failures = new LinkedHashMap<>();
-            List<String> movedTo = new ArrayList<>();
+            Run run = new Run(node.get().node().address(), host, targets, until, new LinkedHashMap<>(),
+                    new ArrayList<>(), agent, out);
             return marked.thenCompose(s -> {
                 out.event(DrainEvent.info(host, host + " drained: it takes no new work; " + plan.moves().size()
                         + " rank(s) to move"));
-                return pass(node.get().node().address(), host, plan, targets, until, failures, movedTo, agent, out);
+                // a migration already under way from the node: wait for it, then plan afresh
+                return awaitNoneInFlight(run, false).thenCompose(waited -> waited ? next(run, true)
+                        : pass(run, plan).thenCompose(r -> next(run, r.moved() > 0 || r.metInFlight())));
             });
         })).exceptionally(t -> {
             DrainEvent e = DrainEvent.refused(name, "drain failed: " + rootMessage(t));
@@ -92,53 +114,100 @@ final class Drain {
         });
     }
 
-    /** Moves the plan's ranks one by one, then looks again. */
-    private CompletionStage<DrainEvent> pass(String address, String host, DrainPlanner.Plan plan, List<NodeView> onto,
-                                             long until, Map<String, String> failures, List<String> movedTo,
-                                             ActorRef<AgentMessage> agent, Listener out) {
-        CompletionStage<Integer> moved = CompletableFuture.completedFuture(0);
+    /**
+     * Moves the plan's ranks one by one. A move refused or failed while a migration from the
+     * node is in flight ends the pass: what it has not moved yet is planned again after that
+     * migration.
+     */
+    private CompletionStage<PassResult> pass(Run run, DrainPlanner.Plan plan) {
+        CompletionStage<PassResult> result = CompletableFuture.completedFuture(new PassResult(0, false));
         for (DrainPlanner.Move m : plan.moves()) {
-            moved = moved.thenCompose(n -> {
-                if (System.nanoTime() > until) {
-                    failures.put(key(m.jobId(), m.rank()), "deadline passed before its turn");
-                    return CompletableFuture.completedFuture(n);
+            result = result.thenCompose(r -> {
+                if (r.metInFlight()) {
+                    return CompletableFuture.completedFuture(r);
                 }
-                out.event(DrainEvent.plan(host, m.jobId(), m.rank(), m.target().node().host(), m.gain()));
-                return migrate(agent, m, out).thenApply(last -> {
+                if (System.nanoTime() > run.until()) {
+                    run.failures().put(key(m.jobId(), m.rank()), "deadline passed before its turn");
+                    return CompletableFuture.completedFuture(r);
+                }
+                run.out().event(DrainEvent.plan(run.host(), m.jobId(), m.rank(), m.target().node().host(), m.gain()));
+                return migrate(run.agent(), m, run.out()).thenCompose(last -> {
                     if (last.phase() == MigrationEvent.Phase.DONE) {
-                        failures.remove(key(m.jobId(), m.rank()));
-                        movedTo.add("job " + m.jobId() + " rank " + m.rank() + " -> " + m.target().node().host());
-                        return n + 1;
+                        run.failures().remove(key(m.jobId(), m.rank()));
+                        run.movedTo().add("job " + m.jobId() + " rank " + m.rank() + " -> " + m.target().node().host());
+                        return CompletableFuture.completedFuture(new PassResult(r.moved() + 1, false));
                     }
-                    failures.put(key(m.jobId(), m.rank()), last.detail());
-                    return n;
+                    run.failures().put(key(m.jobId(), m.rank()), last.detail());
+                    return inFlight(run.agent()).thenApply(busy -> new PassResult(r.moved(), !busy.isEmpty()));
                 });
             });
         }
-        return moved.thenCompose(n -> queries.status().thenCompose(status -> {
-            NodeView now = status.nodes().stream().filter(v -> v.node().address().equals(address)).findFirst()
+        return result;
+    }
+
+    /**
+     * After a pass: waits for migrations in flight from the node, then plans what is left and
+     * moves it, while passes make progress (a rank moved, or a migration in flight ended) and
+     * the deadline allows.
+     */
+    private CompletionStage<DrainEvent> next(Run run, boolean progress) {
+        return awaitNoneInFlight(run, false).thenCompose(waited -> queries.status().thenCompose(status -> {
+            NodeView now = status.nodes().stream().filter(v -> v.node().address().equals(run.address())).findFirst()
                     .orElse(null);
             List<ProcessInfo> left = now == null ? List.of() : now.processes().stream()
-                    .filter(p -> !movedOn(status, address, p)).toList();
+                    .filter(p -> !movedOn(status, run.address(), p)).toList();
             if (left.isEmpty()) {
-                return done(out, DrainEvent.finished(host, movedTo, Map.of()));
+                return done(run.out(), DrainEvent.finished(run.host(), run.movedTo(), Map.of()));
             }
-            // another pass only if this one moved something: else it would repeat the same failures
-            DrainPlanner.Plan next = n == 0 || System.nanoTime() > until ? null
+            // another pass only after progress: else it would repeat the same failures
+            DrainPlanner.Plan next = !(progress || waited) || System.nanoTime() > run.until() ? null
                     : planner.plan(new NodeView(now.node(), now.reachable(), now.manager(), now.upSinceMillis(),
                             now.slots(), left, now.neighbours(), now.profiles(), now.profile(), now.network(),
-                            now.drained()), status.nodes(), refreshed(status, onto));
+                            now.drained()), status.nodes(), refreshed(status, run.onto()));
             if (next != null && !next.refused()) {
-                return pass(address, host, next, onto, until, failures, movedTo, agent, out);
+                return pass(run, next).thenCompose(r -> next(run, r.moved() > 0 || r.metInFlight()));
             }
             Map<String, String> why = new LinkedHashMap<>();
             for (ProcessInfo p : left) {
-                String reason = failures.get(key(p.jobId(), p.rank()));
+                String reason = run.failures().get(key(p.jobId(), p.rank()));
                 why.put(key(p.jobId(), p.rank()), reason != null ? reason : next != null ? next.refusal()
-                        : System.nanoTime() > until ? "deadline passed" : "arrived during the drain");
+                        : System.nanoTime() > run.until() ? "deadline passed" : "arrived during the drain");
             }
-            return done(out, DrainEvent.finished(host, movedTo, why));
+            return done(run.out(), DrainEvent.finished(run.host(), run.movedTo(), why));
         }));
+    }
+
+    /**
+     * Completes once no migration from the node is in flight, or the deadline has passed
+     * (each one still under way is then the reason its rank stays); true if it waited.
+     */
+    private CompletionStage<Boolean> awaitNoneInFlight(Run run, boolean waited) {
+        return inFlight(run.agent()).thenCompose(busy -> {
+            if (busy.isEmpty()) {
+                return CompletableFuture.completedFuture(waited);
+            }
+            if (System.nanoTime() > run.until()) {
+                for (MigrationHistory.Entry e : busy) {
+                    run.failures().put(key(e.jobId(), e.rank()), "its migration to " + e.target() + " (order "
+                            + e.orderId() + ") was still under way when the deadline passed");
+                }
+                return CompletableFuture.completedFuture(true);
+            }
+            if (!waited) {
+                run.out().event(DrainEvent.info(run.host(), "waiting for the migration(s) under way from "
+                        + run.host() + " to end before planning again: " + busy.stream().map(e -> key(e.jobId(),
+                        e.rank()) + " -> " + e.target() + " (order " + e.orderId() + ")").toList()));
+            }
+            return CompletableFuture.supplyAsync(() -> true, CompletableFuture.delayedExecutor(
+                    IN_FLIGHT_POLL.toMillis(), TimeUnit.MILLISECONDS)).thenCompose(x -> awaitNoneInFlight(run, true));
+        });
+    }
+
+    /** The migrations from the node that have not ended, from its agent's migration log. */
+    private CompletionStage<List<MigrationHistory.Entry>> inFlight(ActorRef<AgentMessage> agent) {
+        CompletionStage<MigrationHistory> history = AskPattern.ask(agent, MigrationHistory.Query::new,
+                Duration.ofSeconds(10), system.scheduler());
+        return history.thenApply(h -> h.migrations().stream().filter(e -> !e.finished()).toList());
     }
 
     /**

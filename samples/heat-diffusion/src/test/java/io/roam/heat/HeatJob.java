@@ -47,6 +47,7 @@ final class HeatJob implements AutoCloseable {
         final Map<String, String> launcherEnv = new LinkedHashMap<>();
         final List<String> mpiArgs = new ArrayList<>();
         final List<String> prefix = new ArrayList<>();
+        final List<String> programArgs = new ArrayList<>();
 
         Spec ranks(int n) { ranks = n; return this; }
         Spec grid(int r, int c) { rows = r; cols = c; return this; }
@@ -60,11 +61,14 @@ final class HeatJob implements AutoCloseable {
         /** A variable for mpirun's own environment only (not exported with -x). */
         Spec launcherEnv(String k, String v) { launcherEnv.put(k, v); return this; }
         Spec mpiArgs(String... args) { mpiArgs.addAll(List.of(args)); return this; }
+        /** Arguments of the program, before heat's options. */
+        Spec programArgs(String... args) { programArgs.addAll(List.of(args)); return this; }
         /** A command that runs mpirun, such as {@code ip netns exec NS}. */
         Spec prefix(String... args) { prefix.addAll(List.of(args)); return this; }
 
         String key() {
-            return (javaRanks ? "java-" : binary + "-") + ranks + "x" + rows + "x" + cols + "x" + iterations;
+            return (javaRanks ? "java-" : binary + "-") + ranks + "x" + rows + "x" + cols + "x" + iterations
+                    + (programArgs.isEmpty() ? "" : "-" + String.join("-", programArgs));
         }
 
         HeatJob start(Path dir) throws IOException {
@@ -78,6 +82,7 @@ final class HeatJob implements AutoCloseable {
             }
             cmd.addAll(mpiArgs);
             cmd.addAll(javaRanks ? Mpi.java(JavaHeat.class) : List.of(Mpi.heatBinary(binary).toString()));
+            cmd.addAll(programArgs);
             cmd.addAll(List.of("-r", Integer.toString(rows), "-c",
                     Integer.toString(cols), "-i", Integer.toString(iterations), "-o", grid.toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
