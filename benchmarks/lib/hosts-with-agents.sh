@@ -10,6 +10,9 @@
 #                        and hwa_jobid (the PCM job id, once all RANKS registered); extra
 #                        mpirun options in the array hwa_mpi_args
 #   hwa_move RANK ADDR   POST /api/migrate of rank RANK of hwa_jobid to ADDR; 0 when DONE
+#   hwa_wait_end STALL_S wait for the job to end: sets hwa_rc to mpirun's exit code, or "hang" when
+#                        the ranks' iterations have not advanced for STALL_S seconds (a slow
+#                        job on a busy machine is not a hung one); then ends what is left
 #   hwa_heat_on I        pids of heat processes in host I's network namespace
 #   hwa_track PID        end PID in the cleanup too
 # After hwa_up: hwa_addrs (host addresses), hwa_subnet, hwa_tmp (a scratch directory).
@@ -86,6 +89,27 @@ hwa_move() {
     hwa_on 1 curl -s -N --max-time 120 -X POST \
         "http://${hwa_addrs[0]}:7170/api/migrate?job=$hwa_jobid&rank=$1&to=$2" >> "$hwa_tmp/migrate.log" 2>&1
     tail -1 "$hwa_tmp/migrate.log" | grep -q '"phase":"DONE"'
+}
+
+hwa_wait_end() {
+    local stall_s=$1 last=-1 since now its
+    since=$(date +%s)
+    while kill -0 "$hwa_job" 2>/dev/null; do
+        its=$(hwa_on 1 curl -s --max-time 5 "http://${hwa_addrs[0]}:7170/api/jobs" 2>/dev/null \
+            | jq '[.[].ranks[].iterations] | add // 0' 2>/dev/null || echo "$last")
+        now=$(date +%s)
+        if [[ $its != "$last" ]]; then last=$its since=$now; fi
+        if (( now - since >= stall_s )); then
+            kill "$hwa_job" 2>/dev/null || true
+            sleep 2
+            local h p
+            for h in $(seq 1 ${#hwa_addrs[@]}); do for p in $(hwa_heat_on "$h"); do kill -9 "$p" 2>/dev/null || true; done; done
+            hwa_rc=hang
+            return 0
+        fi
+        sleep 1
+    done
+    wait "$hwa_job" && hwa_rc=0 || hwa_rc=$?
 }
 
 hwa_heat_on() {

@@ -148,7 +148,50 @@ public final class AutoDemo {
         result.set("migrations", JSON.valueToTree(timeline.migrations));
         Files.writeString(out.resolve("result.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         say("plot: %s, summary: %s", out.resolve("iteration-time.svg"), out.resolve("result.json"));
-        return result.get("exit").asInt() == 0 && exact ? 0 : 1;
+        String failed = verdict(result);
+        result.put("verdict", failed == null ? "ok" : failed);
+        Files.writeString(out.resolve("result.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        if (failed == null) {
+            say("VERDICT: Roam did its job: %s", achieved(result));
+        } else {
+            say("VERDICT: Roam did NOT do its job: %s", failed);
+        }
+        return failed == null ? 0 : 1;
+    }
+
+    /** The most a rank's iteration time may be after rebalancing, as a multiple of before the slowdown. */
+    static final double AFTER_OVER_BEFORE_MAX = 1.1;
+
+    /** Why the run does not show Roam doing its job, or null when it does. */
+    static String verdict(JsonNode r) {
+        if (r.get("exit").asInt() != 0) {
+            return "the job ended with exit code " + r.get("exit").asInt();
+        }
+        if (!r.get("bitExact").asBoolean()) {
+            return "the final grid differs from the run without Roam";
+        }
+        if (!r.has("afterMs")) {
+            return null;   // --no-slowdown: the job ran and its result is right
+        }
+        double ratio = r.get("afterMs").asDouble() / r.get("beforeMs").asDouble();
+        if (Double.isNaN(ratio)) {
+            return "no migration after the slowdown: the job ran on at the throttled host's pace";
+        }
+        if (ratio > AFTER_OVER_BEFORE_MAX) {
+            return String.format(Locale.ROOT, "after rebalancing the iteration time is %.2f x what it was before the "
+                    + "slowdown (at most %.2f x expected)", ratio, AFTER_OVER_BEFORE_MAX);
+        }
+        return null;
+    }
+
+    private static String achieved(JsonNode r) {
+        if (!r.has("afterMs")) {
+            return "the job ran to its end under the agents and its grid is bit-exact";
+        }
+        return String.format(Locale.ROOT, "the slowed rank was moved %.1f s after the slowdown, the iteration time "
+                + "after rebalancing is %.2f x before it (target at most %.2f x), %d migration(s), grid bit-exact",
+                r.get("reactionSeconds").asDouble(), r.get("afterMs").asDouble() / r.get("beforeMs").asDouble(),
+                AFTER_OVER_BEFORE_MAX, r.get("migrations").size());
     }
 
     private void awaitUp(AgentCluster cluster, int n) throws Exception {
