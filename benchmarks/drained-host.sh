@@ -11,7 +11,7 @@
 #              others see silence, as when a host is switched off)
 #   blip       it is cut off for 10 s and comes back
 # with Open MPI's default settings, and the control (none) also with the settings that
-# were tried for surviving a lost daemon (--mca orte_enable_recovery 1 --mca
+# were tried for surviving a lost daemon, with none, orted and cut (--mca orte_enable_recovery 1 --mca
 # plm_rsh_no_tree_spawn 1). Recorded: mpirun's exit code, the end (a hang = no end within
 # 60 s: the ranks' iterations stopped advancing and mpirun did not end), the grid bit-exact. Results in benchmarks/results/drained-host.md.
 # Needs root. Run `make` first. About 15 s a run.
@@ -59,7 +59,7 @@ seen=""
 for setting in default recovery; do
     if [[ $setting == recovery ]]; then
         hwa_mpi_args=(--mca orte_enable_recovery 1 --mca plm_rsh_no_tree_spawn 1)
-        events=(none)
+        events=(none orted cut)
     else
         hwa_mpi_args=()
         events=(none agent orted cut blip)
