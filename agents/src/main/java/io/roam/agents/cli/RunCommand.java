@@ -48,10 +48,16 @@ final class RunCommand implements Callable<Integer> {
         JsonNode status = fetched.get();
         StringBuilder hostfile = new StringBuilder();
         for (JsonNode n : status.get("nodes")) {
-            if (n.get("reachable").asBoolean()) {
+            // a drained node takes no new ranks (roam drain: it is being emptied)
+            if (n.get("reachable").asBoolean() && !n.path("drained").asBoolean(false)) {
                 hostfile.append(n.get("node").get("host").asText()).append(" slots=")
                         .append(slots != null ? slots : n.get("slots").asInt()).append('\n');
             }
+        }
+        if (hostfile.isEmpty()) {
+            System.err.println("roam run: no node to run on: every node of the cluster is unreachable or drained"
+                    + " (roam undrain NODE gives one back)");
+            return 1;
         }
         Path hf = Files.createTempFile("roam-hosts-", ".txt");
         Files.writeString(hf, hostfile);
@@ -71,6 +77,7 @@ final class RunCommand implements Callable<Integer> {
         cmd.addAll(mpirunArgs);
         if (dryRun) {
             System.out.println("ROAM_AGENT_SOCKET=" + socket + " " + String.join(" ", cmd));
+            System.out.print("# hostfile " + hf + ":\n" + hostfile);
             return 0;
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();

@@ -101,6 +101,9 @@ class DrainTest {
             assertThat(placement(afterDrain).values().stream().mapToInt(List::size).sum()).isEqualTo(4);
             assertThat(node(afterDrain, drained).get("drained").asBoolean()).isTrue();
             assertThat(RoamCommands.run(h1, 60, "status", "--agent", api1).out()).contains("DRAINED");
+            // a new job does not get the drained host
+            RoamCommands.Result dry = RoamCommands.run(h1, 60, "run", "--agent", api1, "--dry-run", "--", "-np", "1", "x");
+            assertThat(dry.out()).as(dry.out()).contains("# hostfile").doesNotContain(drained + " slots=");
 
             // 2. while drained, its idle 0.6 cores pull nothing back (10 stealing periods)
             for (int s = 0; s < 10; s++) {
