@@ -410,6 +410,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             metrics.heartbeat();
         } else if (m instanceof PcmMessage.Bye b && b.reason() == PcmMessage.Bye.Reason.MIGRATED) {
             onDeparted(p);
+        } else if (m instanceof PcmMessage.Bye) {   // finalized: an order it had not carried out never will be
+            migrations.of(p.jobId(), p.rank()).ifPresent(o -> report(o.orderId(), Phase.FAILED, "job " + p.jobId()
+                    + " rank " + p.rank() + " finalized (the job ended) before the order's round: nothing moved", null));
         } else if (m instanceof PcmMessage.MigrationProgress pr) {
             migrations.report(pr.orderId(), Phase.TRANSFER,
                     MigrationEvent.transferDetail(pr.bytesSent(), pr.bytesTotal()), null);

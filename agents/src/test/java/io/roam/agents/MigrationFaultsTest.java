@@ -127,6 +127,34 @@ class MigrationFaultsTest {
         }
     }
 
+    @Test
+    void anOrderWhoseProcessFinalizesBeforeItsRoundFailsAtOnce() throws Exception {
+        var cfg = ConfigFactory.parseString("roam.agent.migration.timeout = 60s\nroam.stealing.enabled = false");
+        try (TestAgents agents = new TestAgents(dir)) {
+            Agent h1 = agents.start("h1", "default", "p2p", cfg);
+            Agent h2 = agents.start("h2", "default", "p2p", cfg);
+            AgentClusterTest.awaitNodes(h1, 2);
+            SocketChannel rank0 = connect(h1, new Register("job-c", 0, 1, 4200, "h1", 0, "heat", 64));
+            awaitProcesses(h1, 1);
+            long t0 = System.nanoTime();
+            CompletableFuture<List<JsonNode>> move = migrateInBackground(h1, "/api/migrate?job=job-c&rank=0&to=h2");
+            PcmFrameReader in = new PcmFrameReader(rank0);
+            PcmMessage m;
+            do {
+                m = in.read();
+            } while (!(m instanceof PcmMessage.Migrate));
+            // the job ends before the order's round: PCM_Finalize says BYE
+            rank0.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.Bye(PcmMessage.Bye.Reason.FINALIZED))));
+            List<JsonNode> events = move.get(30, TimeUnit.SECONDS);
+            assertThat(events).last().satisfies(e -> {
+                assertThat(e.get("phase").asText()).isEqualTo("FAILED");
+                assertThat(e.get("detail").asText()).contains("finalized (the job ended) before the order's round");
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not the 60 s timeout").isLessThan(Duration.ofSeconds(30));
+            rank0.close();
+        }
+    }
+
     /** Registered processes of the cluster, as {@code via} sees them, reach {@code count}. */
     private static void awaitProcesses(Agent via, int count) {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
