@@ -15,7 +15,8 @@
  * one leaves, nobody needs its job any more.
  *
  * So a departing process of the original job that is the last one of it on its host (no
- * other original rank runs there, and no keeper of an earlier move waits there) stays as
+ * other original rank runs there, and no keeper of an earlier move waits there), unless
+ * that host is mpirun's (whose daemon never forgets a job of its session), stays as
  * the job's keeper on that host: out of MPI, its stored state given back to the kernel,
  * blocked in accept() on a TCP port (no CPU), until the job ends. Every rank learns of
  * each keeper (host and port) in the round of its move, and replacements with the
@@ -70,9 +71,24 @@ static int open_listener(void) {
     return ntohs(v6 ? ((struct sockaddr_in6 *)&a)->sin6_port : ((struct sockaddr_in *)&a)->sin_port);
 }
 
+/* Whether this process was started by mpirun itself (its parent is orterun, not an orted):
+ * mpirun's own daemon keeps every job of its session until it ends, so no keeper is needed
+ * on its host. */
+static int under_mpirun(void) {
+    char link[64], exe[PCM_PATH_MAX];
+    snprintf(link, sizeof link, "/proc/%d/exe", (int)getppid());
+    ssize_t n = readlink(link, exe, sizeof exe - 1);
+    if (n <= 0) return 0;
+    exe[n] = 0;
+    const char *base = strrchr(exe, '/');
+    base = base ? base + 1 : exe;
+    return strcmp(base, "orterun") == 0 || strcmp(base, "mpirun") == 0 || strcmp(base, "mpiexec") == 0;
+}
+
 int pcm_keep_round(MPI_Comm world) {
     int r = pcm_g.mig_rank, n = pcm_g.size;
-    uint64_t mine[2] = {pcm_g.original ? 1u : 0u, host_hash(pcm_g.host)};
+    /* 0: a replacement; 1: an original rank under an orted; 2: an original rank under mpirun */
+    uint64_t mine[2] = {pcm_g.original ? (under_mpirun() ? 2u : 1u) : 0u, host_hash(pcm_g.host)};
     uint64_t *all = malloc((size_t)n * sizeof mine);
     if (!all) return PCM_ERR_NOMEM;
     if (PMPI_Allgather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, world) != MPI_SUCCESS) {
@@ -81,7 +97,7 @@ int pcm_keep_round(MPI_Comm world) {
     }
     int keep = all[2 * r] == 1;
     for (int i = 0; i < n && keep; i++)
-        if (i != r && all[2 * i] == 1 && all[2 * i + 1] == all[2 * r + 1]) keep = 0;
+        if (i != r && all[2 * i] != 0 && all[2 * i + 1] == all[2 * r + 1]) keep = 0;
     for (int k = 0; k < pcm_g.n_keepers && keep; k++)
         if (host_hash(pcm_g.keepers[k].host) == all[2 * r + 1]) keep = 0;
     free(all);
