@@ -82,6 +82,7 @@ int PCM_Init(MPI_Comm *world) {
         if (pcm_g.rank == 0) make_job_id(pcm_g.job_id, sizeof pcm_g.job_id);
         PMPI_Bcast(pcm_g.job_id, PCM_JOB_MAX, MPI_CHAR, 0, pcm_g.world);
         pcm_g.restored = 0;
+        pcm_g.original = 1;
         pcm_g.moves = 0;
         pcm_g.iteration = 0;
     }

@@ -32,6 +32,7 @@ int pcm_end_agree(MPI_Comm world) {
     if (PMPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!any) return PCM_SUCCESS;
     if (PMPI_Barrier(world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    pcm_keep_release_all();   /* the job's keepers on hosts it left (pcm_keep.c) */
     end_without_finalize = 1;
     pcm_debug("a rank of job %s moved: this process ends without MPI_Finalize's fence", pcm_g.job_id);
     return PCM_SUCCESS;
@@ -41,6 +42,7 @@ void pcm_end_departed(void) {
     fflush(NULL);
     pcm_agent_send_bye(1);
     pcm_agent_close();
+    pcm_keep_wait_if_keeper();   /* the last original process on this host waits for the job's end */
     _exit(0);
 }
 

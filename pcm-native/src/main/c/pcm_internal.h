@@ -140,6 +140,16 @@ int pcm_transfer_receive(pcm_entry *target, void *user_buf); /* PCM_Load of a pe
 int pcm_transfer_wait(pcm_entry *upto);     /* the state up to this entry (NULL: all) has arrived */
 int pcm_transfer_finish(void);               /* all arrived; disconnect; report MIGRATION_DONE */
 
+/* ---- keeping the original job known on the hosts it left (pcm_keep.c) ---- */
+#define PCM_KEEPERS_MAX 64
+typedef struct {
+    char host[PCM_HOST_MAX];
+    int32_t port, pad;
+} pcm_keeper;
+int pcm_keep_round(MPI_Comm world);      /* collective, in a move's round: does the mover stay as keeper? */
+void pcm_keep_wait_if_keeper(void);      /* the departed process: waits there until released, or returns */
+void pcm_keep_release_all(void);         /* at the job's end (rank 0): every keeper exits */
+
 /* ---- the end of a process (pcm_end.c) ---- */
 int pcm_end_agree(MPI_Comm world);   /* PCM_Finalize, collective: did a rank of the job ever move? */
 void pcm_end_departed(void) __attribute__((noreturn));   /* a rank that moved away: BYE, _exit(0) */
@@ -154,6 +164,9 @@ typedef struct {
     char job_id[PCM_JOB_MAX];
     char host[PCM_HOST_MAX];
     int restored;
+    int original;                 /* started by mpirun, not a replacement */
+    pcm_keeper keepers[PCM_KEEPERS_MAX];   /* original processes that stay where the job left (pcm_keep.c) */
+    int n_keepers;
     int moves;
     int job_moved;                /* a rank of the job moved while this process was in it */
     uint64_t iteration;

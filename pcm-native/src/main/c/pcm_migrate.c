@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #define META_MAGIC 0x5243504du  /* "RCPM" */
-#define META_VERSION 1
+#define META_VERSION 2
 #define TAG_META 7001
 #define TAG_IC 7002
 
@@ -38,7 +38,7 @@ typedef struct {
     int32_t rank, size, moves, source_pid;
     uint64_t iteration, order_id, t_order, t_decided, t_spawned;
     char source_host[PCM_HOST_MAX];
-    int32_t n_entries, pad;
+    int32_t n_entries, n_keepers;   /* followed by the entries, then the keepers */
 } meta_header;
 
 typedef struct {
@@ -71,7 +71,7 @@ static MPI_Info spawn_info(const char *host) {
 
 static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
     int n = pcm_g.stored.n;
-    size_t len = sizeof(meta_header) + (size_t)n * sizeof(meta_entry);
+    size_t len = sizeof(meta_header) + (size_t)n * sizeof(meta_entry) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper);
     unsigned char *buf = calloc(1, len);
     if (!buf) return PCM_ERR_NOMEM;
     meta_header *h = (meta_header *)buf;
@@ -89,6 +89,7 @@ static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
     h->t_spawned = t_spawned;
     memcpy(h->source_host, pcm_g.host, sizeof h->source_host);
     h->n_entries = n;
+    h->n_keepers = pcm_g.n_keepers;
     meta_entry *me = (meta_entry *)(buf + sizeof *h);
     int i = 0;
     for (pcm_entry *e = pcm_g.stored.head; e; e = e->next, i++) {
@@ -96,6 +97,7 @@ static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
         me[i].type_code = e->type_code;
         me[i].count = e->count;
     }
+    memcpy(me + n, pcm_g.keepers, (size_t)pcm_g.n_keepers * sizeof(pcm_keeper));
     int rc = PMPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_META, inter);
     free(buf);
     return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_MPI;
@@ -137,6 +139,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
         pcm_agent_send_failed(pcm_g.mig_order_id, PCM_ERR_SPAWN, msg);
         return PCM_ERR_SPAWN;
     }
+    if ((rc = pcm_keep_round(*world)) != PCM_SUCCESS) return rc;   /* before the metadata, which carries the keepers */
     MPI_Comm pair;
     MPI_Request *sends = NULL;
     int n_sends = 0;
@@ -161,7 +164,9 @@ int pcm_migrate_stay(MPI_Comm *world) {
     int ok = 0;
     if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.mig_rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!ok) return PCM_ERR_SPAWN;
-    int rc = join(world, MPI_COMM_NULL);
+    int rc = pcm_keep_round(*world);
+    if (rc) return rc;
+    rc = join(world, MPI_COMM_NULL);
     if (rc) return rc;
     PMPI_Comm_set_errhandler(*world, MPI_ERRORS_RETURN);
     return PCM_SUCCESS;
@@ -179,8 +184,9 @@ static int receive_metadata(MPI_Comm parent, meta_header **out) {
         free(h);
         return PCM_ERR_MPI;
     }
-    if (h->magic != META_MAGIC || h->version != META_VERSION || h->n_entries < 0 ||
-        (size_t)len != sizeof *h + (size_t)h->n_entries * sizeof(meta_entry)) {
+    if (h->magic != META_MAGIC || h->version != META_VERSION || h->n_entries < 0 || h->n_keepers < 0 ||
+        h->n_keepers > PCM_KEEPERS_MAX ||
+        (size_t)len != sizeof *h + (size_t)h->n_entries * sizeof(meta_entry) + (size_t)h->n_keepers * sizeof(pcm_keeper)) {
         free(h);
         return PCM_ERR_TRANSFER;
     }
@@ -204,6 +210,8 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
         }
         pcm_g.restored_state.tail->count = me[i].count;
     }
+    pcm_g.n_keepers = h->n_keepers;
+    memcpy(pcm_g.keepers, me + h->n_entries, (size_t)h->n_keepers * sizeof(pcm_keeper));
     if ((rc = pcm_transfer_post_receives(parent)) != PCM_SUCCESS) {
         free(h);
         return rc;

@@ -3,13 +3,16 @@ package io.roam.agents;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.Phase;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The migrations this agent is the source of: order id -> who to tell. One migration per
- * (job, rank) at a time. Not thread-safe: owned by the agent actor.
+ * (job, rank) at a time. Orders for a job that already has its migrations in flight from
+ * this node wait in a queue per job, in the order they came, until the agent dispatches
+ * them ({@link #add(Pending, String)}, {@link #pollQueued}). Not thread-safe: owned by the agent actor.
  */
 final class MigrationTable {
     /** One migration in flight. */
@@ -31,6 +34,12 @@ final class MigrationTable {
     static final java.time.Duration CONFIRM_GRACE = java.time.Duration.ofSeconds(10);
 
     private final Map<Long, Pending> byOrder = new HashMap<>();
+    /** Per job: the orders waiting for the job's migrations in flight, first come first, with their target agent's address. */
+    private final Map<String, java.util.ArrayDeque<Queued>> queued = new HashMap<>();
+
+    /** An order waiting in its job's queue, and the address of its target agent. */
+    record Queued(Pending pending, String targetAddress) {
+    }
     private final long prefix;
     private final Listener listener;
     private long counter;
@@ -53,9 +62,29 @@ final class MigrationTable {
         return byOrder.values().stream().anyMatch(p -> p.jobId().equals(jobId) && p.rank() == rank);
     }
 
-    /** How many migrations of {@code jobId} from this node are in flight. */
+    /** How many migrations of {@code jobId} from this node are in flight (ordered, not queued). */
     long inFlight(String jobId) {
-        return byOrder.values().stream().filter(p -> p.jobId().equals(jobId)).count();
+        return byOrder.values().stream().filter(p -> p.jobId().equals(jobId) && !isQueued(p.orderId())).count();
+    }
+
+    /** The orders of {@code jobId} waiting in its queue. */
+    List<Queued> queued(String jobId) {
+        return List.copyOf(queued.getOrDefault(jobId, new java.util.ArrayDeque<>()));
+    }
+
+    boolean isQueued(long orderId) {
+        return queued.values().stream().anyMatch(q -> q.stream().anyMatch(e -> e.pending().orderId() == orderId));
+    }
+
+
+    /** The first order waiting for {@code jobId}, taken out of the queue (the caller dispatches it). */
+    Optional<Queued> pollQueued(String jobId) {
+        java.util.ArrayDeque<Queued> q = queued.get(jobId);
+        Queued next = q == null ? null : q.pollFirst();
+        if (q != null && q.isEmpty()) {
+            queued.remove(jobId);
+        }
+        return Optional.ofNullable(next);
     }
 
     /** The migration of (job, rank) in flight, if any. */
@@ -64,7 +93,15 @@ final class MigrationTable {
     }
 
     void add(Pending p) {
+        add(p, null);
+    }
+
+    /** Adds {@code p}; with a target agent's address, at the end of its job's queue (not in flight). */
+    void add(Pending p, String queuedForTarget) {
         byOrder.put(p.orderId(), p);
+        if (queuedForTarget != null) {
+            queued.computeIfAbsent(p.jobId(), j -> new java.util.ArrayDeque<>()).addLast(new Queued(p, queuedForTarget));
+        }
         if (listener != null) {
             listener.added(p, System.currentTimeMillis());
         }
@@ -85,6 +122,10 @@ final class MigrationTable {
         p.requester().tell(e);
         if (phase.terminal()) {
             byOrder.remove(orderId);
+            java.util.ArrayDeque<Queued> q = queued.get(p.jobId());
+            if (q != null && q.removeIf(w -> w.pending().orderId() == orderId) && q.isEmpty()) {
+                queued.remove(p.jobId());
+            }
         }
         if (listener != null) {
             listener.reported(p, e);

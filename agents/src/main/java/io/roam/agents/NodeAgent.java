@@ -279,11 +279,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } else if (targetNode.address().equals(self.address())) {
             problem = "job " + r.jobId() + " rank " + r.rank() + " already runs on " + settings.host();
         } else if (migrations.busy(r.jobId(), r.rank())) {
-            problem = "job " + r.jobId() + " rank " + r.rank() + " is already migrating";
-        } else if (migrations.inFlight(r.jobId()) >= maxMigrationsPerJob) {   // drains, roam migrate and steals alike
-            problem = "job " + r.jobId() + " already has " + migrations.inFlight(r.jobId()) + " migration(s) under way"
-                    + " from " + settings.host() + " (roam.stealing.max-migrations-per-job " + maxMigrationsPerJob
-                    + "): rank " + r.rank() + " stays";
+            problem = "job " + r.jobId() + " rank " + r.rank() + " is already migrating (or ordered to): one order"
+                    + " per rank at a time";
         } else if (unreachable.contains(r.targetAddress())) {
             problem = "the agent of " + targetNode.host() + " is unreachable: the rank stays on " + settings.host();
         }
@@ -292,20 +289,67 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                     problem, null));
             return;
         }
-        migrations.add(new MigrationTable.Pending(id, r.jobId(), r.rank(), targetNode.host(), r.replyTo()));
+        MigrationTable.Pending p = new MigrationTable.Pending(id, r.jobId(), r.rank(), targetNode.host(), r.replyTo());
+        // drains, roam migrate and steals alike: a job's migrations from this node go one after
+        // the other (libpcm carries out one reconfiguration per round anyway); later ones wait
+        boolean wait = migrations.inFlight(r.jobId()) >= maxMigrationsPerJob;
+        String ahead = "job " + r.jobId() + " already has " + migrations.inFlight(r.jobId()) + " migration(s) under way"
+                + " from " + settings.host() + " (roam.stealing.max-migrations-per-job " + maxMigrationsPerJob + ") and "
+                + migrations.queued(r.jobId()).size() + " order(s) waiting: rank " + r.rank() + " moves to "
+                + targetNode.host() + " when they have ended";
+        migrations.add(p, wait ? r.targetAddress() : null);
         migrations.report(id, Phase.ACCEPTED, "from " + settings.host() + " to " + targetNode.host(), null);
-        target.tell(new ExpectArrival(id, r.jobId(), r.rank(), fromTarget));
-        daemon.tell(new PcmDaemon.Order(r.jobId(), r.rank(), id, targetNode.host(), orderSent));
-        timers.startSingleTimer("order-" + id, new OrderTimeout(id), settings.migrationTimeout());
+        if (wait) {
+            migrations.report(id, Phase.QUEUED, ahead, null);
+        } else {
+            dispatch(p, r.targetAddress());
+        }
+    }
+
+    /** Orders the move of a migration in the table (just accepted, or first in its job's queue). */
+    private void dispatch(MigrationTable.Pending p, String targetAddress) {
+        ActorRef<AgentMessage> target = agents.get(targetAddress);
+        String problem = null;
+        if (processes.values().stream().noneMatch(q -> q.jobId().equals(p.jobId()) && q.rank() == p.rank())) {
+            problem = "job " + p.jobId() + " rank " + p.rank() + " is no longer registered on " + settings.host();
+        } else if (target == null || unreachable.contains(targetAddress)) {
+            problem = "the agent of " + p.target() + " is unreachable: the rank stays on " + settings.host();
+        }
+        if (problem != null) {
+            report(p.orderId(), Phase.FAILED, problem, null);
+            return;
+        }
+        target.tell(new ExpectArrival(p.orderId(), p.jobId(), p.rank(), fromTarget));
+        daemon.tell(new PcmDaemon.Order(p.jobId(), p.rank(), p.orderId(), p.target(), orderSent));
+        timers.startSingleTimer("order-" + p.orderId(), new OrderTimeout(p.orderId()), settings.migrationTimeout());
+    }
+
+    /** Reports an event of a migration; when it ends, the next order of its job (if any) goes out. */
+    private void report(long orderId, Phase phase, String detail, MigrationTimes times) {
+        java.util.Optional<MigrationTable.Pending> p = migrations.get(orderId);
+        migrations.report(orderId, phase, detail, times);
+        if (phase.terminal()) {
+            p.ifPresent(m -> dispatchQueued(m.jobId()));
+        }
+    }
+
+    private void dispatchQueued(String jobId) {
+        while (migrations.inFlight(jobId) < maxMigrationsPerJob) {
+            java.util.Optional<MigrationTable.Queued> next = migrations.pollQueued(jobId);
+            if (next.isEmpty()) {
+                return;
+            }
+            dispatch(next.get().pending(), next.get().targetAddress());
+        }
     }
 
     private Behavior<Command> onOrderSent(PcmDaemon.OrderResult r) {
-        migrations.report(r.orderId(), r.sent() ? Phase.ORDERED : Phase.FAILED, r.detail(), null);
+        report(r.orderId(), r.sent() ? Phase.ORDERED : Phase.FAILED, r.detail(), null);
         return this;
     }
 
     private Behavior<Command> onFromTarget(MigrationEvent e) {
-        migrations.report(e.orderId(), e.phase(), e.detail(), e.times());
+        report(e.orderId(), e.phase(), e.detail(), e.times());
         if (e.phase().terminal()) {
             timers.cancel("order-" + e.orderId());
         }
@@ -331,7 +375,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onUnconfirmed(long orderId) {
         migrations.get(orderId).ifPresent(m -> {
             timers.cancel("order-" + orderId);
-            migrations.report(orderId, Phase.DONE, "the process left " + settings.host() + " for " + m.target()
+            report(orderId, Phase.DONE, "the process left " + settings.host() + " for " + m.target()
                     + " (BYE migrated: the replacement holds the rank and its state), but the agent of " + m.target()
                     + " did not confirm the arrival (down, cut off or restarted?)", null);
         });
@@ -343,7 +387,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (a != null) {
             return this;   // the source agent reports its own timeout
         }
-        migrations.report(orderId, Phase.FAILED, "no replacement reported within " + settings.migrationTimeout(),
+        report(orderId, Phase.FAILED, "no replacement reported within " + settings.migrationTimeout(),
                 null);
         return this;
     }
@@ -366,13 +410,16 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             metrics.heartbeat();
         } else if (m instanceof PcmMessage.Bye b && b.reason() == PcmMessage.Bye.Reason.MIGRATED) {
             onDeparted(p);
+        } else if (m instanceof PcmMessage.Bye) {   // finalized: an order it had not carried out never will be
+            migrations.of(p.jobId(), p.rank()).ifPresent(o -> report(o.orderId(), Phase.FAILED, "job " + p.jobId()
+                    + " rank " + p.rank() + " finalized (the job ended) before the order's round: nothing moved", null));
         } else if (m instanceof PcmMessage.MigrationProgress pr) {
             migrations.report(pr.orderId(), Phase.TRANSFER,
                     MigrationEvent.transferDetail(pr.bytesSent(), pr.bytesTotal()), null);
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {
-            migrations.report(f.orderId(), Phase.FAILED, PcmErrors.name(f.code()) + ": " + f.message(), null);
+            report(f.orderId(), Phase.FAILED, PcmErrors.name(f.code()) + ": " + f.message(), null);
             timers.cancel("order-" + f.orderId());
         } else if (m instanceof MigrationDone d) {
             ExpectArrival a = arrivals.remove(d.orderId());

@@ -82,7 +82,7 @@ class MigrationFaultsTest {
     }
 
     @Test
-    void aSecondMigrationOfAJobWhileOneIsUnderWayIsRefused() throws Exception {
+    void aSecondMigrationOfAJobWhileOneIsUnderWayIsQueuedAndCarriedOutAfterIt() throws Exception {
         var quick = ConfigFactory.parseString("roam.agent.migration.timeout = 3s\nroam.stealing.enabled = false");
         try (TestAgents agents = new TestAgents(dir)) {
             Agent h1 = agents.start("h1", "default", "p2p", quick);
@@ -91,25 +91,67 @@ class MigrationFaultsTest {
             SocketChannel rank0 = connect(h1, new Register("job-b", 0, 2, 4100, "h1", 0, "heat", 64));
             SocketChannel rank1 = connect(h1, new Register("job-b", 1, 2, 4101, "h1", 0, "heat", 64));
             awaitProcesses(h1, 2);
-            assertThat(new PcmFrameReader(rank1).read()).isInstanceOf(PcmMessage.Registered.class);
+            PcmFrameReader in1 = new PcmFrameReader(rank1);
+            assertThat(in1.read()).isInstanceOf(PcmMessage.Registered.class);
             CompletableFuture<List<JsonNode>> first = migrateInBackground(h1, "/api/migrate?job=job-b&rank=0&to=h2");
             PcmFrameReader in = new PcmFrameReader(rank0);
             PcmMessage m;
             do {
                 m = in.read();
             } while (!(m instanceof PcmMessage.Migrate));   // rank 0's migration is under way
-            // a drain, a steal or roam migrate of another rank of the same job: refused, nothing sent
-            List<JsonNode> second = TestAgents.post(h1, "/api/migrate?job=job-b&rank=1&to=h2");
-            assertThat(second).hasSize(1);
-            assertThat(second.get(0).get("phase").asText()).isEqualTo("FAILED");
-            assertThat(second.get(0).get("detail").asText()).contains("job job-b already has 1 migration(s) under way",
-                    "max-migrations-per-job", "rank 1 stays");
+            // a drain, a steal or roam migrate of another rank of the same job: queued behind it
+            CompletableFuture<List<JsonNode>> second = migrateInBackground(h1, "/api/migrate?job=job-b&rank=1&to=h2");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(TestAgents.get(h1, "/api/migrations"))
+                    .anySatisfy(e -> {
+                        assertThat(e.get("rank").asInt()).isEqualTo(1);
+                        assertThat(e.get("phase").asText()).isEqualTo("QUEUED");
+                    }));
             rank1.configureBlocking(false);
-            assertThat(rank1.read(ByteBuffer.allocate(64))).as("nothing sent to rank 1").isZero();
-            rank0.close();   // the first one ends (FAILED: its process is gone)
+            assertThat(rank1.read(ByteBuffer.allocate(64))).as("nothing sent to rank 1 while rank 0 moves").isZero();
+            rank1.configureBlocking(true);
+            rank0.close();   // the first one ends (FAILED after the 3 s timeout: its process is gone)
             assertThat(first.get(30, TimeUnit.SECONDS)).last().satisfies(e ->
-                    assertThat(e.get("phase").asText()).isIn("FAILED", "DONE"));
+                    assertThat(e.get("phase").asText()).isEqualTo("FAILED"));
+            do {
+                m = in1.read();
+            } while (!(m instanceof PcmMessage.Migrate));   // then rank 1's order goes out
+            long order = ((PcmMessage.Migrate) m).orderId();
+            rank1.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.MigrationStarted(order, 20))));
+            rank1.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.Bye(PcmMessage.Bye.Reason.MIGRATED))));
+            List<JsonNode> events = second.get(30, TimeUnit.SECONDS);
+            assertThat(events).extracting(e -> e.get("phase").asText())
+                    .containsExactly("ACCEPTED", "QUEUED", "ORDERED", "STARTED", "DONE");
+            assertThat(events.get(1).get("detail").asText()).contains("job job-b already has 1 migration(s) under way",
+                    "rank 1 moves to h2 when they have ended");
             rank1.close();
+        }
+    }
+
+    @Test
+    void anOrderWhoseProcessFinalizesBeforeItsRoundFailsAtOnce() throws Exception {
+        var cfg = ConfigFactory.parseString("roam.agent.migration.timeout = 60s\nroam.stealing.enabled = false");
+        try (TestAgents agents = new TestAgents(dir)) {
+            Agent h1 = agents.start("h1", "default", "p2p", cfg);
+            Agent h2 = agents.start("h2", "default", "p2p", cfg);
+            AgentClusterTest.awaitNodes(h1, 2);
+            SocketChannel rank0 = connect(h1, new Register("job-c", 0, 1, 4200, "h1", 0, "heat", 64));
+            awaitProcesses(h1, 1);
+            long t0 = System.nanoTime();
+            CompletableFuture<List<JsonNode>> move = migrateInBackground(h1, "/api/migrate?job=job-c&rank=0&to=h2");
+            PcmFrameReader in = new PcmFrameReader(rank0);
+            PcmMessage m;
+            do {
+                m = in.read();
+            } while (!(m instanceof PcmMessage.Migrate));
+            // the job ends before the order's round: PCM_Finalize says BYE
+            rank0.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.Bye(PcmMessage.Bye.Reason.FINALIZED))));
+            List<JsonNode> events = move.get(30, TimeUnit.SECONDS);
+            assertThat(events).last().satisfies(e -> {
+                assertThat(e.get("phase").asText()).isEqualTo("FAILED");
+                assertThat(e.get("detail").asText()).contains("finalized (the job ended) before the order's round");
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not the 60 s timeout").isLessThan(Duration.ofSeconds(30));
+            rank0.close();
         }
     }
 

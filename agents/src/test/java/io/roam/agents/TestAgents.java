@@ -66,6 +66,14 @@ final class TestAgents implements AutoCloseable {
         return lines;
     }
 
+    /** GETs a control API route of {@code via} (200 expected) and returns its JSON. */
+    static JsonNode get(Agent via, String route) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + route))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
     @Override
     public void close() {
         for (int i = agents.size() - 1; i >= 0; i--) {

@@ -12,6 +12,11 @@ public record MigrationEvent(long orderId, String jobId, int rank, Phase phase, 
     public enum Phase {
         /** The source agent has the request and the process. */
         ACCEPTED,
+        /**
+         * Another migration of the same job is under way from the source node: this order waits
+         * behind it (the detail says which) and is carried out when the migrations ahead have ended.
+         */
+        QUEUED,
         /** The order is on its way to the process (the target agent expects the replacement). */
         ORDERED,
         /** Every rank agreed at a PCM_Status: spawn, merge and transfer are under way. */

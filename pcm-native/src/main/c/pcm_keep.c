@@ -1,0 +1,187 @@
+/*
+ * pcm_keep.c - keeping the original job known on every host it left.
+ *
+ * Open MPI 4.1's orted forgets a job (releases its job data and deregisters its PMIx
+ * namespace, orte/mca/state/orted/state_orted.c) as soon as the last of that job's
+ * processes on its host has terminated. The original job (the ranks mpirun started)
+ * lives on in the other ranks, and every replacement spawned later onto such a host
+ * needs it there: the spawn's connect fails ("ORTE_ERROR_LOG: Not supported ...
+ * pmix_server_dyn.c line 700", the replacement dies in MPI_Init and the job aborts), and
+ * a request for the modex data of an original rank is parked by that orted for a job it
+ * does not know and never answered (orte/orted/pmix/pmix_server_fence.c, dmodex_req:
+ * "we will process it later" - nothing does), so the replacement hangs in PMIx_Get inside
+ * the communicator construction and the whole job with it. benchmarks/migration-stress.sh
+ * showed both (docs/architecture.md). Replacements are jobs of one process each: when
+ * one leaves, nobody needs its job any more.
+ *
+ * So a departing process of the original job that is the last one of it on its host (no
+ * other original rank runs there, and no keeper of an earlier move waits there), unless
+ * that host is mpirun's (whose daemon never forgets a job of its session), stays as
+ * the job's keeper on that host: out of MPI, its stored state given back to the kernel,
+ * blocked in accept() on a TCP port (no CPU), until the job ends. Every rank learns of
+ * each keeper (host and port) in the round of its move, and replacements with the
+ * metadata. At PCM_Finalize, once the ranks agreed that the job moved (pcm_end.c), the
+ * world's rank 0 connects to every keeper and sends the job id: the keeper _exit(0)s.
+ * A keeper also dies with its orted (PR_SET_PDEATHSIG), so an aborted job leaves none.
+ */
+#define _GNU_SOURCE
+#include "pcm_internal.h"
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <errno.h>
+
+static int listen_fd = -1;
+
+static uint64_t host_hash(const char *h) {
+    uint64_t x = 14695981039346656037ull;   /* FNV-1a */
+    for (; *h; h++) x = (x ^ (unsigned char)*h) * 1099511628211ull;
+    return x;
+}
+
+/* A listening TCP socket on any address; its port, or -1. */
+static int open_listener(void) {
+    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int v6 = 1;
+    if (fd < 0) fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), v6 = 0;
+    if (fd < 0) return -1;
+    struct sockaddr_storage a = {0};
+    socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    a.ss_family = v6 ? AF_INET6 : AF_INET;
+    if (v6) {
+        int off = 0;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    }
+    if (bind(fd, (struct sockaddr *)&a, len) != 0 || listen(fd, 16) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        close(fd);
+        return -1;
+    }
+    listen_fd = fd;
+    return ntohs(v6 ? ((struct sockaddr_in6 *)&a)->sin6_port : ((struct sockaddr_in *)&a)->sin_port);
+}
+
+/* Whether this process was started by mpirun itself (its parent is orterun, not an orted):
+ * mpirun's own daemon keeps every job of its session until it ends, so no keeper is needed
+ * on its host. */
+static int under_mpirun(void) {
+    char link[64], exe[PCM_PATH_MAX];
+    snprintf(link, sizeof link, "/proc/%d/exe", (int)getppid());
+    ssize_t n = readlink(link, exe, sizeof exe - 1);
+    if (n <= 0) return 0;
+    exe[n] = 0;
+    const char *base = strrchr(exe, '/');
+    base = base ? base + 1 : exe;
+    return strcmp(base, "orterun") == 0 || strcmp(base, "mpirun") == 0 || strcmp(base, "mpiexec") == 0;
+}
+
+int pcm_keep_round(MPI_Comm world) {
+    int r = pcm_g.mig_rank, n = pcm_g.size;
+    /* 0: a replacement; 1: an original rank under an orted; 2: an original rank under mpirun */
+    uint64_t mine[2] = {pcm_g.original ? (under_mpirun() ? 2u : 1u) : 0u, host_hash(pcm_g.host)};
+    uint64_t *all = malloc((size_t)n * sizeof mine);
+    if (!all) return PCM_ERR_NOMEM;
+    if (PMPI_Allgather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, world) != MPI_SUCCESS) {
+        free(all);
+        return PCM_ERR_MPI;
+    }
+    int keep = all[2 * r] == 1;
+    for (int i = 0; i < n && keep; i++)
+        if (i != r && all[2 * i] != 0 && all[2 * i + 1] == all[2 * r + 1]) keep = 0;
+    for (int k = 0; k < pcm_g.n_keepers && keep; k++)
+        if (host_hash(pcm_g.keepers[k].host) == all[2 * r + 1]) keep = 0;
+    free(all);
+    if (!keep) return PCM_SUCCESS;
+    int port = -1;
+    if (pcm_g.rank == r) {
+        port = pcm_g.n_keepers < PCM_KEEPERS_MAX ? open_listener() : -1;
+        if (port < 0) pcm_log("cannot keep the job on %s (%s): a later move to this host may fail", pcm_g.host,
+                              pcm_g.n_keepers < PCM_KEEPERS_MAX ? strerror(errno) : "too many keepers");
+    }
+    pcm_keeper k = {0};
+    k.port = port;
+    memcpy(k.host, pcm_g.host, sizeof k.host);
+    if (PMPI_Bcast(&k, (int)sizeof k, MPI_BYTE, r, world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    k.host[PCM_HOST_MAX - 1] = 0;
+    if (k.port > 0 && pcm_g.n_keepers < PCM_KEEPERS_MAX) pcm_g.keepers[pcm_g.n_keepers++] = k;
+    return PCM_SUCCESS;
+}
+
+void pcm_keep_wait_if_keeper(void) {
+    if (listen_fd < 0) return;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1) _exit(0);   /* the orted is already gone */
+    long page = sysconf(_SC_PAGESIZE);
+    for (pcm_entry *e = pcm_g.stored.head; e; e = e->next) {   /* give the state's pages back */
+        uintptr_t b = ((uintptr_t)e->data + page - 1) & ~(uintptr_t)(page - 1);
+        uintptr_t end = ((uintptr_t)e->data + pcm_entry_bytes(e)) & ~(uintptr_t)(page - 1);
+        if (e->data && end > b) madvise((void *)b, end - b, MADV_DONTNEED);
+    }
+    pcm_debug("keeping job %s known on %s until it ends", pcm_g.job_id, pcm_g.host);
+    for (;;) {
+        int c = accept(listen_fd, NULL, NULL);
+        if (c < 0) {
+            if (errno == EINTR) continue;
+            _exit(0);
+        }
+        char buf[PCM_JOB_MAX] = {0};
+        struct pollfd p = {.fd = c, .events = POLLIN};
+        size_t got = 0;
+        while (got < sizeof buf - 1 && poll(&p, 1, 2000) == 1) {
+            ssize_t m = read(c, buf + got, sizeof buf - 1 - got);
+            if (m <= 0) break;
+            got += (size_t)m;
+        }
+        close(c);
+        if (strcmp(buf, pcm_g.job_id) == 0) _exit(0);
+    }
+}
+
+/* Connect to host:port within 2 s and send the job id. */
+static int release(const pcm_keeper *k) {
+    char port[16];
+    snprintf(port, sizeof port, "%d", k->port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(k->host, port, &hints, &res) != 0) return -1;
+    int ok = -1;
+    for (struct addrinfo *a = res; a && ok != 0; a = a->ai_next) {
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+        if (fd < 0) continue;
+        if (connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EINPROGRESS) {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            int err = 0;
+            socklen_t l = sizeof err;
+            if (poll(&p, 1, 2000) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) == 0 && err == 0) errno = 0;
+        } else {
+            errno = 0;
+        }
+        if (errno == 0) {
+            int fl = fcntl(fd, F_GETFL);
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+            size_t len = strlen(pcm_g.job_id) + 1;
+            if (write(fd, pcm_g.job_id, len) == (ssize_t)len) ok = 0;
+        }
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return ok;
+}
+
+void pcm_keep_release_all(void) {
+    if (pcm_g.rank != 0) return;
+    for (int i = 0; i < pcm_g.n_keepers; i++)
+        if (release(&pcm_g.keepers[i]) != 0)
+            pcm_log("could not release the keeper of job %s on %s:%d", pcm_g.job_id, pcm_g.keepers[i].host,
+                    pcm_g.keepers[i].port);
+    pcm_g.n_keepers = 0;
+}

@@ -1,0 +1,121 @@
+package io.roam.heat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roam.pcm.wire.PcmConnection;
+import io.roam.pcm.wire.PcmMessage.Migrate;
+import io.roam.pcm.wire.PcmMessage.MigrationDone;
+import io.roam.pcm.wire.PcmMessage.MigrationStarted;
+import io.roam.pcm.wire.PcmMessage.Register;
+import io.roam.pcm.wire.PcmRecorder;
+import io.roam.pcm.wire.PcmServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17: orders that meet in one job. Two orders for two ranks given at the same moment
+ * are carried out one after the other (one reconfiguration per PCM_Status round); a rank
+ * moves back onto a host that the job's original processes have all left (Open MPI's orted
+ * there would have forgotten the job without the keeper of pcm_keep.c, and the replacement
+ * would hang or die). Both keep the grid bit-exact.
+ */
+class SimultaneousOrdersTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoOrdersGivenAtOnceMoveOneRankAfterTheOther() throws Exception {
+        Mpi.requireMpirun();
+        PcmRecorder agent = new PcmRecorder();
+        HeatJob.Spec spec = HeatJob.spec().ranks(4).grid(512, 512).iterations(1000);
+        byte[] expected = Baselines.grid(spec);
+        Map<Long, PcmConnection> registered = new HashMap<>();
+        try (PcmServer server = new PcmServer(dir.resolve("agent.sock"), agent,
+                new PcmServer.Options("test-agent", 0)).start()) {
+            // both orders go out together, to ranks 1 and 2, as soon as both have registered
+            agent.addHook((conn, msg) -> {
+                if (msg instanceof Register r && r.moves() == 0 && (r.rank() == 1 || r.rank() == 2)) {
+                    synchronized (registered) {
+                        registered.put(r.rank(), conn);
+                        if (registered.size() == 2) {
+                            registered.get(1L).send(new Migrate(11, "localhost", 200));
+                            registered.get(2L).send(new Migrate(12, "localhost", 200));
+                        }
+                    }
+                }
+            });
+            try (HeatJob job = spec.agent(server.socketPath()).start(dir.resolve("run"))) {
+                job.awaitSuccess(TIMEOUT);
+                assertThat(job.grid()).as("final grid after two simultaneous orders").isEqualTo(expected);
+            }
+            MigrationDone d1 = done(agent, 11);
+            MigrationDone d2 = done(agent, 12);
+            assertThat(d1.rank()).isEqualTo(1);
+            assertThat(d2.rank()).isEqualTo(2);
+            long i1 = started(agent, 11).iteration();
+            long i2 = started(agent, 12).iteration();
+            assertThat(i1).as("one reconfiguration per round").isNotEqualTo(i2);
+            assertThat(Math.min(i1, i2)).isGreaterThanOrEqualTo(200);
+            MigrationDone first = i1 < i2 ? d1 : d2;
+            MigrationDone second = i1 < i2 ? d2 : d1;
+            assertThat(second.tDecided()).as("the second is decided once the first's new world exists")
+                    .isGreaterThanOrEqualTo(first.tMerged());
+        }
+    }
+
+    @Test
+    void aRankMovesBackOntoAHostTheOriginalJobLeft() throws Exception {
+        Mpi.requireMpirun();
+        try (TwoHostAgents two = new TwoHostAgents("sox", dir)) {
+            // rank 1 starts on host 2 (one slot per host), the only original process there;
+            // it moves to host 1, and its replacement comes back to host 2
+            two.agent2.addHook((conn, msg) -> {
+                if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
+                    conn.send(new Migrate(21, two.h1, 100));
+                }
+            });
+            two.agent1.addHook((conn, msg) -> {
+                if (msg instanceof Register r && r.rank() == 1 && r.moves() == 1) {
+                    conn.send(new Migrate(22, two.h2, 300));
+                }
+            });
+            HeatJob.Spec plain = HeatJob.spec().ranks(2).grid(256, 256).iterations(600);
+            byte[] expected = Baselines.grid(plain);
+            String socket = dir.resolve("agent-%h.sock").toString();
+            HeatJob.Spec spec = HeatJob.spec().ranks(2).grid(256, 256).iterations(600)
+                    .env("ROAM_AGENT_SOCKET", socket).launcherEnv("ROAM_HOST", two.h1)
+                    .prefix(two.hosts.exec(0).toArray(String[]::new))
+                    .mpiArgs(two.hosts.mpiArgs(two.hosts.hostfile(dir, 1)));
+            spec.agentSocket = socket;
+            long original;
+            try (HeatJob job = spec.start(dir.resolve("run"))) {
+                job.awaitSuccess(TIMEOUT);
+                assertThat(job.grid()).as("grid after host 2 -> host 1 -> host 2").isEqualTo(expected);
+                original = two.agent2.messages().stream()
+                        .filter(m -> m instanceof Register r && r.rank() == 1 && r.moves() == 0)
+                        .map(m -> ((Register) m).pid()).findFirst().orElseThrow();
+            }
+            MigrationDone back = two.agent2.awaitMessage(MigrationDone.class, d -> d.orderId() == 22, TIMEOUT)
+                    .as(MigrationDone.class);
+            assertThat(back.sourceHost()).isEqualTo(two.h1);
+            assertThat(two.host2Netns).as("the replacement ran in host 2's namespace")
+                    .containsValue(two.hosts.netnsId(1));
+            HeatJob.awaitGone(original, Duration.ofSeconds(10));   // the keeper left with the job
+        }
+    }
+
+    private static MigrationDone done(PcmRecorder agent, long order) throws InterruptedException {
+        return agent.awaitMessage(MigrationDone.class, d -> d.orderId() == order, TIMEOUT).as(MigrationDone.class);
+    }
+
+    private static MigrationStarted started(PcmRecorder agent, long order) throws InterruptedException {
+        return agent.awaitMessage(MigrationStarted.class, s -> s.orderId() == order, TIMEOUT)
+                .as(MigrationStarted.class);
+    }
+}
