@@ -17,8 +17,11 @@
  * So a departing process of the original job that is the last one of it on its host (no
  * other original rank runs there, and no keeper of an earlier move waits there), unless
  * that host is mpirun's (whose daemon never forgets a job of its session), stays as
- * the job's keeper on that host: out of MPI, its stored state given back to the kernel,
- * blocked in accept() on a TCP port (no CPU), until the job ends. Every rank learns of
+ * the job's keeper on that host: out of MPI, blocked in accept() on a TCP port (no CPU),
+ * until the job ends. It execs roam-pcm-keeper (pcm_keeper_main.c) in its pid, so that it
+ * holds a few hundred KiB; where that program cannot be found (ROAM_PCM_KEEPER, else beside
+ * libpcm), it waits in this process instead, its stored state given back to the kernel.
+ * Every rank learns of
  * each keeper (host and port) in the round of its move, and replacements with the
  * metadata. At PCM_Finalize, once the ranks agreed that the job moved (pcm_end.c), the
  * world's rank 0 connects to every keeper and sends the job id: the keeper _exit(0)s.
@@ -40,6 +43,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <dlfcn.h>
 
 static int listen_fd = -1;
 
@@ -117,6 +121,32 @@ int pcm_keep_round(MPI_Comm world) {
     return PCM_SUCCESS;
 }
 
+/* Replace this process's image with roam-pcm-keeper (pcm_keeper_main.c), found beside
+ * libpcm (ROAM_PCM_KEEPER names another path): the same pid, a few hundred KiB instead of
+ * the application's and MPI's memory. Returns only if it cannot. */
+static void exec_keeper(void) {
+    char path[PCM_PATH_MAX];
+    const char *env = getenv("ROAM_PCM_KEEPER");
+    Dl_info info;
+    if (env && *env) {
+        snprintf(path, sizeof path, "%s", env);
+    } else if (dladdr((void *)exec_keeper, &info) && info.dli_fname) {
+        const char *slash = strrchr(info.dli_fname, '/');
+        int dir = slash ? (int)(slash - info.dli_fname) : 1;
+        snprintf(path, sizeof path, "%.*s/roam-pcm-keeper", dir, slash ? info.dli_fname : ".");
+    } else {
+        return;
+    }
+    int fl = fcntl(listen_fd, F_GETFD);
+    if (fl < 0 || fcntl(listen_fd, F_SETFD, fl & ~FD_CLOEXEC) != 0) return;
+    char fd[16];
+    snprintf(fd, sizeof fd, "%d", listen_fd);
+    fflush(NULL);
+    execl(path, "roam-pcm-keeper", fd, pcm_g.job_id, (char *)NULL);
+    pcm_debug("cannot run %s (%s): the keeper waits in this process", path, strerror(errno));
+    fcntl(listen_fd, F_SETFD, fl);
+}
+
 void pcm_keep_wait_if_keeper(void) {
     if (listen_fd < 0) return;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -128,6 +158,7 @@ void pcm_keep_wait_if_keeper(void) {
         if (e->data && end > b) madvise((void *)b, end - b, MADV_DONTNEED);
     }
     pcm_debug("keeping job %s known on %s until it ends", pcm_g.job_id, pcm_g.host);
+    exec_keeper();   /* returns only when roam-pcm-keeper cannot run: wait here instead */
     for (;;) {
         int c = accept(listen_fd, NULL, NULL);
         if (c < 0) {

@@ -9,6 +9,8 @@ import io.roam.pcm.wire.PcmMessage.MigrationStarted;
 import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -85,21 +87,39 @@ class SimultaneousOrdersTest {
                     conn.send(new Migrate(22, two.h2, 300));
                 }
             });
-            HeatJob.Spec plain = HeatJob.spec().ranks(2).grid(256, 256).iterations(600);
+            HeatJob.Spec plain = HeatJob.spec().ranks(2).grid(256, 256).iterations(60000);
             byte[] expected = Baselines.grid(plain);
             String socket = dir.resolve("agent-%h.sock").toString();
-            HeatJob.Spec spec = HeatJob.spec().ranks(2).grid(256, 256).iterations(600)
+            HeatJob.Spec spec = HeatJob.spec().ranks(2).grid(256, 256).iterations(60000)
                     .env("ROAM_AGENT_SOCKET", socket).launcherEnv("ROAM_HOST", two.h1)
                     .prefix(two.hosts.exec(0).toArray(String[]::new))
                     .mpiArgs(two.hosts.mpiArgs(two.hosts.hostfile(dir, 1)));
             spec.agentSocket = socket;
             long original;
             try (HeatJob job = spec.start(dir.resolve("run"))) {
+                original = two.agent2.awaitRegistrations(r -> r.rank() == 1 && r.moves() == 0, 1, TIMEOUT).get(0)
+                        .as(Register.class).pid();
+                two.agent1.awaitMessage(MigrationDone.class, d -> d.orderId() == 21, TIMEOUT);
+                // the original process stays on host 2 as the job's keeper, in a small image
+                // of its own (roam-pcm-keeper): no CPU, a few hundred KiB
+                long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!keeperImage(original) && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                {
+                    assertThat(job.isRunning()).as("the job still runs while its keeper is measured").isTrue();
+                    assertThat(keeperImage(original)).as("pid %d runs roam-pcm-keeper", original).isTrue();
+                    long t0 = cpuTicks(original);
+                    Thread.sleep(1000);
+                    long t1 = cpuTicks(original);
+                    long rssKb = rssKb(original);
+                    System.out.printf("keeper pid %d: %d kB resident, %.3f of a core over 1 s%n", original, rssKb,
+                            (t1 - t0) / 100.0);
+                    assertThat(t1 - t0).as("CPU ticks of the keeper over 1 s").isZero();
+                    assertThat(rssKb).as("resident kB of the keeper").isLessThan(2048);
+                }
                 job.awaitSuccess(TIMEOUT);
                 assertThat(job.grid()).as("grid after host 2 -> host 1 -> host 2").isEqualTo(expected);
-                original = two.agent2.messages().stream()
-                        .filter(m -> m instanceof Register r && r.rank() == 1 && r.moves() == 0)
-                        .map(m -> ((Register) m).pid()).findFirst().orElseThrow();
             }
             MigrationDone back = two.agent2.awaitMessage(MigrationDone.class, d -> d.orderId() == 22, TIMEOUT)
                     .as(MigrationDone.class);
@@ -117,5 +137,25 @@ class SimultaneousOrdersTest {
     private static MigrationStarted started(PcmRecorder agent, long order) throws InterruptedException {
         return agent.awaitMessage(MigrationStarted.class, s -> s.orderId() == order, TIMEOUT)
                 .as(MigrationStarted.class);
+    }
+
+    private static boolean keeperImage(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString().endsWith("/roam-pcm-keeper");
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /** utime + stime, in clock ticks (100 a second). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
     }
 }
