@@ -49,6 +49,7 @@ hwa_up() {
     hwa_tmp=$(mktemp -d "/tmp/roam-$prefix-XXXXXX")
     hwa_subnet=10.233.$((1 + RANDOM % 250))
     trap hwa_cleanup EXIT
+    trap "exit 143" TERM INT   # so that the EXIT trap runs when the script is killed
     mapfile -t hwa_addrs < <(bash "$root/scripts/netns-hosts.sh" up "$prefix" "$n" "$hwa_subnet" | awk '{print $2}')
     bash "$root/scripts/netns-hosts.sh" rsh-agent "$prefix" "$hwa_tmp/rsh.sh"
     for i in $(seq 0 $((n - 1))); do
