@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What the agents make of MIGRATION_STALLED (StallReports), with two agents in this JVM and
  * stand-in PCM processes (no MPI): rank 0 of a 2-rank job moves from h1 to h2; the departing
  * process (h1), the replacement and the staying rank 1 (both h2) report the stall. The
- * migration stream of `roam migrate` shows STALLED with each detail (the replacement's relayed
- * by h2 to the source h1), the status marks the processes and the job stalled (what `roam
+ * migration stream of `roam migrate` shows STALLED with each detail (those of h2's processes
+ * relayed by h2, the target, to the source h1), the status marks the processes and the job stalled (what `roam
  * status` and the web view show), and once the stalled processes are gone (libpcm ended the
  * job) the migration ends FAILED at once, saying why.
  */
@@ -98,9 +98,10 @@ class StallReportTest {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 List<String> stalled = events.stream().filter(e -> e.get("phase").asText().equals("STALLED"))
                         .map(e -> e.get("detail").asText()).toList();
-                assertThat(stalled).containsExactlyInAnyOrder(
+                assertThat(stalled).containsExactlyInAnyOrder(   // h2's, relayed by the target of the move
                         "on h1, pid " + stand.get(0).pid() + ": " + dep,
-                        "on h2, pid " + stand.get(2).pid() + ": " + rep);   // relayed by the target
+                        "on h2, pid " + stand.get(1).pid() + ": " + stay,
+                        "on h2, pid " + stand.get(2).pid() + ": " + rep);
             });
             assertThat(read).isNotDone();   // STALLED is not terminal
             JsonNode status = get(h2, "/api/status");

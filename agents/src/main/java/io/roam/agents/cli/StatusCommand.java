@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the cluster: nodes (address, cluster, manager, up since, reachability), their processes and "
                 + "the links each node measured to its neighbours.")
-final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
 
