@@ -2,10 +2,17 @@
  * pcm_agent.c - the process side of the agent socket: connect, register, heartbeat,
  * receive migration orders. Never blocks the application for long and never fails it:
  * without an agent the application simply runs without migrations.
+ *
+ * The main thread uses the socket, and one other: the stall watchdog (pcm_stall.c) sends
+ * MIGRATION_STALLED while the main thread waits inside MPI. A recursive mutex (IO) guards
+ * what they share: the sending of a frame and the descriptor's changes (connect, drop,
+ * close). The watchdog builds its frame in a writer of its own.
  */
+#define _GNU_SOURCE
 #include "pcm_internal.h"
 #include "pcm_wire.h"
 #include <errno.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +38,12 @@ static struct {
     pcm_writer tx;
 } A = {.fd = -1};
 
+static pthread_mutex_t IO = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
 int pcm_agent_connected(void) { return A.fd >= 0; }
 
 static void drop(const char *why) {
+    pthread_mutex_lock(&IO);
     if (A.fd >= 0) {
         pcm_debug("agent connection closed: %s", why);
         close(A.fd);
@@ -51,20 +61,24 @@ static void drop(const char *why) {
     A.next_attempt = pcm_now_mono_ns() + A.backoff_ns;
     uint64_t max = 8 * (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
     A.backoff_ns = A.backoff_ns * 2 > max ? max : A.backoff_ns * 2;
+    pthread_mutex_unlock(&IO);
 }
 
-/* Send the frame in A.tx; on failure drop the connection. */
-static void flush_tx(void) {
-    if (A.fd < 0 || A.tx.error) { pcm_w_reset(&A.tx); return; }
+/* Send a frame (A.tx, or the watchdog's); on failure drop the connection. */
+static void send_frame(pcm_writer *w) {
+    pthread_mutex_lock(&IO);
     size_t off = 0;
-    while (off < A.tx.len) {
-        ssize_t n = send(A.fd, A.tx.buf + off, A.tx.len - off, MSG_NOSIGNAL);
+    while (A.fd >= 0 && !w->error && off < w->len) {
+        ssize_t n = send(A.fd, w->buf + off, w->len - off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) { drop(strerror(errno)); break; }
         off += (size_t)n;
     }
-    pcm_w_reset(&A.tx);
+    pthread_mutex_unlock(&IO);
+    pcm_w_reset(w);
 }
+
+static void flush_tx(void) { send_frame(&A.tx); }
 
 static void send_register(void) {
     pcm_writer *w = &A.tx;
@@ -81,8 +95,16 @@ static void send_register(void) {
     flush_tx();
 }
 
+static void connect_locked(void);
+
 static void try_connect(void) {
     if (!A.enabled || A.fd >= 0 || pcm_now_mono_ns() < A.next_attempt) return;
+    pthread_mutex_lock(&IO);
+    connect_locked();
+    pthread_mutex_unlock(&IO);
+}
+
+static void connect_locked(void) {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) { drop("socket"); return; }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -299,9 +321,19 @@ void pcm_agent_send_bye(int reason) {
     flush_tx();
 }
 
+void pcm_agent_send_stalled(uint64_t order_id, uint32_t rank, uint64_t waited_ms, const char *detail) {
+    pcm_writer w;
+    pcm_w_init(&w);
+    pcm_wire_stalled(&w, order_id, rank, waited_ms, detail);
+    send_frame(&w);   /* nothing when there is no connection: the stall is on stderr too */
+    pcm_w_free(&w);
+}
+
 void pcm_agent_close(void) {
+    pthread_mutex_lock(&IO);
     if (A.fd >= 0) close(A.fd);
     A.fd = -1;
+    pthread_mutex_unlock(&IO);
     A.enabled = 0;
     free(A.rx);
     A.rx = NULL;

@@ -65,13 +65,20 @@ int PCM_Init(MPI_Comm *world) {
     pcm_host_name(pcm_g.host, sizeof pcm_g.host);
     pcm_g.t_init_mono = pcm_now_mono_ns();
     pcm_g.t_last_status_mono = 0;
+    pcm_stall_start();   /* the watchdog over reconfigurations (pcm_stall.c) */
 
     MPI_Comm parent = MPI_COMM_NULL;
     PMPI_Comm_get_parent(&parent);
     const char *replacement = getenv("ROAM_PCM_REPLACEMENT");
     if (parent != MPI_COMM_NULL && replacement && *replacement) {
-        rc = pcm_migrate_arrive(parent, &pcm_g.world);
-        if (rc) return rc;
+        pcm_g.mig_order_id = strtoull(replacement, NULL, 10);   /* the move, for stall reports */
+        pcm_g.mig_rank = -1;
+        memcpy(pcm_g.mig_host, pcm_g.host, sizeof pcm_g.mig_host);
+        rc = pcm_migrate_arrive(parent, &pcm_g.world);   /* registers with the agent too */
+        if (rc) {
+            pcm_stall_leave();
+            return rc;
+        }
         pcm_g.restored = 1;
         pcm_g.skip_status = 1;
         pcm_g.job_moved = 1;
@@ -87,11 +94,14 @@ int PCM_Init(MPI_Comm *world) {
         pcm_g.iteration = 0;
     }
     PMPI_Comm_set_errhandler(pcm_g.world, MPI_ERRORS_RETURN);
-    if ((rc = pcm_map_open()) != PCM_SUCCESS) return rc;   /* MPI_COMM_WORLD -> the PCM world */
+    if (pcm_g.restored) pcm_stall_enter("MPI_Comm_dup (MPI_COMM_WORLD's stand-in over the new world)");
+    rc = pcm_map_open();   /* MPI_COMM_WORLD -> the PCM world */
+    pcm_stall_leave();
+    if (rc != PCM_SUCCESS) return rc;
     pcm_g.initialized = 1;
     pcm_g.finalized = 0;
     pcm_prof_start(pcm_g.size);
-    pcm_agent_open();
+    if (!pcm_g.restored) pcm_agent_open();
     *world = pcm_g.world;
     if (pcm_g.restored) pcm_early_arm(1);   /* no communication on the world until PCM_Status */
     return PCM_SUCCESS;
@@ -149,6 +159,7 @@ int PCM_Load(const char *key, void *buffer, MPI_Datatype type, int count) {
             memcpy(buffer, e->data, pcm_entry_bytes(e));
         }
     }
+    pcm_stall_leave();   /* a wait for the state (pcm_transfer_wait) is over */
     if (rc == PCM_SUCCESS) e->loaded = 1;
     return rc;
 }
@@ -237,10 +248,16 @@ int PCM_Reconfigure(MPI_Comm *world) {
     if (!pcm_g.decided) return PCM_ERR_NO_MIGRATION;
     pcm_g.decided = 0;
     int rc = (pcm_g.mig_rank == pcm_g.rank) ? pcm_migrate_depart(world) : pcm_migrate_stay(world);
-    if (rc != PCM_SUCCESS) return rc;
+    if (rc != PCM_SUCCESS) {
+        pcm_stall_leave();
+        return rc;
+    }
     pcm_g.job_moved = 1;
     pcm_g.world = *world;
-    return pcm_map_open();   /* the replacement makes its duplicate in PCM_Init */
+    pcm_stall_enter("MPI_Comm_dup (MPI_COMM_WORLD's stand-in over the new world)");
+    rc = pcm_map_open();   /* the replacement makes its duplicate in PCM_Init */
+    pcm_stall_leave();
+    return rc;
 }
 
 int PCM_Finalize(MPI_Comm *world) {

@@ -39,6 +39,7 @@ int pcm_end_agree(MPI_Comm world) {
 }
 
 void pcm_end_departed(void) {
+    pcm_stall_leave();   /* the move is over for this process: no stall to watch (a keeper waits long) */
     fflush(NULL);
     pcm_agent_send_bye(1);
     pcm_agent_close();

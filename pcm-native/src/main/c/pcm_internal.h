@@ -94,6 +94,8 @@ void pcm_agent_send_progress(uint64_t order_id, uint64_t sent, uint64_t total); 
 void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg);
 void pcm_agent_send_done(const pcm_done_report *d);
 void pcm_agent_send_bye(int reason);
+/* From the stall watchdog's thread: the socket is guarded by a mutex (pcm_agent.c). */
+void pcm_agent_send_stalled(uint64_t order_id, uint32_t rank, uint64_t waited_ms, const char *detail);
 void pcm_agent_close(void);
 int pcm_agent_connected(void);
 
@@ -128,6 +130,19 @@ void pcm_early_arm(int on);
  * and aborts the job (or, in unit tests, returns what pcm_early_test_hook returns). */
 int pcm_early_refuse(const char *call, MPI_Comm comm);
 extern int (*pcm_early_test_hook)(const char *call, const char *comm_name);   /* unit tests only */
+
+/* ---- the stall watchdog (pcm_stall.c) ---- */
+/* mpirun's exit code when a reconfiguration stalled and the job was ended (EX_TEMPFAIL:
+ * the program may be run again). */
+#define PCM_STALL_EXIT_CODE 75
+#define PCM_STALL_DEFAULT_MS 60000L          /* ROAM_PCM_STALL_MS when unset; 0 = off */
+#define PCM_STALL_GRACE_NS 10000000000ull    /* at most, between the report and the end */
+enum { PCM_STALL_STAYING, PCM_STALL_DEPARTING, PCM_STALL_ARRIVING };
+void pcm_stall_start(void);              /* PCM_Init: the watchdog thread (once per process) */
+void pcm_stall_begin(int role);          /* a reconfiguration begins in this process, in this role */
+void pcm_stall_enter(const char *what);  /* the MPI call and step now waited in: progress */
+void pcm_stall_progress(void);           /* the step moves on (a state chunk): progress */
+void pcm_stall_leave(void);              /* the reconfiguration is over here */
 
 /* ---- migration (pcm_migrate.c) ---- */
 int pcm_migrate_depart(MPI_Comm *world);     /* the migrating rank: never returns on success */

@@ -17,6 +17,9 @@
  * into library buffers before it merges. The other ranks resume as soon as the new world
  * exists.
  *
+ * Every process marks the MPI call and step it waits in (pcm_stall_enter): a step that
+ * never ends is reported and ends the job instead of hanging it (pcm_stall.c).
+ *
  * Per ARCHITECTURE.md: never MPI_Comm_disconnect a merged intracommunicator (it hangs in
  * Open MPI 4.1); free it, then disconnect the intercommunicator.
  */
@@ -59,7 +62,7 @@ static MPI_Info spawn_info(const char *host) {
     /* the replacement maps MPI_COMM_WORLD as this process does, whatever its environment */
     /* libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
      * on every launcher) */
-    static const char *const keep[] = {"ROAM_PCM_RECONNECT_MS", "ROAM_PCM_TEST_GATE"};
+    static const char *const keep[] = {"ROAM_PCM_RECONNECT_MS", "ROAM_PCM_TEST_GATE", "ROAM_PCM_STALL_MS"};
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
         const char *v = getenv(keep[i]);
         if (v && *v && n > 0 && (size_t)n < sizeof env)
@@ -108,9 +111,12 @@ static int join(MPI_Comm *world, MPI_Comm pair) {
     int r = pcm_g.mig_rank;
     int me = pcm_g.rank;
     MPI_Comm inter2, big, nw = MPI_COMM_NULL;
+    pcm_stall_enter("MPI_Intercomm_create (building the new world: the old ranks meet the replacement)");
     if (PMPI_Intercomm_create(*world, r, me == r ? pair : *world, 1, TAG_IC, &inter2) != MPI_SUCCESS)
         return PCM_ERR_MPI;
+    pcm_stall_enter("MPI_Intercomm_merge (building the new world)");
     if (PMPI_Intercomm_merge(inter2, 0, &big) != MPI_SUCCESS) return PCM_ERR_MPI;
+    pcm_stall_enter("MPI_Comm_split (building the new world)");
     if (PMPI_Comm_split(big, me == r ? MPI_UNDEFINED : 0, me, &nw) != MPI_SUCCESS) return PCM_ERR_MPI;
     PMPI_Comm_free(&big);
     PMPI_Comm_free(&inter2);
@@ -125,13 +131,17 @@ int pcm_migrate_depart(MPI_Comm *world) {
     MPI_Comm inter = MPI_COMM_NULL;
     int errcode = MPI_SUCCESS;
     PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    pcm_stall_begin(PCM_STALL_DEPARTING);
+    pcm_stall_enter("MPI_Comm_spawn (starting the replacement)");
     pcm_test_gate("spawn");
     int rc = PMPI_Comm_spawn(pcm_g.exe, args, 1, info, 0, MPI_COMM_SELF, &inter, &errcode);
     PMPI_Info_free(&info);
     int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
     uint64_t t_spawned = pcm_now_real_ns();
+    pcm_stall_enter("MPI_Bcast (telling the other ranks the spawn's outcome)");
     if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!ok) {
+        pcm_stall_leave();
         char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 64], err[MPI_MAX_ERROR_STRING];
         int len = 0;
         PMPI_Error_string(rc != MPI_SUCCESS ? rc : errcode, err, &len);
@@ -139,18 +149,24 @@ int pcm_migrate_depart(MPI_Comm *world) {
         pcm_agent_send_failed(pcm_g.mig_order_id, PCM_ERR_SPAWN, msg);
         return PCM_ERR_SPAWN;
     }
+    pcm_stall_enter("MPI_Allgather (which host keeps the job, pcm_keep.c)");
     if ((rc = pcm_keep_round(*world)) != PCM_SUCCESS) return rc;   /* before the metadata, which carries the keepers */
     MPI_Comm pair;
     MPI_Request *sends = NULL;
     int n_sends = 0;
     pcm_test_gate("spawned");
+    pcm_stall_enter("MPI_Send (the metadata, to the replacement)");
     if ((rc = send_metadata(inter, t_spawned)) != PCM_SUCCESS) return rc;
     pcm_test_gate("state");
     /* The state starts to flow now and overlaps the communicator surgery below. */
     if ((rc = pcm_transfer_post_sends(inter, &sends, &n_sends)) != PCM_SUCCESS) return rc;
+    pcm_stall_enter("MPI_Intercomm_merge (merging with the replacement)");
+    pcm_test_gate("merge");
     if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;
     if ((rc = join(world, pair)) != PCM_SUCCESS) return rc;
+    pcm_stall_enter("MPI_Waitsome (streaming the state to the replacement)");
     rc = pcm_transfer_wait_sends(sends, n_sends, pcm_g.mig_order_id);
+    pcm_stall_enter("MPI_Comm_disconnect (from the replacement)");
     PMPI_Comm_free(&pair);
     PMPI_Comm_disconnect(&inter);
     if (rc != PCM_SUCCESS) {
@@ -162,8 +178,14 @@ int pcm_migrate_depart(MPI_Comm *world) {
 
 int pcm_migrate_stay(MPI_Comm *world) {
     int ok = 0;
+    pcm_stall_begin(PCM_STALL_STAYING);
+    pcm_stall_enter("MPI_Bcast (waiting for the outcome of the departing rank's spawn)");
     if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.mig_rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
-    if (!ok) return PCM_ERR_SPAWN;
+    if (!ok) {
+        pcm_stall_leave();
+        return PCM_ERR_SPAWN;
+    }
+    pcm_stall_enter("MPI_Allgather (which host keeps the job, pcm_keep.c)");
     int rc = pcm_keep_round(*world);
     if (rc) return rc;
     rc = join(world, MPI_COMM_NULL);
@@ -196,8 +218,18 @@ static int receive_metadata(MPI_Comm parent, meta_header **out) {
 
 int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     meta_header *h;
+    pcm_stall_begin(PCM_STALL_ARRIVING);
+    pcm_stall_enter("MPI_Probe (waiting for the metadata from the departing process)");
     int rc = receive_metadata(parent, &h);
     if (rc) return rc;
+    /* Who this process is, from now on: the stall reports and the agent (registered now, so
+     * that a stall in the surgery below reaches the agent of this host) name it. */
+    memcpy(pcm_g.job_id, h->job_id, sizeof pcm_g.job_id);
+    pcm_g.job_id[PCM_JOB_MAX - 1] = 0;
+    pcm_g.rank = pcm_g.mig_rank = h->rank;
+    pcm_g.size = h->size;
+    pcm_g.moves = h->moves + 1;
+    pcm_agent_open();
     /* Register the incoming entries and post their receives before the communicator
      * surgery, so that the state arrives while the communicators are built. */
     meta_entry *me = (meta_entry *)(h + 1);
@@ -217,10 +249,14 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
         return rc;
     }
     MPI_Comm pair, inter2, big, nw;
-    if (PMPI_Intercomm_merge(parent, 1, &pair) != MPI_SUCCESS ||
-        PMPI_Intercomm_create(MPI_COMM_SELF, 0, pair, 0, TAG_IC, &inter2) != MPI_SUCCESS ||
-        PMPI_Intercomm_merge(inter2, 1, &big) != MPI_SUCCESS ||
-        PMPI_Comm_split(big, 0, h->rank, &nw) != MPI_SUCCESS) {
+    if ((pcm_stall_enter("MPI_Intercomm_merge (merging with the departing process)"),
+         PMPI_Intercomm_merge(parent, 1, &pair)) != MPI_SUCCESS ||
+        (pcm_stall_enter("MPI_Intercomm_create (building the new world: meeting the old ranks)"),
+         PMPI_Intercomm_create(MPI_COMM_SELF, 0, pair, 0, TAG_IC, &inter2)) != MPI_SUCCESS ||
+        (pcm_stall_enter("MPI_Intercomm_merge (building the new world)"),
+         PMPI_Intercomm_merge(inter2, 1, &big)) != MPI_SUCCESS ||
+        (pcm_stall_enter("MPI_Comm_split (building the new world)"),
+         PMPI_Comm_split(big, 0, h->rank, &nw)) != MPI_SUCCESS) {
         free(h);
         return PCM_ERR_MPI;
     }
@@ -229,9 +265,6 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     *world = nw;
     PMPI_Comm_rank(nw, &pcm_g.rank);
     PMPI_Comm_size(nw, &pcm_g.size);
-    memcpy(pcm_g.job_id, h->job_id, sizeof pcm_g.job_id);
-    pcm_g.job_id[PCM_JOB_MAX - 1] = 0;
-    pcm_g.moves = h->moves + 1;
     pcm_g.iteration = h->iteration;
     pcm_g.pair = pair;
     pcm_done_report *d = &pcm_g.done;

@@ -74,6 +74,7 @@ int pcm_transfer_wait_sends(MPI_Request *reqs, int n, uint64_t order_id) {
         int outcount = 0;
         rc = PMPI_Waitsome(n, reqs, &outcount, done, MPI_STATUSES_IGNORE);
         if (rc != MPI_SUCCESS || outcount == MPI_UNDEFINED) break;
+        pcm_stall_progress();
         for (int i = 0; i < outcount; i++) sent += len[done[i]];
         left -= outcount;
         uint64_t now = pcm_now_mono_ns();
@@ -148,14 +149,19 @@ int pcm_transfer_receive(pcm_entry *target, void *user_buf) {
 }
 
 int pcm_transfer_wait(pcm_entry *upto) {
+    pcm_stall_enter("MPI_Waitany (receiving the state from the departing process)");   /* callers leave */
     for (pcm_entry *e = pcm_g.restored_state.head; e; e = e->next) {
         if (!e->posted) {
             int rc = post_to_library(e);
             if (rc) return rc;
         }
         if (!e->received) {
-            if (PMPI_Waitall(e->n_req, pcm_g.reqs + e->first_req, MPI_STATUSES_IGNORE) != MPI_SUCCESS)
-                return PCM_ERR_TRANSFER;
+            /* chunk by chunk: each one is progress for the stall watchdog (pcm_stall.c) */
+            for (int i = 0, idx; i < e->n_req; i++) {
+                if (PMPI_Waitany(e->n_req, pcm_g.reqs + e->first_req, &idx, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+                    return PCM_ERR_TRANSFER;
+                pcm_stall_progress();
+            }
             e->received = 1;
         }
         if (e == upto) break;
@@ -168,8 +174,10 @@ int pcm_transfer_finish(void) {
     int rc = pcm_transfer_wait(NULL);
     pcm_done_report *d = &pcm_g.done;
     d->t_transferred = pcm_now_real_ns();
+    pcm_stall_enter("MPI_Comm_disconnect (from the departed process)");
     PMPI_Comm_free(&pcm_g.pair);
     PMPI_Comm_disconnect(&pcm_g.parent);
+    pcm_stall_leave();
     pcm_g.pair = MPI_COMM_NULL;
     pcm_g.parent = MPI_COMM_NULL;
     pcm_g.transfer_open = 0;

@@ -80,6 +80,20 @@ int pcm_w_end(pcm_writer *w) {
     return 0;
 }
 
+void pcm_wire_stalled(pcm_writer *w, uint64_t order_id, uint32_t rank, uint64_t waited_ms, const char *detail) {
+    char cut[PCM_WIRE_MAX_STRING + 1];
+    size_t n = detail ? strlen(detail) : 0;
+    if (n > PCM_WIRE_MAX_STRING) n = PCM_WIRE_MAX_STRING;
+    if (n) memcpy(cut, detail, n);
+    cut[n] = 0;
+    pcm_w_begin(w, PCM_MSG_MIGRATION_STALLED);
+    pcm_w_u64(w, order_id);
+    pcm_w_u32(w, rank);
+    pcm_w_u64(w, waited_ms);
+    pcm_w_str(w, cut);
+    pcm_w_end(w);
+}
+
 void pcm_r_init(pcm_reader *r, const void *payload, size_t len) {
     r->p = payload;
     r->len = len;

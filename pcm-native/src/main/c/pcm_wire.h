@@ -23,7 +23,9 @@ enum pcm_msg_type {
     PCM_MSG_MIGRATION_FAILED = 7,
     PCM_MSG_BYE = 8,
     PCM_MSG_ERROR = 9,
-    PCM_MSG_MIGRATION_PROGRESS = 10
+    PCM_MSG_MIGRATION_PROGRESS = 10,
+    /* 11 is reserved */
+    PCM_MSG_MIGRATION_STALLED = 12
 };
 
 /* A growing output buffer. Errors stick: after one, every put is ignored. */
@@ -44,6 +46,9 @@ void pcm_w_u16(pcm_writer *w, uint16_t v);
 void pcm_w_u32(pcm_writer *w, uint32_t v);
 void pcm_w_u64(pcm_writer *w, uint64_t v);
 void pcm_w_str(pcm_writer *w, const char *s);
+
+/* MIGRATION_STALLED (process -> agent): the whole frame; the detail is cut to fit a str. */
+void pcm_wire_stalled(pcm_writer *w, uint64_t order_id, uint32_t rank, uint64_t waited_ms, const char *detail);
 
 /* A reader over one frame's payload. Errors stick. */
 typedef struct {

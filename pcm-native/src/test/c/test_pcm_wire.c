@@ -123,8 +123,42 @@ static void test_headers(void) {
     EXPECT_EQ(version, 2);
 }
 
+/* MIGRATION_STALLED (12): order_id u64, rank u32, waited_ms u64, detail str; a detail
+ * longer than a str is cut to PCM_WIRE_MAX_STRING bytes, never refused. */
+static void test_stalled(void) {
+    pcm_writer w;
+    pcm_w_init(&w);
+    pcm_wire_stalled(&w, 0x0102030405060708ull, 3, 61000, "in MPI_Intercomm_merge");
+    EXPECT_EQ(w.error, 0);
+    uint32_t plen;
+    int type, version;
+    EXPECT_EQ(pcm_wire_header(w.buf, &plen, &type, &version), 0);
+    EXPECT_EQ(type, PCM_MSG_MIGRATION_STALLED);
+    EXPECT_EQ(type, 12);
+    EXPECT_EQ(plen, 8 + 4 + 8 + 2 + strlen("in MPI_Intercomm_merge"));
+    pcm_reader r;
+    pcm_r_init(&r, w.buf + 8, plen);
+    EXPECT(pcm_r_u64(&r) == 0x0102030405060708ull);
+    EXPECT_EQ(pcm_r_u32(&r), 3);
+    EXPECT_EQ(pcm_r_u64(&r), 61000);
+    char detail[64];
+    pcm_r_str(&r, detail, sizeof detail);
+    EXPECT(strcmp(detail, "in MPI_Intercomm_merge") == 0);
+    EXPECT_EQ(pcm_r_done(&r), 0);
+    pcm_w_reset(&w);
+    char big[PCM_WIRE_MAX_STRING + 100];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    pcm_wire_stalled(&w, 1, 0, 0, big);
+    EXPECT_EQ(w.error, 0);
+    EXPECT_EQ(pcm_wire_header(w.buf, &plen, &type, &version), 0);
+    EXPECT_EQ(plen, 8 + 4 + 8 + 2 + PCM_WIRE_MAX_STRING);
+    pcm_w_free(&w);
+}
+
 int main(void) {
     test_writer_layout();
+    test_stalled();
     test_strings();
     test_incoming();
     test_headers();

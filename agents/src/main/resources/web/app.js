@@ -67,8 +67,10 @@ function nodeCard(n, migrating) {
   for (const pr of procs) {
     const moving = migrating.has(pr.jobId + '/' + pr.rank);
     ranks.append(el('span', {
-      class: 'rank' + (moving ? ' migrating' : ''), 'data-job': pr.jobId, 'data-rank': pr.rank,
-      title: pr.jobId + ' rank ' + pr.rank + ', pid ' + pr.pid + ', moves ' + pr.moves,
+      class: 'rank' + (moving ? ' migrating' : '') + (pr.stalled ? ' stalled' : ''), 'data-job': pr.jobId,
+      'data-rank': pr.rank,
+      title: pr.jobId + ' rank ' + pr.rank + ', pid ' + pr.pid + ', moves ' + pr.moves
+        + (pr.stalled ? '\nSTALLED ' + pr.stalled : ''),
       style: 'background:' + colorOf(host),
     }, pr.jobId + ' #' + pr.rank));
   }
@@ -143,6 +145,13 @@ function drawJobs(jobs) {
   for (const job of jobs) {
     const box = el('div', { class: 'job', 'data-job': job.jobId });
     const left = el('div', {}, el('h4', {}, job.jobId + ' (' + job.size + ' ranks)'));
+    // a reconfiguration that made no progress within libpcm's bound: the job is about to end
+    if (job.stalled && job.stalled.length) {
+      box.classList.add('stalled');
+      const why = el('div', { class: 'stall' }, el('b', {}, 'STALLED: the reconfiguration made no progress; libpcm ends the job'));
+      for (const d of job.stalled) why.append(el('div', {}, d));
+      left.append(why);
+    }
     const hosts = [...new Set(job.ranks.map(r => r.host))].sort();
     const legend = el('div', { class: 'legend' });
     for (const h of hosts) legend.append(el('span', {}, el('i', { style: 'background:' + colorOf(h) }), h));

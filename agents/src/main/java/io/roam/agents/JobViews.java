@@ -21,8 +21,11 @@ public final class JobViews {
     private JobViews() {
     }
 
-    /** One job: its ranks and the edges of its communication graph (bytes sent, from to). */
-    public record JobView(String jobId, int size, List<RankView> ranks, List<Edge> edges) {
+    /**
+     * One job: its ranks and the edges of its communication graph (bytes sent, from to);
+     * {@code stalled}: what its processes reported of a stalled reconfiguration (empty if none).
+     */
+    public record JobView(String jobId, int size, List<RankView> ranks, List<Edge> edges, List<String> stalled) {
     }
 
     /** One rank: where it runs, its progress, and its traffic by node. */
@@ -81,6 +84,8 @@ public final class JobViews {
                 }
             }
         }
-        return new JobView(job, size, ranks, edges);
+        List<String> stalled = placed.stream().map(p -> p.process().stalled()).filter(s -> !s.isEmpty())
+                .sorted().toList();
+        return new JobView(job, size, ranks, edges, stalled);
     }
 }

@@ -87,6 +87,11 @@ final class MigrationTable {
         return Optional.ofNullable(next);
     }
 
+    /** The migrations of {@code jobId} from this node in flight. */
+    java.util.List<Pending> ofJob(String jobId) {
+        return byOrder.values().stream().filter(p -> p.jobId().equals(jobId)).toList();
+    }
+
     /** The migration of (job, rank) in flight, if any. */
     Optional<Pending> of(String jobId, int rank) {
         return byOrder.values().stream().filter(p -> p.jobId().equals(jobId) && p.rank() == rank).findFirst();

@@ -111,6 +111,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final AgentProfiling profiling;
     private final ActorRef<Stealer.Command> stealer;
     private final MigrationTable migrations;
+    private final StallReports stalls;
     private final Map<Long, ExpectArrival> arrivals = new HashMap<>();
     private final int maxMigrationsPerJob;
     private NetworkProfile network = NetworkProfile.EMPTY;
@@ -140,6 +141,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         this.metrics = AgentMetrics.get(ctx.getSystem());
         this.migrationLog = new MigrationLog(settings.host(), KEEP_FINISHED_MIGRATIONS);
         this.migrations = new MigrationTable(new Random().nextInt(), migrationLog.recorder(metrics));
+        this.stalls = new StallReports(settings.host(), migrations, ctx.getLog());
         // A child, not a message adapter, faces the other agents: the receptionist must see
         // the registered service and this actor's listing subscription as different refs.
         ActorRef<Command> agent = ctx.getSelf();
@@ -394,7 +396,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private Behavior<Command> onDaemon(PcmDaemon.Event event) {
         if (event instanceof PcmDaemon.ProcessGone g) {
-            processes.remove(key(g.process()));
+            stalls.gone(processes.remove(key(g.process())));
             profiling.gone(g.process());
         } else if (event instanceof PcmDaemon.FromProcess f) {
             onProcessMessage(f.process(), f.message());
@@ -416,6 +418,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } else if (m instanceof PcmMessage.MigrationProgress pr) {
             migrations.report(pr.orderId(), Phase.TRANSFER,
                     MigrationEvent.transferDetail(pr.bytesSent(), pr.bytesTotal()), null);
+        } else if (m instanceof PcmMessage.MigrationStalled s) {
+            processes.put(key(p), stalls.stalled(p, s, arrivals.get(s.orderId())));
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {

@@ -216,7 +216,7 @@ class WebViewAndMetricsTest {
         }
     }
 
-    private static HttpRequest post(Agent a, String query) {
+    static HttpRequest post(Agent a, String query) {
         return HttpRequest.newBuilder(URI.create(a.httpUrl() + query)).POST(HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(60)).build();
     }
@@ -259,7 +259,7 @@ class WebViewAndMetricsTest {
     }
 
     /** Reads frames from a stand-in process's socket until one of {@code type} arrives. */
-    private static PcmMessage nextOf(SocketChannel ch, Class<? extends PcmMessage> type) throws Exception {
+    static PcmMessage nextOf(SocketChannel ch, Class<? extends PcmMessage> type) throws Exception {
         CompletableFuture<PcmMessage> read = CompletableFuture.supplyAsync(() -> {
             try {
                 while (true) {

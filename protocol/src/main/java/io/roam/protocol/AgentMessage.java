@@ -142,12 +142,29 @@ public interface AgentMessage extends RoamMessage {
         }
     }
 
-    /** One PCM process as its agent knows it. */
-    record ProcessInfo(String jobId, int rank, int size, long pid, String host, int moves, long registeredAtMillis)
+    /**
+     * One PCM process as its agent knows it. {@code stalled} is empty, or what the process
+     * reported when a reconfiguration of its job stalled (MIGRATION_STALLED): the process, the
+     * MPI call and step it waits in, for how long; libpcm ends such a job shortly after.
+     */
+    record ProcessInfo(String jobId, int rank, int size, long pid, String host, int moves, long registeredAtMillis,
+                       String stalled)
             implements RoamMessage {
         public ProcessInfo {
             Objects.requireNonNull(jobId, "jobId");
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(stalled, "stalled");
+        }
+
+        /** A process that has not reported a stall. */
+        public ProcessInfo(String jobId, int rank, int size, long pid, String host, int moves,
+                           long registeredAtMillis) {
+            this(jobId, rank, size, pid, host, moves, registeredAtMillis, "");
+        }
+
+        /** This process, having reported a stall with this detail. */
+        public ProcessInfo withStalled(String detail) {
+            return new ProcessInfo(jobId, rank, size, pid, host, moves, registeredAtMillis, detail);
         }
     }
 }

@@ -26,6 +26,13 @@ public record MigrationEvent(long orderId, String jobId, int rank, Phase phase, 
          * {@link #transferred(String)}); reported at most every 100 ms while it lasts.
          */
         TRANSFER,
+        /**
+         * Not terminal: a process of the job reported that the reconfiguration has made no
+         * progress within libpcm's bound (ROAM_PCM_STALL_MS); the detail names the process, the
+         * MPI call and step it waits in and for how long. libpcm ends the job shortly after
+         * (docs/failure-model.md); FAILED follows when the processes are gone.
+         */
+        STALLED,
         /** The replacement runs on the target node. */
         DONE,
         /** The migration did not happen; the rank stays where it was. */

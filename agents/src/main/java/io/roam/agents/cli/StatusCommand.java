@@ -2,6 +2,7 @@ package io.roam.agents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the cluster: nodes (address, cluster, manager, up since, reachability), their processes and "
                 + "the links each node measured to its neighbours.")
-final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
 
@@ -57,6 +58,7 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         jobs(status.get("jobs"), graph);
+        System.out.print(stalled(status.get("jobs")));
         migrations();
         links(status);
         return 0;
@@ -120,6 +122,23 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * Jobs whose reconfiguration stalled (libpcm ends them shortly after), each with what its
+     * processes reported; empty if none.
+     */
+    public static String stalled(JsonNode jobs) {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode job : jobs == null ? List.<JsonNode>of() : jobs) {
+            JsonNode stalled = job.get("stalled");
+            if (stalled != null && !stalled.isEmpty()) {
+                out.append(String.format("%nJOB %s STALLED: its reconfiguration made no progress; libpcm ends the job%n",
+                        job.get("jobId").asText()));
+                stalled.forEach(d -> out.append("  ").append(d.asText()).append(System.lineSeparator()));
+            }
+        }
+        return out.toString();
     }
 
     private static void links(JsonNode status) {

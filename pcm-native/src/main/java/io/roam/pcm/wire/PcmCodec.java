@@ -58,6 +58,8 @@ public final class PcmCodec {
             w.u64(m.orderId()).u64(m.iteration());
         } else if (message instanceof PcmMessage.MigrationProgress m) {
             w.u64(m.orderId()).u64(m.bytesSent()).u64(m.bytesTotal());
+        } else if (message instanceof PcmMessage.MigrationStalled m) {
+            w.u64(m.orderId()).u32(m.rank()).u64(m.waitedMs()).str("detail", m.detail());
         } else if (message instanceof MigrationDone m) {
             w.u64(m.orderId()).str("jobId", m.jobId()).u32(m.rank()).str("sourceHost", m.sourceHost())
                     .u32(m.sourcePid()).u64(m.stateBytes()).u64(m.tOrder()).u64(m.tDecided())
@@ -139,6 +141,8 @@ public final class PcmCodec {
             case PcmMessage.MIGRATION_STARTED -> new MigrationStarted(r.u64("order_id"), r.u64("iteration"));
             case PcmMessage.MIGRATION_PROGRESS -> new PcmMessage.MigrationProgress(r.u64("order_id"),
                     r.u64("bytes_sent"), r.u64("bytes_total"));
+            case PcmMessage.MIGRATION_STALLED -> new PcmMessage.MigrationStalled(r.u64("order_id"), r.u32("rank"),
+                    r.u64("waited_ms"), r.str("detail"));
             case PcmMessage.MIGRATION_DONE -> new MigrationDone(r.u64("order_id"), r.str("job_id"), r.u32("rank"),
                     r.str("source_host"), r.u32("source_pid"), r.u64("state_bytes"), r.u64("t_order"),
                     r.u64("t_decided"), r.u64("t_spawned"), r.u64("t_merged"), r.u64("t_transferred"),

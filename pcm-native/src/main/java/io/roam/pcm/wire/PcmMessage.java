@@ -27,8 +27,10 @@ public sealed interface PcmMessage {
     int BYE = 8;
     int ERROR = 9;
     int MIGRATION_PROGRESS = 10;
+    // 11 is reserved
+    int MIGRATION_STALLED = 12;
 
-    /** The wire type code of this message (1..10). */
+    /** The wire type code of this message (1..10, 12). */
     int type();
 
     /** The protocol name of a type code, e.g. {@code "MIGRATION_DONE"}, or {@code "type N"}. */
@@ -44,6 +46,7 @@ public sealed interface PcmMessage {
             case BYE -> "BYE";
             case ERROR -> "ERROR";
             case MIGRATION_PROGRESS -> "MIGRATION_PROGRESS";
+            case MIGRATION_STALLED -> "MIGRATION_STALLED";
             default -> "type " + type;
         };
     }
@@ -128,6 +131,23 @@ public sealed interface PcmMessage {
         @Override
         public int type() {
             return MIGRATION_PROGRESS;
+        }
+    }
+
+    /**
+     * 12, any process of a job -> its agent: the reconfiguration for order {@code orderId}
+     * (the move of rank {@code rank}) has made no progress for {@code waitedMs}; {@code detail}
+     * says which process waits in which MPI call and step. libpcm ends the job shortly after.
+     */
+    record MigrationStalled(long orderId, long rank, long waitedMs, String detail) implements PcmMessage {
+        public MigrationStalled {
+            u32("rank", rank);
+            str("detail", detail);
+        }
+
+        @Override
+        public int type() {
+            return MIGRATION_STALLED;
         }
     }
 

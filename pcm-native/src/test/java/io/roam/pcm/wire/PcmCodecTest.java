@@ -37,8 +37,10 @@ class PcmCodecTest {
 
     @Test
     void typeCodesFollowTheProtocol() {
-        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12);
         assertThat(PcmMessage.typeName(10)).isEqualTo("MIGRATION_PROGRESS");
+        assertThat(PcmMessage.typeName(12)).isEqualTo("MIGRATION_STALLED");
+        assertThat(PcmMessage.typeName(11)).isEqualTo("type 11");
         assertThat(PcmMessage.typeName(6)).isEqualTo("MIGRATION_DONE");
         assertThat(PcmMessage.typeName(77)).isEqualTo("type 77");
     }
@@ -100,6 +102,12 @@ class PcmCodecTest {
     void migrationFailedLayoutWithNegativeCode() {
         assertThat(hex(new MigrationFailed(7, PcmErrors.PCM_ERR_SUPERSEDED, "x")))
                 .isEqualTo("00000013" + "01070000" + "0000000000000007" + "ffffffeb" + "000178");
+    }
+
+    @Test
+    void migrationStalledLayout() {
+        assertThat(hex(new PcmMessage.MigrationStalled(7, 2, 61_000, "x")))
+                .isEqualTo("0000001b" + "010c0000" + "0000000000000007" + "00000002" + "000000000000ee48" + "000178");
     }
 
     @Test

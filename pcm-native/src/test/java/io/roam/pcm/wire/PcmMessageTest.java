@@ -67,6 +67,11 @@ class PcmMessageTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
         assertThatThrownBy(() -> new MigrationDone(1, "j", 1, "h", -1, 0, 0, 0, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sourcePid");
+        assertThatCode(() -> new PcmMessage.MigrationStalled(-1, max, -1, "d")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> new PcmMessage.MigrationStalled(1, max + 1, 0, "d"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
+        assertThatThrownBy(() -> new PcmMessage.MigrationStalled(1, 0, 0, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("detail");
     }
 
     @Test

@@ -57,6 +57,9 @@ final class Samples {
         m.add(new PcmMessage.MigrationProgress(42, 1 << 20, 16 << 20));
         m.add(new PcmMessage.MigrationProgress(0, 0, 0));
         m.add(new PcmMessage.MigrationProgress(U64_MAX, U64_MAX, U64_MAX));
+        m.add(new PcmMessage.MigrationStalled(42, 1, 61_000, "the departing process of job j waits in MPI_Intercomm_merge"));
+        m.add(new PcmMessage.MigrationStalled(0, 0, 0, ""));
+        m.add(new PcmMessage.MigrationStalled(U64_MAX, U32_MAX, U64_MAX, MAX_FOUR_BYTE));
         m.add(new MigrationDone(42, "job-1", 3, "node-a", 4242, 1 << 20, 1, 2, 3, 4, 5, 6));
         m.add(new MigrationDone(0, "", 0, "", 0, 0, 0, 0, 0, 0, 0, 0));
         m.add(new MigrationDone(U64_MAX, UNICODE, U32_MAX, MAX_ASCII, U32_MAX, U64_MAX,
