@@ -29,6 +29,7 @@
  */
 #define _GNU_SOURCE
 #include "pcm_internal.h"
+#include "pcm_keeper_wait.h"
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -159,23 +160,8 @@ void pcm_keep_wait_if_keeper(void) {
     }
     pcm_debug("keeping job %s known on %s until it ends", pcm_g.job_id, pcm_g.host);
     exec_keeper();   /* returns only when roam-pcm-keeper cannot run: wait here instead */
-    for (;;) {
-        int c = accept(listen_fd, NULL, NULL);
-        if (c < 0) {
-            if (errno == EINTR) continue;
-            _exit(0);
-        }
-        char buf[PCM_JOB_MAX] = {0};
-        struct pollfd p = {.fd = c, .events = POLLIN};
-        size_t got = 0;
-        while (got < sizeof buf - 1 && poll(&p, 1, 2000) == 1) {
-            ssize_t m = read(c, buf + got, sizeof buf - 1 - got);
-            if (m <= 0) break;
-            got += (size_t)m;
-        }
-        close(c);
-        if (strcmp(buf, pcm_g.job_id) == 0) _exit(0);
-    }
+    pcm_keeper_wait(listen_fd, pcm_g.job_id);
+    _exit(0);
 }
 
 /* Connect to host:port within 2 s and send the job id. */

@@ -11,33 +11,13 @@
  *
  * Usage (by libpcm only): roam-pcm-keeper FD JOB_ID
  */
-#include <errno.h>
-#include <poll.h>
+#include "pcm_keeper_wait.h"
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
     if (argc != 3) return 2;
-    int fd = atoi(argv[1]);
-    const char *job = argv[2];
     if (getppid() == 1) return 0;   /* the orted is already gone */
-    for (;;) {
-        int c = accept(fd, NULL, NULL);
-        if (c < 0) {
-            if (errno == EINTR) continue;
-            return 0;
-        }
-        char buf[128] = {0};
-        struct pollfd p = {.fd = c, .events = POLLIN};
-        size_t got = 0;
-        while (got < sizeof buf - 1 && poll(&p, 1, 2000) == 1) {
-            ssize_t m = read(c, buf + got, sizeof buf - 1 - got);
-            if (m <= 0) break;
-            got += (size_t)m;
-        }
-        close(c);
-        if (strcmp(buf, job) == 0) return 0;
-    }
+    pcm_keeper_wait(atoi(argv[1]), argv[2]);
+    return 0;
 }
