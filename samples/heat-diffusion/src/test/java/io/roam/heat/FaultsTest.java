@@ -78,7 +78,8 @@ class FaultsTest {
             List<String> runArgs = new ArrayList<>(List.of(RoamCommands.ROAM.toString(), "run", "--agent", api(0),
                     "--socket", socket, "--"));
             runArgs.addAll(h.networkArgs());
-            runArgs.addAll(List.of("-x", "ROAM_PCM_TEST_GATE", "-x", "ROAM_PCM_RECONNECT_MS", "-np", "4",
+            runArgs.addAll(List.of("-x", "ROAM_PCM_TEST_GATE", "-x", "ROAM_PCM_RECONNECT_MS", "-x", "ROAM_PCM_STALL_MS",
+                    "-np", "4",
                     Mpi.heatBinary("heat").toString(), "-r", "" + ROWS, "-c", "" + COLS, "-i", "" + ITERATIONS,
                     "-o", grid.toString()));
             List<String> cmd = new ArrayList<>(h.exec(0));
@@ -87,6 +88,9 @@ class FaultsTest {
                     .redirectOutput(dir.resolve("run.log").toFile());
             pb.environment().put("ROAM_PCM_TEST_GATE", gates.toString());
             pb.environment().put("ROAM_PCM_RECONNECT_MS", "250");   // retries at 250 ms, doubling up to 2 s
+            // the gates hold a move while agents are killed and restarted: on a loaded machine that
+            // may outlast the default stall bound (60 s), which would end the job
+            pb.environment().put("ROAM_PCM_STALL_MS", "600000");
             Process job = pb.start();
             started.add(job);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
