@@ -3,6 +3,8 @@ package io.roam.profiling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +42,17 @@ class NodeProfilerTest {
         assertThat(p.sample().available()).isEqualTo(b.available());
     }
 
-    /** A CPU hog on this machine lowers the measured available processing; it comes back after. */
+    /**
+     * A CPU hog on every core of this machine shows in the measured available processing: it
+     * falls to (almost) nothing, and the busy share it measures covers at least the hogs' own
+     * CPU time over the same window. Both hold whatever else the machine runs (a shared CI
+     * machine); the recovery after a load is the arithmetic of the test above.
+     */
     @Test
-    void aCpuHogLowersAvailableProcessingAndItRecovers() throws Exception {
+    void aCpuHogOnEveryCoreShowsInAvailableProcessing() throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         NodeProfiler p = new NodeProfiler("here", new ProcFs(), cores, 1e9, 0, System::currentTimeMillis);
-        double idle = measure(p);
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         AtomicBoolean run = new AtomicBoolean(true);
         List<Thread> hogs = new ArrayList<>();
         for (int i = 0; i < cores; i++) {
@@ -63,27 +70,28 @@ class NodeProfilerTest {
             hogs.add(t);
         }
         double loaded;
+        double hogCores;
         try {
             Thread.sleep(200);
-            loaded = measure(p);
+            p.sample();
+            long cpu0 = hogs.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum();
+            long t0 = System.nanoTime();
+            Thread.sleep(500);
+            loaded = p.sample().available();
+            hogCores = (hogs.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum() - cpu0)
+                    / (double) (System.nanoTime() - t0);
         } finally {
             run.set(false);
             for (Thread t : hogs) {
                 t.join();
             }
         }
-        Thread.sleep(200);
-        double after = measure(p);
         double capacity = cores * 1e9;
         // a hog on every core leaves (almost) nothing; tolerance: 15 % of the capacity
         assertThat(loaded).isLessThan(0.15 * capacity);
-        assertThat(idle - loaded).isGreaterThan(0.5 * capacity);
-        assertThat(after).isGreaterThan(loaded + 0.5 * capacity);
-    }
-
-    private static double measure(NodeProfiler p) throws Exception {
-        p.sample();
-        Thread.sleep(500);
-        return p.sample().available();
+        // what is measured busy includes the hogs' own CPU time (20 % tolerance for the windows)
+        assertThat(capacity - loaded).as("busy, against the hogs' %.2f cores", hogCores)
+                .isGreaterThan(0.8 * hogCores * 1e9);
+        assertThat(hogCores).as("the hogs ran").isGreaterThan(0.1);
     }
 }
