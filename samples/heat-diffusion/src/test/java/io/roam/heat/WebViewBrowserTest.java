@@ -25,7 +25,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -92,12 +91,19 @@ class WebViewBrowserTest {
                     assertThat(b.findElements(By.cssSelector(".node .rank"))).hasSize(4);
                     assertThat(b.findElements(By.cssSelector(".node[data-host='" + h1 + "'] .rank"))).isNotEmpty();
                 });
-                List<WebElement> onH1 = browser.findElements(By.cssSelector(".node[data-host='" + h1 + "'] .rank"));
-                String jobId = onH1.get(0).getAttribute("data-job");
-                int moving = Integer.parseInt(onH1.get(onH1.size() - 1).getAttribute("data-rank"));
+                // read in one script: the page redraws its nodes on each update, and an element
+                // found first and read later can be gone (stale)
+                String placed = (String) js.executeScript("var on1 = document.querySelectorAll(\".node[data-host='"
+                        + h1 + "'] .rank\"); var all = Array.from(document.querySelectorAll('.node .rank'))"
+                        + ".map(function (e) { return e.dataset.rank; }).join(',');"
+                        + "return on1[0].dataset.job + ' ' + on1[on1.length - 1].dataset.rank + ' ' + all;");
+                String[] parts = placed.split(" ");
+                String jobId = parts[0];
+                int moving = Integer.parseInt(parts[1]);
                 List<Integer> ranks = new ArrayList<>();
-                browser.findElements(By.cssSelector(".node .rank")).forEach(e ->
-                        ranks.add(Integer.parseInt(e.getAttribute("data-rank"))));
+                for (String r : parts[2].split(",")) {
+                    ranks.add(Integer.parseInt(r));
+                }
                 assertThat(ranks).containsExactlyInAnyOrder(0, 1, 2, 3);
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(b.findElements(
                         By.cssSelector("svg[data-job='" + jobId + "'] .graph-rank"))).hasSize(4));
