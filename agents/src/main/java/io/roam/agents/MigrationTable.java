@@ -2,17 +2,21 @@ package io.roam.agents;
 
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.Phase;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The migrations this agent is the source of: order id -> who to tell. One migration per
  * (job, rank) at a time. Orders for a job that already has its migrations in flight from
- * this node wait in a queue per job, in the order they came, until the agent dispatches
- * them ({@link #add(Pending, String)}, {@link #pollQueued}). Not thread-safe: owned by the agent actor.
+ * this node wait in a queue per job, in the order they came ({@link #add(Pending, String)}):
+ * whenever one of a job's migrations ends, the table tells its owner ({@link #onEnded}), which
+ * takes the next ones out ({@link #pollQueued}) and orders them. Not thread-safe: owned by the
+ * agent actor.
  */
 final class MigrationTable {
     /** One migration in flight. */
@@ -35,13 +39,14 @@ final class MigrationTable {
 
     private final Map<Long, Pending> byOrder = new HashMap<>();
     /** Per job: the orders waiting for the job's migrations in flight, first come first, with their target agent's address. */
-    private final Map<String, java.util.ArrayDeque<Queued>> queued = new HashMap<>();
+    private final Map<String, ArrayDeque<Queued>> queued = new HashMap<>();
 
     /** An order waiting in its job's queue, and the address of its target agent. */
     record Queued(Pending pending, String targetAddress) {
     }
     private final long prefix;
     private final Listener listener;
+    private Consumer<String> ended = jobId -> { };
     private long counter;
 
     /** Order ids are unique in the cluster: a random per-agent prefix and a counter. */
@@ -52,6 +57,11 @@ final class MigrationTable {
     MigrationTable(long agentPrefix, Listener listener) {
         this.prefix = (agentPrefix & 0x7fff_ffffL) << 32;
         this.listener = listener;
+    }
+
+    /** Called with the job id after each migration that ends (its terminal event told and logged). */
+    void onEnded(Consumer<String> then) {
+        this.ended = then;
     }
 
     long nextOrderId() {
@@ -69,7 +79,7 @@ final class MigrationTable {
 
     /** The orders of {@code jobId} waiting in its queue. */
     List<Queued> queued(String jobId) {
-        return List.copyOf(queued.getOrDefault(jobId, new java.util.ArrayDeque<>()));
+        return List.copyOf(queued.getOrDefault(jobId, new ArrayDeque<>()));
     }
 
     boolean isQueued(long orderId) {
@@ -79,7 +89,7 @@ final class MigrationTable {
 
     /** The first order waiting for {@code jobId}, taken out of the queue (the caller dispatches it). */
     Optional<Queued> pollQueued(String jobId) {
-        java.util.ArrayDeque<Queued> q = queued.get(jobId);
+        ArrayDeque<Queued> q = queued.get(jobId);
         Queued next = q == null ? null : q.pollFirst();
         if (q != null && q.isEmpty()) {
             queued.remove(jobId);
@@ -88,7 +98,7 @@ final class MigrationTable {
     }
 
     /** The migrations of {@code jobId} from this node in flight. */
-    java.util.List<Pending> ofJob(String jobId) {
+    List<Pending> ofJob(String jobId) {
         return byOrder.values().stream().filter(p -> p.jobId().equals(jobId)).toList();
     }
 
@@ -105,7 +115,7 @@ final class MigrationTable {
     void add(Pending p, String queuedForTarget) {
         byOrder.put(p.orderId(), p);
         if (queuedForTarget != null) {
-            queued.computeIfAbsent(p.jobId(), j -> new java.util.ArrayDeque<>()).addLast(new Queued(p, queuedForTarget));
+            queued.computeIfAbsent(p.jobId(), j -> new ArrayDeque<>()).addLast(new Queued(p, queuedForTarget));
         }
         if (listener != null) {
             listener.added(p, System.currentTimeMillis());
@@ -116,7 +126,7 @@ final class MigrationTable {
         return Optional.ofNullable(byOrder.get(orderId));
     }
 
-    /** Tells the requester; a terminal phase ends the migration. */
+    /** Tells the requester; a terminal phase ends the migration, and the owner hears of it. */
     void report(long orderId, Phase phase, String detail, MigrationEvent.MigrationTimes times) {
         Pending p = byOrder.get(orderId);
         if (p == null) {
@@ -127,13 +137,16 @@ final class MigrationTable {
         p.requester().tell(e);
         if (phase.terminal()) {
             byOrder.remove(orderId);
-            java.util.ArrayDeque<Queued> q = queued.get(p.jobId());
+            ArrayDeque<Queued> q = queued.get(p.jobId());
             if (q != null && q.removeIf(w -> w.pending().orderId() == orderId) && q.isEmpty()) {
                 queued.remove(p.jobId());
             }
         }
         if (listener != null) {
             listener.reported(p, e);
+        }
+        if (phase.terminal()) {
+            ended.accept(p.jobId());
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -142,6 +143,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         this.migrationLog = new MigrationLog(settings.host(), KEEP_FINISHED_MIGRATIONS);
         this.migrations = new MigrationTable(new Random().nextInt(), migrationLog.recorder(metrics));
         this.stalls = new StallReports(settings.host(), migrations, ctx.getLog());
+        migrations.onEnded(this::dispatchQueued);   // a job's next queued orders go out when one ends
         // A child, not a message adapter, faces the other agents: the receptionist must see
         // the registered service and this actor's listing subscription as different refs.
         ActorRef<Command> agent = ctx.getSelf();
@@ -318,7 +320,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             problem = "the agent of " + p.target() + " is unreachable: the rank stays on " + settings.host();
         }
         if (problem != null) {
-            report(p.orderId(), Phase.FAILED, problem, null);
+            migrations.report(p.orderId(), Phase.FAILED, problem, null);
             return;
         }
         target.tell(new ExpectArrival(p.orderId(), p.jobId(), p.rank(), fromTarget));
@@ -326,18 +328,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         timers.startSingleTimer("order-" + p.orderId(), new OrderTimeout(p.orderId()), settings.migrationTimeout());
     }
 
-    /** Reports an event of a migration; when it ends, the next order of its job (if any) goes out. */
-    private void report(long orderId, Phase phase, String detail, MigrationTimes times) {
-        java.util.Optional<MigrationTable.Pending> p = migrations.get(orderId);
-        migrations.report(orderId, phase, detail, times);
-        if (phase.terminal()) {
-            p.ifPresent(m -> dispatchQueued(m.jobId()));
-        }
-    }
-
     private void dispatchQueued(String jobId) {
         while (migrations.inFlight(jobId) < maxMigrationsPerJob) {
-            java.util.Optional<MigrationTable.Queued> next = migrations.pollQueued(jobId);
+            Optional<MigrationTable.Queued> next = migrations.pollQueued(jobId);
             if (next.isEmpty()) {
                 return;
             }
@@ -346,12 +339,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
 
     private Behavior<Command> onOrderSent(PcmDaemon.OrderResult r) {
-        report(r.orderId(), r.sent() ? Phase.ORDERED : Phase.FAILED, r.detail(), null);
+        migrations.report(r.orderId(), r.sent() ? Phase.ORDERED : Phase.FAILED, r.detail(), null);
         return this;
     }
 
     private Behavior<Command> onFromTarget(MigrationEvent e) {
-        report(e.orderId(), e.phase(), e.detail(), e.times());
+        migrations.report(e.orderId(), e.phase(), e.detail(), e.times());
         if (e.phase().terminal()) {
             timers.cancel("order-" + e.orderId());
         }
@@ -377,7 +370,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onUnconfirmed(long orderId) {
         migrations.get(orderId).ifPresent(m -> {
             timers.cancel("order-" + orderId);
-            report(orderId, Phase.DONE, "the process left " + settings.host() + " for " + m.target()
+            migrations.report(orderId, Phase.DONE, "the process left " + settings.host() + " for " + m.target()
                     + " (BYE migrated: the replacement holds the rank and its state), but the agent of " + m.target()
                     + " did not confirm the arrival (down, cut off or restarted?)", null);
         });
@@ -389,7 +382,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (a != null) {
             return this;   // the source agent reports its own timeout
         }
-        report(orderId, Phase.FAILED, "no replacement reported within " + settings.migrationTimeout(),
+        migrations.report(orderId, Phase.FAILED, "no replacement reported within " + settings.migrationTimeout(),
                 null);
         return this;
     }
@@ -413,7 +406,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } else if (m instanceof PcmMessage.Bye b && b.reason() == PcmMessage.Bye.Reason.MIGRATED) {
             onDeparted(p);
         } else if (m instanceof PcmMessage.Bye) {   // finalized: an order it had not carried out never will be
-            migrations.of(p.jobId(), p.rank()).ifPresent(o -> report(o.orderId(), Phase.FAILED, "job " + p.jobId()
+            migrations.of(p.jobId(), p.rank()).ifPresent(o -> migrations.report(o.orderId(), Phase.FAILED, "job " + p.jobId()
                     + " rank " + p.rank() + " finalized (the job ended) before the order's round: nothing moved", null));
         } else if (m instanceof PcmMessage.MigrationProgress pr) {
             migrations.report(pr.orderId(), Phase.TRANSFER,
@@ -423,7 +416,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } else if (m instanceof MigrationStarted s) {
             migrations.report(s.orderId(), Phase.STARTED, "every rank agreed at iteration " + s.iteration(), null);
         } else if (m instanceof MigrationFailed f) {
-            report(f.orderId(), Phase.FAILED, PcmErrors.name(f.code()) + ": " + f.message(), null);
+            migrations.report(f.orderId(), Phase.FAILED, PcmErrors.name(f.code()) + ": " + f.message(), null);
             timers.cancel("order-" + f.orderId());
         } else if (m instanceof MigrationDone d) {
             ExpectArrival a = arrivals.remove(d.orderId());
