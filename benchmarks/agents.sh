@@ -5,5 +5,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-jar=$(ls agents/target/roam-agents-*.jar | grep -v -- -tests | head -1)
-exec java -cp "$jar:agents/target/lib/*" io.roam.agents.bench.AgentsBenchmark benchmarks/results/agents.md "${1:-3}"
+. benchmarks/lib/bench-classpath.sh
+exec java -cp "$bench_cp" io.roam.bench.AgentsBenchmark benchmarks/results/agents.md "${1:-3}"

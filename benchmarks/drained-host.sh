@@ -70,7 +70,8 @@ for setting in default recovery; do
             ip -n "$prefix-br" link set "$prefix-v3" up
             if ! kill -0 "$agent3" 2>/dev/null; then
                 hwa_on 3 "$root/bin/roam" agent --host "${hwa_addrs[2]}" --bind "${hwa_addrs[2]}" --port 2552 \
-                    --http-bind "${hwa_addrs[2]}" --socket "$tmp/agent-%h.sock" --stealing off \
+                    --http-bind "${hwa_addrs[2]}" --set "roam.agent.tls.key-dir=\"$tmp/keys\"" \
+                    --socket "$tmp/agent-%h.sock" --stealing off \
                     --set roam.agent.slots=1 --seed "${hwa_addrs[0]}:2552" >> "$tmp/agent3.log" 2>&1 &
                 agent3=$!
                 hwa_track "$agent3"

@@ -55,7 +55,8 @@ for i in 0 1 2; do
     ip=${addrs[$i]}
     seed=(); [[ $i -gt 0 ]] && seed=(--seed "${addrs[0]}:2552")
     bash scripts/netns-hosts.sh exec "$prefix" $((i + 1)) bin/roam agent --host "$ip" --bind "$ip" --port 2552 \
-        --http-bind "$ip" --socket "$socket" --stealing off --set roam.agent.slots=2 "${seed[@]}" \
+        --http-bind "$ip" --set "roam.agent.tls.key-dir=\"$tmp/keys\"" \
+        --socket "$socket" --stealing off --set roam.agent.slots=2 "${seed[@]}" \
         > "$tmp/agent$((i + 1)).log" 2>&1 &
     pids+=($!)
 done
@@ -86,7 +87,7 @@ random_target() {   # an address other than $1
     while :; do t=${addrs[$((RANDOM % 3))]}; [[ $t != "$1" ]] && { echo "$t"; return; }; done
 }
 # order rank $2 of job $1 to $3; the stream in file $4; its end must come within hang_s + the agent's timeout
-order() { on1 curl -s -N --max-time $((hang_s + 90)) -X POST "$api/api/migrate?job=$1&rank=$2&to=$3" > "$4" 2>&1 || true; }
+order() { on1 curl -s -N --max-time $((hang_s + 90)) -X POST -H "Authorization: Bearer $(cat /run/roam/token)" "$api/api/migrate?job=$1&rank=$2&to=$3" > "$4" 2>&1 || true; }
 # one line per order: job round kind rank from to outcome decide spawn merge transfer resume total bytes detail
 record() {   # $1 job $2 round $3 kind $4 rank $5 from $6 to $7 stream file
     local last outcome detail times

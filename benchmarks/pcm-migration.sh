@@ -16,6 +16,8 @@
 #   5. Java ranks over the JNI binding: migration phases of JavaBenchMigrate (the Java twin of
 #      pcm_bench_migrate.c) against the C rank's at 16 and 64 MiB, and the Java heat sample's
 #      throughput against the C sample's at 1 and 2 ranks (target: Java at 0.8 of C or better).
+# As root, it first runs benchmarks/pcm-migration-hosts.sh: moves across namespace hosts against
+# the floor of the link (benchmarks/results/pcm-migration-hosts.md).
 # Migrations are measured with Open MPI as installed and with OMPI_MCA_pml=ob1 (see the report).
 # --quick: 3 moves per size, 3 repetitions of the baselines and 3 pairs of heat runs
 # (instead of 7, 7 and 9), a few minutes in all; the full run takes about 10 minutes.
@@ -36,26 +38,21 @@ for tool in mpicc mpirun pkg-config java cc; do
     command -v "$tool" >/dev/null || die "$tool not found: run 'make deps'"
 done
 
-# The module jars (not the -sources/-javadoc ones): PcmServer and the driver, no other dependencies.
-jar_of() {
-    local j
-    for j in "$1"/target/*.jar; do
-        [[ $j == *-sources.jar || $j == *-javadoc.jar || $j == *-tests.jar ]] || { echo "$j"; return; }
-    done
-    die "no jar in $1/target: run 'make build' first"
-}
-classpath="$(jar_of pcm-native):$(jar_of samples/heat-diffusion)"
-
-bin=benchmarks/target/bin
-mkdir -p "$bin"
-pcm_flags=$(PKG_CONFIG_PATH=$pcm_install/lib/pkgconfig pkg-config --cflags --libs roam-pcm)
-# shellcheck disable=SC2086  # pcm_flags is a list of flags
-mpicc -O2 -std=gnu11 -Wall -Wextra -o "$bin/pcm_bench_migrate" benchmarks/c/pcm_bench_migrate.c $pcm_flags
-cc -O2 -std=gnu11 -Wall -Wextra -o "$bin/pcm_bench_local" benchmarks/c/pcm_bench_local.c
+# shellcheck source=lib/pcm-bench.sh
+source benchmarks/lib/pcm-bench.sh
 
 # Open MPI refuses to start as root unless told that it is meant.
 if [[ $(id -u) == 0 ]]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+
+# Moves across (namespace) hosts first, against the floor of the link: pcm-migration-hosts.md.
+if [[ $(id -u) == 0 ]]; then
+    quick=()
+    [[ " $* " == *" --quick "* ]] && quick=(--quick)
+    benchmarks/pcm-migration-hosts.sh "${quick[@]}"
+else
+    echo "pcm-migration.sh: not root: moves across namespace hosts not measured (pcm-migration-hosts.sh)" >&2
 fi
 
 rm -rf benchmarks/target/run

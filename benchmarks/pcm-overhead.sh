@@ -18,7 +18,8 @@ root_flag=(); [[ $(id -u) == 0 ]] && root_flag=(--allow-run-as-root)
 mpirun_=(mpirun "${root_flag[@]}" --oversubscribe --mca pml ob1 --mca orte_allowed_exit_without_sync 1 -x ROAM_AGENT_SOCKET)
 # A real agent, so that PCM_Status also pays for looking at its socket and for heartbeats.
 sock_dir=$(mktemp -d)
-bin/roam agent --port 0 --http-port 0 --host bench --socket "$sock_dir/agent-%h.sock" > "$sock_dir/agent.log" 2>&1 &
+bin/roam agent --port 0 --http-port 0 --host bench --socket "$sock_dir/agent-%h.sock" \
+    --set "roam.agent.tls.key-dir=\"$sock_dir/keys\"" > "$sock_dir/agent.log" 2>&1 &
 agent_pid=$!
 trap 'kill $agent_pid 2>/dev/null; wait $agent_pid 2>/dev/null; rm -rf "$sock_dir"' EXIT
 for _ in $(seq 1 300); do [[ -S $sock_dir/agent-bench.sock ]] && break; sleep 0.1; done

@@ -7,6 +7,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-jar=$(ls agents/target/roam-agents-*.jar | grep -v -- -tests | head -1)
-exec java -cp "$jar:agents/target/lib/*" io.roam.agents.bench.ProfilingBenchmark benchmarks/results/profiling.md \
+. benchmarks/lib/bench-classpath.sh
+exec java -cp "$bench_cp" io.roam.bench.ProfilingBenchmark benchmarks/results/profiling.md \
     "${1:-5}" "${2:-60}"

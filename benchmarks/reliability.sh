@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Reliability benchmark (issue 8), two parts, written to benchmarks/results/reliability.md:
+# Reliability benchmark, two parts, written to benchmarks/results/reliability.md:
 #  1. load on one agent: 64 fake PCM processes with heartbeats at 10 Hz and a burst of
 #     steal requests; status latency before and during the burst, answers counted
-#     (io.roam.agents.bench.ReliabilityBenchmark);
+#     (io.roam.bench.ReliabilityBenchmark);
 #  2. soak: the heat sample (4 ranks) under roam run on three namespace hosts, MIGRATIONS
 #     roam migrate in a row (each rank in turn, to the next host), the final grid compared
 #     with a run without Roam, and /proc of the three agent JVMs (descriptors, threads,
@@ -17,7 +17,7 @@ migrations=${2:-100}
 iterations=${3:-1500000}
 warmup=4
 [[ $(id -u) == 0 ]] || { echo "reliability.sh: part 2 needs root (network namespaces)" >&2; exit 2; }
-jar=$(ls agents/target/roam-agents-*.jar | grep -v -- -tests | head -1)
+. benchmarks/lib/bench-classpath.sh
 heat=samples/heat-diffusion/target/native/heat
 tmp=$(mktemp -d /tmp/roam-reliability-XXXXXX)
 prefix=rel$((RANDOM % 10000))
@@ -34,7 +34,7 @@ trap cleanup EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 echo "== part 1: load on one agent"
-java -cp "$jar:agents/target/lib/*" io.roam.agents.bench.ReliabilityBenchmark "$tmp/load.md" "$steals" 64
+java -cp "$bench_cp" io.roam.bench.ReliabilityBenchmark "$tmp/load.md" "$steals" 64
 
 echo "== part 2: $migrations migrations in a row"
 mapfile -t addrs < <(bash scripts/netns-hosts.sh up "$prefix" 3 "$subnet" | awk '{print $2}')
@@ -45,7 +45,8 @@ for i in 0 1 2; do
     ip=${addrs[$i]}
     seed=(); [[ $i -gt 0 ]] && seed=(--seed "${addrs[0]}:2552")
     bash scripts/netns-hosts.sh exec "$prefix" $((i + 1)) bin/roam agent --host "$ip" --bind "$ip" --port 2552 \
-        --http-bind "$ip" --socket "$socket" --stealing off --set roam.agent.slots=2 "${seed[@]}" \
+        --http-bind "$ip" --set "roam.agent.tls.key-dir=\"$tmp/keys\"" \
+        --socket "$socket" --stealing off --set roam.agent.slots=2 "${seed[@]}" \
         > "$tmp/agent$((i + 1)).log" 2>&1 &
     agent_pid+=($!)   # netns-hosts.sh exec and bin/roam exec: this is the agent JVM
     pids+=($!)
@@ -90,7 +91,7 @@ move() {
     from=$(status | jq -r --argjson r "$rank" '.nodes[] | select([.processes[].rank] | index($r)) | .node.host')
     for k in 0 1 2; do [[ ${addrs[$k]} == "$from" ]] && to=${addrs[$(((k + 1) % 3))]}; done
     t0=$(date +%s%N)
-    if on1 curl -s -N --max-time 120 -X POST "$api/api/migrate?job=$jobid&rank=$rank&to=$to" \
+    if on1 curl -s -N --max-time 120 -X POST -H "Authorization: Bearer $(cat /run/roam/token)" "$api/api/migrate?job=$jobid&rank=$rank&to=$to" \
             | tee -a "$tmp/migrate.log" | tail -1 | grep -q '"phase":"DONE"'; then
         t1=$(date +%s%N); echo $(((t1 - t0) / 1000000))
     else

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Simulation benchmark (issue 7): the real work-stealing protocols (RS, ATS, NTS) and the
-# gossip, greedy (reference) and no-balancing baselines on 1,000 and 10,000 simulated nodes.
-# Writes benchmarks/results/simulation.md and the plots under benchmarks/results/simulation/.
-# Needs only Java 17 and the wrapper; builds the simulator module (no install).
-# Usage: benchmarks/simulate.sh [SEED (1)] [SCENARIOS (p2p-1000 p2p-10000 c2c-1000)]
+# Simulation benchmark: the real work-stealing protocols (RS, ATS, NTS, and Roam's informed
+# stealing) and the gossip, GrapevineLB, greedy (reference) and no-balancing baselines on
+# 1,000 and 10,000 simulated nodes.
+# Writes benchmarks/results/simulation.md (or $RESULT) and the plots under
+# benchmarks/results/simulation/. Needs only Java 17 and the wrapper; builds the simulator
+# module (no install).
+# Usage: [BALANCERS=rs,...] [RESULT=file.md] benchmarks/simulate.sh [SEED (1)] [SCENARIOS (p2p-1000 p2p-10000 c2c-1000)]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,21 +17,24 @@ read -r -a scenarios <<< "${scenarios[*]}"
 build=(-q -pl simulator -am -DskipTests package
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/classpath.txt)
 # offline first (everything is usually cached), online if something is missing
-./mvnw -o "${build[@]}" >/dev/null 2>&1 || ./mvnw "${build[@]}" >/dev/null
+repo=(${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO})
+./mvnw -o "${repo[@]}" "${build[@]}" >/dev/null 2>&1 || ./mvnw "${repo[@]}" "${build[@]}" >/dev/null
 cp="simulator/target/classes:$(cat simulator/target/classpath.txt)"
 # the sibling modules from this tree, not from ~/.m2
-for m in profiling decision topologies protocol; do cp="$m/target/classes:$cp"; done
+for m in config profiling decision topologies stealing; do cp="$m/target/classes:$cp"; done
 
 out=benchmarks/results/simulation
 mkdir -p "$out"
-result=benchmarks/results/simulation.md
+result=${RESULT:-benchmarks/results/simulation.md}
+balancers=${BALANCERS:-rs,ats,nts,informed,gossip,grapevine,greedy,none}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 {
     echo "# Simulation benchmark"
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(java -version 2>&1 | head -1)"
-    echo "- reproduce: \`benchmarks/simulate.sh $seed ${scenarios[*]}\` (per scenario:"
+    echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: wall times are noisy)"
+    echo "- reproduce: \`BALANCERS=$balancers benchmarks/simulate.sh $seed ${scenarios[*]}\` (per scenario:"
     echo "  \`roam simulate simulator/src/main/resources/scenarios/SCENARIO.conf --seed $seed\`)"
     echo
     echo "Columns: docs/simulation.md, \"Reading the output\". \"within 1.05 of greedy\" is the first"
@@ -41,7 +46,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 for s in "${scenarios[@]}"; do
     conf=simulator/src/main/resources/scenarios/$s.conf
     start=$(date +%s.%N)
-    java -Xmx3g -cp "$cp" io.roam.simulator.Simulator "$conf" "$out/$s" "$seed" rs,ats,nts,gossip,greedy,none \
+    java -Xmx3g -cp "$cp" io.roam.simulator.Simulator "$conf" "$out/$s" "$seed" "$balancers" \
         | tee "$out/$s.log"
     end=$(date +%s.%N)
     wall=$(echo "$end - $start" | bc)
@@ -51,7 +56,8 @@ for s in "${scenarios[@]}"; do
         sed -n '3p' "$out/$s/report.md"
         echo
         sed -n '/^| balancer/,/^$/p' "$out/$s/report.md"
-        echo "Wall time of the whole scenario (6 runs, one JVM): ${wall%.*} s."
+        echo "Wall time of the whole scenario ($balancers, one JVM): ${wall%.*} s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)."
+        echo "Messages per node per round: the messages / node column over the rounds (duration / 2 s)."
         echo "Plots: [imbalance](simulation/$s/imbalance.svg), [iteration time](simulation/$s/iteration.svg),"
         echo "[migrations](simulation/$s/migrations.svg), [messages](simulation/$s/messages.svg)."
         echo

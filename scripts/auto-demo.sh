@@ -5,7 +5,9 @@
 # Output (log, plot, summary) under ROAM_DEMO_OUT (default target/auto-demo). Extra
 # arguments go to io.roam.heat.auto.AutoDemo (--protocol rs|ats|nts, --strategy, --rows,
 # --cols, --iterations, --slow-after, --slow-cpu, --tuning demo|default, --no-slowdown).
-# Needs root (namespaces).
+# The agents run with the secure defaults: TLS with the key set the first of them creates in
+# /etc/roam/keys (ROAM_DEMO_KEYS=DIR: in DIR instead, as the tests do), PCM sockets that
+# `roam run` learns from the agents. Needs root (namespaces).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

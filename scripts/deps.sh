@@ -7,7 +7,10 @@
 #
 # Needed: Open MPI 4.x (mpicc, mpirun, and its pkg-config file), pkg-config, make, gcc,
 # iproute2 (ip: the multi-host tests make network-namespace hosts), a JDK 17 or later
-# (javac), and Chromium with its driver (the web view's browser test runs it headless).
+# (javac), Chromium with its driver (the web view's browser test runs it headless), and
+# Slurm with MUNGE (slurmctld, slurmd, sbatch, munged: the Slurm test starts its own
+# controller and daemons; without root it is only reported, and that test skips outside CI).
+# systemd-analyze (InstallTest verifies the agent's unit file; no running systemd needed).
 # Maven itself comes through ./mvnw.
 # Called by `make deps` (and so by `make`, `make test`, ...) and by .ci/run.
 set -euo pipefail
@@ -15,6 +18,8 @@ set -euo pipefail
 MPI_PACKAGES=(openmpi-bin libopenmpi-dev pkg-config make gcc iproute2)
 JDK_PACKAGES=(openjdk-17-jdk-headless)
 BROWSER_PACKAGES=(chromium chromium-driver)
+SLURM_PACKAGES=(slurm-wlm munge)
+SERVICE_PACKAGES=(systemd)
 MIN_JAVA=17
 
 mode=${1:-install}
@@ -65,11 +70,33 @@ browser_problems() {
   have chromedriver || echo "chromedriver not found (package chromium-driver)"
 }
 
+# Prints a line per Slurm or MUNGE program missing (daemons are in /usr/sbin, off a user's PATH).
+slurm_problems() {
+  local tool
+  for tool in slurmctld slurmd sbatch srun munged; do
+    have "$tool" || [ -x "/usr/sbin/$tool" ] || echo "$tool not found (the Slurm test needs it)"
+  done
+}
+
+# Prints a line when systemd-analyze (which verifies roam-agent.service) is missing.
+service_problems() {
+  have systemd-analyze || echo "systemd-analyze not found (package systemd; InstallTest verifies the agent's unit)"
+}
+
 mpi=$(mpi_problems)
 jdk=$(jdk_problems)
 browser=$(browser_problems)
+slurm=$(slurm_problems)
+service=$(service_problems)
 
-if [ -z "$mpi" ] && [ -z "$jdk" ] && [ -z "$browser" ]; then
+# Without root Slurm is not installed, only reported: the build does not need it.
+if [ -n "$slurm" ] && [ "$(id -u)" != 0 ] && [ "$mode" = install ]; then
+  sed 's/^/deps: /' <<<"$slurm" >&2
+  echo "deps: Slurm is missing (its test skips outside CI); as root run: apt-get install ${SLURM_PACKAGES[*]}" >&2
+  slurm=
+fi
+
+if [ -z "$mpi" ] && [ -z "$jdk" ] && [ -z "$browser" ] && [ -z "$slurm" ] && [ -z "$service" ]; then
   if [ "$mode" = install ]; then
     echo "deps: $(mpirun --version 2>&1 | head -n 1), $(javac -version 2>&1 | head -n 1)," \
          "pkg-config, make and gcc are there; nothing to install."
@@ -90,6 +117,14 @@ if [ -n "$browser" ]; then
   sed 's/^/deps: /' <<<"$browser" >&2
   packages+=("${BROWSER_PACKAGES[@]}")
 fi
+if [ -n "$slurm" ]; then
+  sed 's/^/deps: /' <<<"$slurm" >&2
+  packages+=("${SLURM_PACKAGES[@]}")
+fi
+if [ -n "$service" ]; then
+  sed 's/^/deps: /' <<<"$service" >&2
+  packages+=("${SERVICE_PACKAGES[@]}")
+fi
 
 [ "$mode" = check ] && exit 1
 
@@ -97,6 +132,7 @@ if [ "$(id -u)" != 0 ]; then
   [ -n "$mpi" ] && echo "deps: Open MPI 4.1 is missing; as root run: apt-get install ${MPI_PACKAGES[*]}" >&2
   [ -n "$jdk" ] && echo "deps: JDK $MIN_JAVA is missing; as root run: apt-get install ${JDK_PACKAGES[*]}" >&2
   [ -n "$browser" ] && echo "deps: Chromium is missing; as root run: apt-get install ${BROWSER_PACKAGES[*]}" >&2
+  [ -n "$service" ] && echo "deps: systemd-analyze is missing; as root run: apt-get install ${SERVICE_PACKAGES[*]}" >&2
   exit 1
 fi
 
@@ -109,8 +145,10 @@ apt-get install -y --no-install-recommends "${packages[@]}"
 mpi=$(mpi_problems)
 jdk=$(jdk_problems)
 browser=$(browser_problems)
-if [ -n "$mpi$jdk$browser" ]; then
-  printf '%s\n' "$mpi" "$jdk" "$browser" | sed '/^$/d; s/^/deps: still wrong after install: /' >&2
+slurm=$(slurm_problems)
+service=$(service_problems)
+if [ -n "$mpi$jdk$browser$slurm$service" ]; then
+  printf '%s\n' "$mpi" "$jdk" "$browser" "$slurm" "$service" | sed '/^$/d; s/^/deps: still wrong after install: /' >&2
   exit 1
 fi
-echo "deps: installed; $(mpirun --version 2>&1 | head -n 1), $(javac -version 2>&1 | head -n 1), $(chromium --version 2>/dev/null | head -n 1)."
+echo "deps: installed; $(mpirun --version 2>&1 | head -n 1), $(javac -version 2>&1 | head -n 1), $(chromium --version 2>/dev/null | head -n 1), $(sbatch --version 2>/dev/null | head -n 1)."

@@ -16,7 +16,10 @@
  * net, default 600000), whichever comes first. Every rank takes that decision from
  * numbers that are equal on every rank at the same iteration (the move count and the
  * iteration, itself part of the moved state), so all ranks leave the loop together.
- * Rank 0 prints "pcm_bench_migrate: done moves M iterations I".
+ * Rank 0 prints "pcm_bench_migrate: done moves M iterations I", and for every move the
+ * pause it saw: "pcm_bench_migrate: pause move M ns N", from the start of the PCM_Status
+ * that announced the move to the start of its next iteration (what the application loses
+ * on the ranks that stay).
  */
 #include <mpi.h>
 #include <pcm.h>
@@ -126,11 +129,17 @@ int main(int argc, char **argv) {
     }
 
     while (moves < o.migrations && it < o.max_iters) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         int s = PCM_Status(world);
         if (s == PCM_MIGRATE || s == PCM_RECONFIGURE) {
             int rc = PCM_Reconfigure(&world);   /* a migrating rank 1 never returns */
             if (rc == PCM_SUCCESS) {
                 moves++;
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                if (rank == 0)
+                    printf("pcm_bench_migrate: pause move %ld ns %lld\n", moves,
+                           (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
             } else if (rank == 0) {
                 fprintf(stderr, "pcm_bench_migrate: migration failed at iteration %lld: %s\n", it,
                         PCM_Error_string(rc));

@@ -56,6 +56,7 @@ hwa_up() {
         local ip=${hwa_addrs[$i]} seed=()
         [[ $i -gt 0 ]] && seed=(--seed "${hwa_addrs[0]}:2552")
         hwa_on $((i + 1)) "$root/bin/roam" agent --host "$ip" --bind "$ip" --port 2552 --http-bind "$ip" \
+            --set "roam.agent.tls.key-dir=\"$hwa_tmp/keys\"" \
             --socket "$hwa_tmp/agent-%h.sock" --stealing off --set roam.agent.slots="$slots" "${seed[@]}" \
             > "$hwa_tmp/agent$((i + 1)).log" 2>&1 &
         hwa_track $!
@@ -87,7 +88,7 @@ hwa_run() {
 }
 
 hwa_move() {
-    hwa_on 1 curl -s -N --max-time 120 -X POST \
+    hwa_on 1 curl -s -N --max-time 120 -X POST -H "Authorization: Bearer $(cat /run/roam/token)" \
         "http://${hwa_addrs[0]}:7170/api/migrate?job=$hwa_jobid&rank=$1&to=$2" >> "$hwa_tmp/migrate.log" 2>&1
     tail -1 "$hwa_tmp/migrate.log" | grep -q '"phase":"DONE"'
 }

@@ -8,5 +8,5 @@ cd "$root"
 if [[ $(id -u) == 0 ]]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-cp="$(ls pcm-native/target/roam-pcm-native-*.jar | grep -v -- -tests | head -1):$(ls samples/heat-diffusion/target/roam-heat-diffusion-*.jar | head -1)"
+cp="$(ls pcm-wire/target/roam-pcm-wire-*.jar | grep -v -- -tests | head -1):$(ls pcm-native/target/roam-pcm-native-*.jar | grep -v -- -tests | head -1):$(ls samples/heat-diffusion/target/roam-heat-diffusion-*.jar | head -1)"
 exec java -cp "$cp" io.roam.heat.Demo --bin samples/heat-diffusion/target/native "$@"

@@ -39,6 +39,15 @@
 extern "C" {
 #endif
 
+/* What libpcm.so exports. It is built with -fvisibility=hidden: only what carries PCM_API
+ * is visible to programs, namely the PCM_* functions below and libpcm's MPI_* wrappers (its
+ * PMPI interposition). Everything else in the library (pcm_*) stays internal. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define PCM_API __attribute__((visibility("default")))
+#else
+#define PCM_API
+#endif
+
 #define PCM_VERSION_MAJOR 1
 #define PCM_VERSION_MINOR 0
 
@@ -73,6 +82,7 @@ extern "C" {
 #define PCM_ERR_DATATYPE        -18  /* a datatype PCM cannot store (derived types) */
 #define PCM_ERR_PROTOCOL        -20  /* a malformed frame on the agent socket */
 #define PCM_ERR_SUPERSEDED      -21  /* a newer migration order replaced this one */
+#define PCM_ERR_ENV             -22  /* PCM_Init: a ROAM_* variable out of range (stderr names it) */
 #define PCM_ERR_INTERNAL        -30
 
 #define PCM_MAX_KEY 63
@@ -85,23 +95,26 @@ extern "C" {
  * collective, no point-to-point) before its first PCM_Status: the other ranks are past
  * that point. libpcm refuses such a call with a message naming it and aborts the job
  * (mpirun exits with 70); local calls and building communicators stay allowed
- * (docs/instrumenting.md, step 4). */
-int PCM_Init(MPI_Comm *world);
+ * (docs/instrumenting.md, step 4). PCM_Init reads libpcm's ROAM_* environment variables
+ * (README.md, "Environment of a PCM process"); one out of its range fails it with
+ * PCM_ERR_ENV before any communication, and a line on stderr names the variable and what
+ * it allows. */
+PCM_API int PCM_Init(MPI_Comm *world);
 
 /* PCM_STARTED_FRESH or PCM_STARTED_RESTORED, or a negative error. */
-int PCM_Process_Status(void);
+PCM_API int PCM_Process_Status(void);
 
 /* How many times this rank has moved (0 on a fresh start). */
-int PCM_Moves(void);
+PCM_API int PCM_Moves(void);
 
 /* Register (or update) a named piece of state: count elements of a predefined MPI
  * datatype at buffer. Registration is by reference: the buffer must stay valid and
  * hold the current state whenever PCM_Reconfigure may run; nothing is copied until
  * a migration. count 0 is allowed. */
-int PCM_Store(const char *key, void *buffer, MPI_Datatype type, int count);
+PCM_API int PCM_Store(const char *key, void *buffer, MPI_Datatype type, int count);
 
 /* Forget a key. */
-int PCM_Unstore(const char *key);
+PCM_API int PCM_Unstore(const char *key);
 
 /* In a replacement: copy the state stored under key into buffer. The datatype and
  * count must be those of the PCM_Store in the process that left; a mismatch returns
@@ -109,23 +122,23 @@ int PCM_Unstore(const char *key);
  * Load before the first PCM_Status: large state is then received straight into buffer.
  * A key that was loaded is given back at the first PCM_Status (loading it again then
  * returns PCM_ERR_KEY); a key never loaded stays loadable until PCM_Finalize. */
-int PCM_Load(const char *key, void *buffer, MPI_Datatype type, int count);
+PCM_API int PCM_Load(const char *key, void *buffer, MPI_Datatype type, int count);
 
 /* The element count stored under key (restored processes), for sizing a buffer. */
-int PCM_Load_count(const char *key, int *count);
+PCM_API int PCM_Load_count(const char *key, int *count);
 
 /* Collective over world. Every rank gets the same answer: PCM_CONTINUE, PCM_MIGRATE
  * (this rank moves) or PCM_RECONFIGURE (another rank moves). One small allreduce. */
-int PCM_Status(MPI_Comm world);
+PCM_API int PCM_Status(MPI_Comm world);
 
 /* After PCM_MIGRATE or PCM_RECONFIGURE: which rank moves and where. host may be NULL. */
-int PCM_Migration_info(int *rank, char *host, int host_len);
+PCM_API int PCM_Migration_info(int *rank, char *host, int host_len);
 
 /* Collective over *world after a PCM_Status decision. On success every remaining rank
  * gets the new world in *world (same size, same rank numbers) and the migrating rank's
  * process exits inside this call. If the spawn fails, every rank gets the same error,
  * *world is unchanged and the application continues in its old placement. */
-int PCM_Reconfigure(MPI_Comm *world);
+PCM_API int PCM_Reconfigure(MPI_Comm *world);
 
 /* Collective: leave PCM. Frees *world (sets MPI_COMM_NULL) and says goodbye to the
  * agent. Call before MPI_Finalize. If a rank of the job ever moved, the live ranks agree
@@ -133,7 +146,7 @@ int PCM_Reconfigure(MPI_Comm *world);
  * left): libpcm's MPI_Finalize then returns MPI_SUCCESS without finalizing Open MPI, and
  * the program runs on to its exit as usual. Nothing changes for a job in which no rank
  * moved. An MPI_Finalize without PCM_Finalize calls it first. */
-int PCM_Finalize(MPI_Comm *world);
+PCM_API int PCM_Finalize(MPI_Comm *world);
 
 /* The mapping of MPI_COMM_WORLD. While it is on (the default), libpcm's MPI wrappers
  * replace every MPI_COMM_WORLD argument of an MPI call with a duplicate of the PCM world
@@ -147,13 +160,14 @@ int PCM_Finalize(MPI_Comm *world);
  * PCM_Reconfigure they still hold the departed process; free them and derive them
  * again (docs/instrumenting.md).
  * PCM_Set_world_map(0 or 1), before PCM_Init, overrides the environment variable
- * ROAM_PCM_WORLD_MAP (0 = off, 1 = on, unset = on); PCM_ERR_INITIALIZED after PCM_Init.
+ * ROAM_PCM_WORLD_MAP (0 = off, 1 = on, unset = on; another value: PCM_Init fails with
+ * PCM_ERR_ENV); PCM_ERR_INITIALIZED after PCM_Init.
  * PCM_Get_world_map: 1 if MPI_COMM_WORLD stands for the PCM world now, 0 if not. */
-int PCM_Set_world_map(int on);
-int PCM_Get_world_map(void);
+PCM_API int PCM_Set_world_map(int on);
+PCM_API int PCM_Get_world_map(void);
 
 /* Text for a PCM return code (never NULL). */
-const char *PCM_Error_string(int code);
+PCM_API const char *PCM_Error_string(int code);
 
 /* Profiling counters of this process (from the PMPI layer). */
 typedef struct {
@@ -163,10 +177,10 @@ typedef struct {
     unsigned long long messages_sent;  /* point-to-point messages, all peers */
     unsigned long long bytes_sent;
 } PCM_Profile;
-int PCM_Get_profile(PCM_Profile *out);
+PCM_API int PCM_Get_profile(PCM_Profile *out);
 
 /* Messages and bytes this process sent to world rank peer. */
-int PCM_Get_peer_traffic(int peer, unsigned long long *messages, unsigned long long *bytes);
+PCM_API int PCM_Get_peer_traffic(int peer, unsigned long long *messages, unsigned long long *bytes);
 
 #ifdef __cplusplus
 }

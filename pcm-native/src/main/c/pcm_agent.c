@@ -22,7 +22,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/tmp/roam-agent.sock"
 #define RX_CAP (PCM_WIRE_HEADER + PCM_WIRE_MAX_FRAME)
 
 static struct {
@@ -33,6 +32,7 @@ static struct {
     uint64_t last_heartbeat;
     uint64_t next_attempt;      /* monotonic ns of the next reconnection attempt */
     uint64_t backoff_ns;
+    int said_unreachable;       /* the one line on stderr about an unreachable agent is out */
     unsigned char *rx;
     size_t rx_len;
     pcm_writer tx;
@@ -59,7 +59,7 @@ static void drop(const char *why) {
         pcm_g.order.has = 0;
     }
     A.next_attempt = pcm_now_mono_ns() + A.backoff_ns;
-    uint64_t max = 8 * (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
+    uint64_t max = 8 * (uint64_t)pcm_env.reconnect_ms * 1000000ull;
     A.backoff_ns = A.backoff_ns * 2 > max ? max : A.backoff_ns * 2;
     pthread_mutex_unlock(&IO);
 }
@@ -91,6 +91,7 @@ static void send_register(void) {
     pcm_w_u32(w, (uint32_t)pcm_g.moves);
     pcm_w_str(w, pcm_g.exe);
     pcm_w_u64(w, pcm_registry_bytes(&pcm_g.stored));
+    pcm_w_str(w, pcm_g.job_hosts);
     pcm_w_end(w);
     flush_tx();
 }
@@ -110,7 +111,16 @@ static void connect_locked(void) {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     memcpy(sa.sun_path, A.path, sizeof sa.sun_path);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        int err = errno;
         close(fd);
+        if (!A.said_unreachable) {   /* once per process: it tries again quietly */
+            A.said_unreachable = 1;
+            pcm_log("cannot reach the agent at %s (%s): this process runs without an agent, and will not"
+                    " migrate, until one answers there (tried again every %ld ms or more). Start this node's agent"
+                    " (roam agent), or run the job with roam run, which gives the ranks the agents' socket, or set"
+                    " ROAM_AGENT_SOCKET to it (ROAM_AGENT_SOCKET=none: no agent, no message)",
+                    A.path, strerror(err), pcm_env.reconnect_ms);
+        }
         drop("no agent");
         return;
     }
@@ -118,7 +128,7 @@ static void connect_locked(void) {
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     A.fd = fd;
     A.rx_len = 0;
-    A.backoff_ns = (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
+    A.backoff_ns = (uint64_t)pcm_env.reconnect_ms * 1000000ull;
     send_register();
     pcm_debug("registered with agent at %s", A.path);
 }
@@ -146,11 +156,16 @@ static int expand_path(const char *in, char *out, size_t cap) {
 }
 
 void pcm_agent_open(void) {
-    const char *p = getenv("ROAM_AGENT_SOCKET");
-    if (!p || !*p) p = DEFAULT_SOCKET;
-    A.enabled = strcmp(p, "none") != 0 && expand_path(p, A.path, sizeof A.path) == 0;
+    char def[sizeof A.path + 64];
+    pcm_env_default_socket(def, sizeof def);
+    const char *p = pcm_env.agent_socket ? pcm_env.agent_socket : def;
+    A.enabled = strcmp(p, "none") != 0;
+    if (A.enabled && expand_path(p, A.path, sizeof A.path) != 0) {
+        pcm_log("ROAM_AGENT_SOCKET=%s with %%h expanded does not fit a Unix socket address: no agent", p);
+        A.enabled = 0;
+    }
     if (!A.enabled) return;
-    A.backoff_ns = (uint64_t)pcm_env_long("ROAM_PCM_RECONNECT_MS", 1000) * 1000000ull;
+    A.backoff_ns = (uint64_t)pcm_env.reconnect_ms * 1000000ull;
     A.next_attempt = 0;
     A.heartbeat_ms = 0;
     A.last_heartbeat = pcm_now_mono_ns();
@@ -161,7 +176,7 @@ void pcm_agent_open(void) {
 }
 
 static int host_resolves(const char *host) {
-    if (pcm_env_long("ROAM_PCM_CHECK_HOST", 1) == 0) return 1;
+    if (!pcm_env.check_host) return 1;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
     int rc = getaddrinfo(host, NULL, &hints, &res);
     if (res) freeaddrinfo(res);
@@ -173,6 +188,14 @@ static void on_migrate(const pcm_incoming *in) {
     if (!host_resolves(host)) {
         char msg[512];
         snprintf(msg, sizeof msg, "target host '%s' does not resolve", host);
+        pcm_agent_send_failed(in->u.migrate.order_id, PCM_ERR_HOST, msg);
+        return;
+    }
+    if (!pcm_env.add_host && !pcm_job_host(host)) {
+        /* the agent refuses such orders first; this holds for an agent that does not know the hosts */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "target host '%.200s' is not one of the hosts the job was started on (%.200s):"
+                 " Open MPI cannot start a rank outside mpirun's allocation", host, pcm_g.job_hosts);
         pcm_agent_send_failed(in->u.migrate.order_id, PCM_ERR_HOST, msg);
         return;
     }

@@ -54,24 +54,74 @@ static void make_job_id(char *out, size_t len) {
              (unsigned long long)(pcm_now_real_ns() / 1000000ull) & 0xffffffffull);
 }
 
+/* A failed MPI call of PCM_Init: say which, in this process's log, and give PCM_ERR_MPI. */
+static int init_mpi_failed(const char *what, int mpi_rc) {
+    char text[MPI_MAX_ERROR_STRING] = "";
+    int len = 0;
+    if (PMPI_Error_string(mpi_rc, text, &len) != MPI_SUCCESS) snprintf(text, sizeof text, "MPI error %d", mpi_rc);
+    pcm_log("PCM_Init: %s failed: %s", what, text);
+    return PCM_ERR_MPI;
+}
+
+/* A fresh start: the PCM world is a duplicate of MPI_COMM_WORLD. Its error handler is set
+ * first, before any other call on it: every later failure returns instead of aborting.
+ * (The duplication itself reports through MPI_COMM_WORLD's handler, the application's.) */
+static int init_fresh(void) {
+    int rc = PMPI_Comm_dup(MPI_COMM_WORLD, &pcm_g.world);
+    if (rc != MPI_SUCCESS) {
+        pcm_g.world = MPI_COMM_NULL;
+        return init_mpi_failed("MPI_Comm_dup(MPI_COMM_WORLD)", rc);
+    }
+    const char *what = "MPI_Comm_set_errhandler(MPI_ERRORS_RETURN)";
+    if ((rc = PMPI_Comm_set_errhandler(pcm_g.world, MPI_ERRORS_RETURN)) == MPI_SUCCESS &&
+        (what = "MPI_Comm_rank", rc = PMPI_Comm_rank(pcm_g.world, &pcm_g.rank)) == MPI_SUCCESS &&
+        (what = "MPI_Comm_size", rc = PMPI_Comm_size(pcm_g.world, &pcm_g.size)) == MPI_SUCCESS) {
+        if (pcm_g.rank == 0) make_job_id(pcm_g.job_id, sizeof pcm_g.job_id);
+        what = "MPI_Bcast of the job id";
+        rc = PMPI_Bcast(pcm_g.job_id, PCM_JOB_MAX, MPI_CHAR, 0, pcm_g.world);
+    }
+    if (rc != MPI_SUCCESS) {
+        PMPI_Comm_free(&pcm_g.world);
+        pcm_g.world = MPI_COMM_NULL;
+        return init_mpi_failed(what, rc);
+    }
+    pcm_g.restored = 0;
+    pcm_g.original = 1;
+    pcm_g.moves = 0;
+    pcm_g.iteration = 0;
+    return PCM_SUCCESS;
+}
+
+static void forget_command_line(void) {
+    if (!pcm_g.argv) return;
+    free(pcm_g.argv[0]);
+    free(pcm_g.argv);
+    pcm_g.argv = NULL;
+    pcm_g.argc = 0;
+}
+
 int PCM_Init(MPI_Comm *world) {
     int mpi_init = 0;
-    MPI_Initialized(&mpi_init);
+    int mrc = PMPI_Initialized(&mpi_init);
+    if (mrc != MPI_SUCCESS) return init_mpi_failed("MPI_Initialized", mrc);
     if (!mpi_init) return PCM_ERR_MPI_NOT_INIT;
     if (pcm_g.initialized && !pcm_g.finalized) return PCM_ERR_INITIALIZED;
     if (!world) return PCM_ERR_ARG;
-    int rc = record_command_line();
+    int rc = pcm_env_load();   /* every ROAM_* variable, checked (pcm_env.c) */
     if (rc) return rc;
+    MPI_Comm parent = MPI_COMM_NULL;
+    if ((mrc = PMPI_Comm_get_parent(&parent)) != MPI_SUCCESS) return init_mpi_failed("MPI_Comm_get_parent", mrc);
+    forget_command_line();   /* of an earlier PCM_Init that failed */
+    if ((rc = record_command_line())) return rc;
     pcm_host_name(pcm_g.host, sizeof pcm_g.host);
+    /* a replacement has them from its predecessor instead (pcm_migrate_arrive) */
+    snprintf(pcm_g.job_hosts, sizeof pcm_g.job_hosts, "%s", pcm_env.job_hosts ? pcm_env.job_hosts : "");
     pcm_g.t_init_mono = pcm_now_mono_ns();
     pcm_g.t_last_status_mono = 0;
     pcm_stall_start();   /* the watchdog over reconfigurations (pcm_stall.c) */
 
-    MPI_Comm parent = MPI_COMM_NULL;
-    PMPI_Comm_get_parent(&parent);
-    const char *replacement = getenv("ROAM_PCM_REPLACEMENT");
-    if (parent != MPI_COMM_NULL && replacement && *replacement) {
-        pcm_g.mig_order_id = strtoull(replacement, NULL, 10);   /* the move, for stall reports */
+    if (parent != MPI_COMM_NULL && pcm_env.replacement) {
+        pcm_g.mig_order_id = pcm_env.replacement_order;   /* the move, for stall reports */
         pcm_g.mig_rank = -1;
         memcpy(pcm_g.mig_host, pcm_g.host, sizeof pcm_g.mig_host);
         rc = pcm_migrate_arrive(parent, &pcm_g.world);   /* registers with the agent too */
@@ -82,22 +132,23 @@ int PCM_Init(MPI_Comm *world) {
         pcm_g.restored = 1;
         pcm_g.skip_status = 1;
         pcm_g.job_moved = 1;
-    } else {
-        if (PMPI_Comm_dup(MPI_COMM_WORLD, &pcm_g.world) != MPI_SUCCESS) return PCM_ERR_MPI;
-        PMPI_Comm_rank(pcm_g.world, &pcm_g.rank);
-        PMPI_Comm_size(pcm_g.world, &pcm_g.size);
-        if (pcm_g.rank == 0) make_job_id(pcm_g.job_id, sizeof pcm_g.job_id);
-        PMPI_Bcast(pcm_g.job_id, PCM_JOB_MAX, MPI_CHAR, 0, pcm_g.world);
-        pcm_g.restored = 0;
-        pcm_g.original = 1;
-        pcm_g.moves = 0;
-        pcm_g.iteration = 0;
+        pcm_stall_enter("MPI_Comm_dup (MPI_COMM_WORLD's stand-in over the new world)");
+    } else if ((rc = init_fresh()) != PCM_SUCCESS) {
+        return rc;
     }
-    PMPI_Comm_set_errhandler(pcm_g.world, MPI_ERRORS_RETURN);
-    if (pcm_g.restored) pcm_stall_enter("MPI_Comm_dup (MPI_COMM_WORLD's stand-in over the new world)");
+#ifndef PCM_TEST_GATES
+    if (pcm_env.test_gate && pcm_g.original && pcm_g.rank == 0)   /* one line per job */
+        pcm_log("ROAM_PCM_TEST_GATE is set, but this libpcm has no test gates (only its test build has): ignored");
+#endif
     rc = pcm_map_open();   /* MPI_COMM_WORLD -> the PCM world */
     pcm_stall_leave();
-    if (rc != PCM_SUCCESS) return rc;
+    if (rc != PCM_SUCCESS) {
+        if (!pcm_g.restored) {   /* a fresh start leaves nothing behind (a replacement cannot go back) */
+            PMPI_Comm_free(&pcm_g.world);
+            pcm_g.world = MPI_COMM_NULL;
+        }
+        return rc;
+    }
     pcm_g.initialized = 1;
     pcm_g.finalized = 0;
     pcm_prof_start(pcm_g.size);
@@ -276,11 +327,7 @@ int PCM_Finalize(MPI_Comm *world) {
     pcm_g.world = MPI_COMM_NULL;
     pcm_registry_clear(&pcm_g.stored);
     pcm_registry_clear(&pcm_g.restored_state);
-    if (pcm_g.argv) {
-        free(pcm_g.argv[0]);
-        free(pcm_g.argv);
-        pcm_g.argv = NULL;
-    }
+    forget_command_line();
     pcm_g.finalized = 1;
     pcm_g.initialized = 0;
     return rc;

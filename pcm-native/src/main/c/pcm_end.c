@@ -49,7 +49,7 @@ void pcm_end_departed(void) {
 
 int pcm_end_skips_finalize(void) { return end_without_finalize; }
 
-int MPI_Finalize(void) {
+PCM_API int MPI_Finalize(void) {
     if (pcm_g.initialized && !pcm_g.finalized) {
         MPI_Comm w = pcm_g.world;
         int rc = PCM_Finalize(&w);
@@ -62,7 +62,7 @@ int MPI_Finalize(void) {
     return MPI_SUCCESS;
 }
 
-int MPI_Finalized(int *flag) {
+PCM_API int MPI_Finalized(int *flag) {
     if (ended) {
         if (!flag) return MPI_ERR_ARG;
         *flag = 1;

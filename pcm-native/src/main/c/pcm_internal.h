@@ -5,6 +5,7 @@
 #define ROAM_PCM_INTERNAL_H
 
 #include "pcm.h"
+#include "pcm_env.h"
 #include <stdint.h>
 #include <stddef.h>
 
@@ -17,11 +18,17 @@ uint64_t pcm_now_mono_ns(void);
 uint64_t pcm_now_real_ns(void);
 void pcm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pcm_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Integer from the environment, def when unset or not a number. */
-long pcm_env_long(const char *name, long def);
-void pcm_test_gate(const char *phase);   /* test aid: ROAM_PCM_TEST_GATE */
+/* The test gates (ROAM_PCM_TEST_GATE): in the test build only (pcm_gate.c, -DPCM_TEST_GATES);
+ * in the production library PCM_TEST_GATE(phase) compiles to nothing. */
+#ifdef PCM_TEST_GATES
+void pcm_test_gate(const char *phase);
+#define PCM_TEST_GATE(phase) pcm_test_gate(phase)
+#else
+#define PCM_TEST_GATE(phase) ((void)0)
+#endif
 /* This host's name as the agent should know it: ROAM_HOST, else gethostname. */
 void pcm_host_name(char *out, size_t len);
+int pcm_job_host(const char *host);   /* host is one of pcm_g.job_hosts, or they are not known */
 
 /* ---- datatypes (pcm_state.c) ---- */
 /* Stable wire codes for the predefined MPI datatypes PCM can store; 0 = unsupported. */
@@ -86,7 +93,7 @@ typedef struct {
     uint64_t t_order, t_decided, t_spawned, t_merged, t_transferred, t_resumed;
 } pcm_done_report;
 
-void pcm_agent_open(void);            /* connect and REGISTER, quietly if no agent */
+void pcm_agent_open(void);            /* connect and REGISTER; no agent: one line on stderr */
 void pcm_agent_poll(void);            /* read pending frames, reconnect if due */
 void pcm_agent_heartbeat_if_due(void);
 void pcm_agent_send_started(uint64_t order_id, uint64_t iteration);
@@ -178,6 +185,7 @@ typedef struct {
     int rank, size;
     char job_id[PCM_JOB_MAX];
     char host[PCM_HOST_MAX];
+    char job_hosts[PCM_JOB_HOSTS_MAX];   /* the hosts mpirun started the job on, "a,b"; "": not known */
     int restored;
     int original;                 /* started by mpirun, not a replacement */
     pcm_keeper keepers[PCM_KEEPERS_MAX];   /* original processes that stay where the job left (pcm_keep.c) */

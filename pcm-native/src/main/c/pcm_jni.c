@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include "pcm_jni.h"
 #include "io_roam_pcm_PcmNative.h"
+#include "pcm_env.h"
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,7 @@ static char load_error[512];
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     (void)vm;
     (void)reserved;
-    const char *lib = getenv("ROAM_PCM_LIBMPI");
-    if (!lib || !*lib) lib = ROAM_LIBMPI_SONAME;
+    const char *lib = pcm_env_libmpi(ROAM_LIBMPI_SONAME);   /* ROAM_PCM_LIBMPI (pcm_env.h) */
     if (!dlopen(lib, RTLD_NOW | RTLD_GLOBAL)) {
         const char *e = dlerror();
         snprintf(load_error, sizeof load_error, "dlopen(%s, RTLD_NOW | RTLD_GLOBAL) failed: %s", lib,

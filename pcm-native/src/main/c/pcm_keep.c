@@ -127,10 +127,9 @@ int pcm_keep_round(MPI_Comm world) {
  * the application's and MPI's memory. Returns only if it cannot. */
 static void exec_keeper(void) {
     char path[PCM_PATH_MAX];
-    const char *env = getenv("ROAM_PCM_KEEPER");
     Dl_info info;
-    if (env && *env) {
-        snprintf(path, sizeof path, "%s", env);
+    if (pcm_env.keeper) {
+        snprintf(path, sizeof path, "%s", pcm_env.keeper);
     } else if (dladdr((void *)exec_keeper, &info) && info.dli_fname) {
         const char *slash = strrchr(info.dli_fname, '/');
         int dir = slash ? (int)(slash - info.dli_fname) : 1;

@@ -42,12 +42,7 @@ int PCM_Get_world_map(void) {
 
 static int wanted(void) {
     if (setting >= 0) return setting;
-    long v = pcm_env_long("ROAM_PCM_WORLD_MAP", -1);
-    if (v == 0 || v == 1) return (int)v;
-    const char *raw = getenv("ROAM_PCM_WORLD_MAP");
-    if (raw && *raw)
-        pcm_log("ROAM_PCM_WORLD_MAP='%s' is neither 0 nor 1: the mapping of MPI_COMM_WORLD stays on", raw);
-    return 1;
+    return pcm_env.world_map;   /* ROAM_PCM_WORLD_MAP, checked by PCM_Init (pcm_env.c) */
 }
 
 int pcm_map_predefined_key(int keyval) {
@@ -61,17 +56,18 @@ int pcm_map_open(void) {
     MPI_Comm old = pcm_map_world;
     if (old == MPI_COMM_WORLD && !wanted()) return PCM_SUCCESS;
     MPI_Errhandler eh = MPI_ERRHANDLER_NULL;
-    PMPI_Comm_get_errhandler(old, &eh);    /* the real world's, or the previous duplicate's */
-    MPI_Comm nw;
-    if (PMPI_Comm_dup(pcm_g.world, &nw) != MPI_SUCCESS) {
-        if (eh != MPI_ERRHANDLER_NULL) PMPI_Errhandler_free(&eh);
+    /* the real world's, or the previous duplicate's; without it (a failure, local) the
+     * duplicate keeps the PCM world's: the collective below runs on every rank all the same */
+    if (PMPI_Comm_get_errhandler(old, &eh) != MPI_SUCCESS) eh = MPI_ERRHANDLER_NULL;
+    MPI_Comm nw = MPI_COMM_NULL;
+    int ok = PMPI_Comm_dup(pcm_g.world, &nw) == MPI_SUCCESS;
+    if (ok && eh != MPI_ERRHANDLER_NULL) ok = PMPI_Comm_set_errhandler(nw, eh) == MPI_SUCCESS;
+    if (eh != MPI_ERRHANDLER_NULL) PMPI_Errhandler_free(&eh);
+    if (ok) ok = PMPI_Comm_set_name(nw, "MPI_COMM_WORLD") == MPI_SUCCESS;
+    if (!ok) {
+        if (nw != MPI_COMM_NULL) PMPI_Comm_free(&nw);
         return PCM_ERR_MPI;
     }
-    if (eh != MPI_ERRHANDLER_NULL) {
-        PMPI_Comm_set_errhandler(nw, eh);
-        PMPI_Errhandler_free(&eh);
-    }
-    PMPI_Comm_set_name(nw, "MPI_COMM_WORLD");
     __atomic_store_n(&pcm_map_world, nw, __ATOMIC_RELEASE);
     /* The old duplicate still holds the departed process: freeing it is local. */
     if (old != MPI_COMM_WORLD) PMPI_Comm_free(&old);

@@ -20,8 +20,9 @@
  * Every process marks the MPI call and step it waits in (pcm_stall_enter): a step that
  * never ends is reported and ends the job instead of hanging it (pcm_stall.c).
  *
- * Per ARCHITECTURE.md: never MPI_Comm_disconnect a merged intracommunicator (it hangs in
- * Open MPI 4.1); free it, then disconnect the intercommunicator.
+ * Never MPI_Comm_disconnect a merged intracommunicator (it hangs in Open MPI 4.1); free it,
+ * then disconnect the intercommunicator (docs/architecture.md, "A migration, as implemented",
+ * step 6).
  */
 #define _GNU_SOURCE
 #include "pcm_internal.h"
@@ -31,7 +32,7 @@
 #include <unistd.h>
 
 #define META_MAGIC 0x5243504du  /* "RCPM" */
-#define META_VERSION 2
+#define META_VERSION 3
 #define TAG_META 7001
 #define TAG_IC 7002
 
@@ -41,7 +42,8 @@ typedef struct {
     int32_t rank, size, moves, source_pid;
     uint64_t iteration, order_id, t_order, t_decided, t_spawned;
     char source_host[PCM_HOST_MAX];
-    int32_t n_entries, n_keepers;   /* followed by the entries, then the keepers */
+    int32_t n_entries, n_keepers;   /* followed by the entries, then the keepers, */
+    int32_t job_hosts_len, pad;     /* then the job's hosts (no terminating zero) */
 } meta_header;
 
 typedef struct {
@@ -53,28 +55,33 @@ typedef struct {
 static MPI_Info spawn_info(const char *host) {
     MPI_Info info;
     PMPI_Info_create(&info);
-    PMPI_Info_set(info, pcm_env_long("ROAM_PCM_ADD_HOST", 0) ? "add-host" : "host", (char *)host);
+    PMPI_Info_set(info, pcm_env.add_host ? "add-host" : "host", (char *)host);
     char cwd[PCM_PATH_MAX];
     if (getcwd(cwd, sizeof cwd)) PMPI_Info_set(info, "wdir", cwd);
     char env[PCM_HOST_MAX + 2 * PCM_PATH_MAX];
-    int n = snprintf(env, sizeof env, "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d",
-                     (unsigned long long)pcm_g.mig_order_id, host, PCM_Get_world_map() == 1);
-    /* the replacement maps MPI_COMM_WORLD as this process does, whatever its environment */
-    /* libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
-     * on every launcher) */
-    static const char *const keep[] = {"ROAM_PCM_RECONNECT_MS", "ROAM_PCM_TEST_GATE", "ROAM_PCM_STALL_MS"};
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-        const char *v = getenv(keep[i]);
-        if (v && *v && n > 0 && (size_t)n < sizeof env)
-            n += snprintf(env + n, sizeof env - (size_t)n, "\n%s=%s", keep[i], v);
-    }
+    /* The replacement maps MPI_COMM_WORLD as this process does, whatever its environment, and
+     * libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
+     * on every launcher): their values as this process has them (pcm_env.c). */
+    int n = snprintf(env, sizeof env,
+                     "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d\n"
+                     "ROAM_PCM_RECONNECT_MS=%ld\nROAM_PCM_STALL_MS=%ld",
+                     (unsigned long long)pcm_g.mig_order_id, host, PCM_Get_world_map() == 1, pcm_env.reconnect_ms,
+                     pcm_env.stall_ms);
+#ifdef PCM_TEST_GATES
+    if (pcm_env.test_gate && n > 0 && (size_t)n < sizeof env)
+        snprintf(env + n, sizeof env - (size_t)n, "\nROAM_PCM_TEST_GATE=%s", pcm_env.test_gate);
+#else
+    (void)n;
+#endif
     PMPI_Info_set(info, "env", env);
     return info;
 }
 
 static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
     int n = pcm_g.stored.n;
-    size_t len = sizeof(meta_header) + (size_t)n * sizeof(meta_entry) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper);
+    size_t hosts_len = strlen(pcm_g.job_hosts);
+    size_t len = sizeof(meta_header) + (size_t)n * sizeof(meta_entry) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper)
+                 + hosts_len;
     unsigned char *buf = calloc(1, len);
     if (!buf) return PCM_ERR_NOMEM;
     meta_header *h = (meta_header *)buf;
@@ -93,6 +100,7 @@ static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
     memcpy(h->source_host, pcm_g.host, sizeof h->source_host);
     h->n_entries = n;
     h->n_keepers = pcm_g.n_keepers;
+    h->job_hosts_len = (int32_t)hosts_len;
     meta_entry *me = (meta_entry *)(buf + sizeof *h);
     int i = 0;
     for (pcm_entry *e = pcm_g.stored.head; e; e = e->next, i++) {
@@ -101,6 +109,7 @@ static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
         me[i].count = e->count;
     }
     memcpy(me + n, pcm_g.keepers, (size_t)pcm_g.n_keepers * sizeof(pcm_keeper));
+    memcpy((unsigned char *)(me + n) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper), pcm_g.job_hosts, hosts_len);
     int rc = PMPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_META, inter);
     free(buf);
     return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_MPI;
@@ -133,7 +142,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
     PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
     pcm_stall_begin(PCM_STALL_DEPARTING);
     pcm_stall_enter("MPI_Comm_spawn (starting the replacement)");
-    pcm_test_gate("spawn");
+    PCM_TEST_GATE("spawn");
     int rc = PMPI_Comm_spawn(pcm_g.exe, args, 1, info, 0, MPI_COMM_SELF, &inter, &errcode);
     PMPI_Info_free(&info);
     int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
@@ -154,14 +163,14 @@ int pcm_migrate_depart(MPI_Comm *world) {
     MPI_Comm pair;
     MPI_Request *sends = NULL;
     int n_sends = 0;
-    pcm_test_gate("spawned");
+    PCM_TEST_GATE("spawned");
     pcm_stall_enter("MPI_Send (the metadata, to the replacement)");
     if ((rc = send_metadata(inter, t_spawned)) != PCM_SUCCESS) return rc;
-    pcm_test_gate("state");
+    PCM_TEST_GATE("state");
     /* The state starts to flow now and overlaps the communicator surgery below. */
     if ((rc = pcm_transfer_post_sends(inter, &sends, &n_sends)) != PCM_SUCCESS) return rc;
     pcm_stall_enter("MPI_Intercomm_merge (merging with the replacement)");
-    pcm_test_gate("merge");
+    PCM_TEST_GATE("merge");
     if (PMPI_Intercomm_merge(inter, 0, &pair) != MPI_SUCCESS) return PCM_ERR_MPI;
     if ((rc = join(world, pair)) != PCM_SUCCESS) return rc;
     pcm_stall_enter("MPI_Waitsome (streaming the state to the replacement)");
@@ -207,8 +216,9 @@ static int receive_metadata(MPI_Comm parent, meta_header **out) {
         return PCM_ERR_MPI;
     }
     if (h->magic != META_MAGIC || h->version != META_VERSION || h->n_entries < 0 || h->n_keepers < 0 ||
-        h->n_keepers > PCM_KEEPERS_MAX ||
-        (size_t)len != sizeof *h + (size_t)h->n_entries * sizeof(meta_entry) + (size_t)h->n_keepers * sizeof(pcm_keeper)) {
+        h->n_keepers > PCM_KEEPERS_MAX || h->job_hosts_len < 0 || h->job_hosts_len >= PCM_JOB_HOSTS_MAX ||
+        (size_t)len != sizeof *h + (size_t)h->n_entries * sizeof(meta_entry) + (size_t)h->n_keepers * sizeof(pcm_keeper)
+                           + (size_t)h->job_hosts_len) {
         free(h);
         return PCM_ERR_TRANSFER;
     }
@@ -229,6 +239,10 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     pcm_g.rank = pcm_g.mig_rank = h->rank;
     pcm_g.size = h->size;
     pcm_g.moves = h->moves + 1;
+    meta_entry *me0 = (meta_entry *)(h + 1);
+    memcpy(pcm_g.job_hosts, (unsigned char *)(me0 + h->n_entries) + (size_t)h->n_keepers * sizeof(pcm_keeper),
+           (size_t)h->job_hosts_len);
+    pcm_g.job_hosts[h->job_hosts_len] = 0;
     pcm_agent_open();
     /* Register the incoming entries and post their receives before the communicator
      * surgery, so that the state arrives while the communicators are built. */
@@ -262,9 +276,14 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     }
     PMPI_Comm_free(&big);
     PMPI_Comm_free(&inter2);
+    /* The new world returns its errors, from its first call on (as PCM_Init's fresh start). */
+    if (PMPI_Comm_set_errhandler(nw, MPI_ERRORS_RETURN) != MPI_SUCCESS ||
+        PMPI_Comm_rank(nw, &pcm_g.rank) != MPI_SUCCESS || PMPI_Comm_size(nw, &pcm_g.size) != MPI_SUCCESS) {
+        PMPI_Comm_free(&nw);
+        free(h);
+        return PCM_ERR_MPI;
+    }
     *world = nw;
-    PMPI_Comm_rank(nw, &pcm_g.rank);
-    PMPI_Comm_size(nw, &pcm_g.size);
     pcm_g.iteration = h->iteration;
     pcm_g.pair = pair;
     pcm_done_report *d = &pcm_g.done;

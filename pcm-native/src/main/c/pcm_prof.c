@@ -145,17 +145,17 @@ static void count_send(MPI_Comm comm, int dest, int count, MPI_Datatype type) {
         }                                                                       \
     } while (0)
 
-int MPI_Wait(MPI_Request *req, MPI_Status *status) { TIMED(PMPI_Wait(req, status)); }
+PCM_API int MPI_Wait(MPI_Request *req, MPI_Status *status) { TIMED(PMPI_Wait(req, status)); }
 
-int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
+PCM_API int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
     TIMED(PMPI_Waitall(n, reqs, statuses));
 }
 
-int MPI_Waitany(int n, MPI_Request reqs[], int *index, MPI_Status *status) {
+PCM_API int MPI_Waitany(int n, MPI_Request reqs[], int *index, MPI_Status *status) {
     TIMED(PMPI_Waitany(n, reqs, index, status));
 }
 
-int MPI_Waitsome(int n, MPI_Request reqs[], int *outcount, int indices[], MPI_Status statuses[]) {
+PCM_API int MPI_Waitsome(int n, MPI_Request reqs[], int *outcount, int indices[], MPI_Status statuses[]) {
     TIMED(PMPI_Waitsome(n, reqs, outcount, indices, statuses));
 }
 

@@ -42,6 +42,7 @@ static struct {
     uint64_t bound_ns, grace_ns;
     uint64_t begun_ns;          /* monotonic: the reconfiguration began */
     uint64_t progress_ns;       /* monotonic: its last step or state chunk */
+    uint64_t step_ns;           /* monotonic: the current step began (0: no step) */
     char what[160];
     /* the move, copied from pcm_g by the main thread */
     uint64_t order_id;
@@ -112,7 +113,7 @@ static void *watch(void *arg) {
 }
 
 void pcm_stall_start(void) {
-    long ms = pcm_env_long("ROAM_PCM_STALL_MS", PCM_STALL_DEFAULT_MS);
+    long ms = pcm_env.stall_ms;
     pthread_mutex_lock(&S.lock);
     if (S.started || ms <= 0) {
         pthread_mutex_unlock(&S.lock);
@@ -152,9 +153,17 @@ void pcm_stall_begin(int role) {
     pthread_mutex_unlock(&S.lock);
 }
 
+/* With ROAM_PCM_DEBUG=1, how long the step that ends now took: the breakdown of a move's
+ * phases (benchmarks/results/pcm-migration-hosts.md). Called with S.lock held. */
+static void step_done(uint64_t now) {
+    if (S.step_ns) pcm_debug("step %s took %.2f ms", S.what, (double)(now - S.step_ns) / 1e6);
+}
+
 void pcm_stall_enter(const char *what) {
     pthread_mutex_lock(&S.lock);
     uint64_t now = pcm_now_mono_ns();
+    step_done(now);
+    S.step_ns = now;
     if (!S.active) S.begun_ns = now;
     S.active = S.started;
     S.progress_ns = now;
@@ -178,6 +187,8 @@ void pcm_stall_progress(void) {
 
 void pcm_stall_leave(void) {
     pthread_mutex_lock(&S.lock);
+    step_done(pcm_now_mono_ns());
+    S.step_ns = 0;
     S.active = 0;
     pthread_mutex_unlock(&S.lock);
 }

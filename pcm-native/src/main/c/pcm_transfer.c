@@ -121,7 +121,7 @@ int pcm_transfer_post_receives(MPI_Comm parent) {
      * beyond the eager limit waits for PCM_Load, which receives it straight into the
      * application's buffer (no second copy of a large state in memory). Receives are
      * posted strictly in the order of the entries: they match the sends in order. */
-    uint64_t limit = (uint64_t)pcm_env_long("ROAM_PCM_EAGER_MB", 64) << 20, sum = 0;
+    uint64_t limit = (uint64_t)pcm_env.eager_mb << 20, sum = 0;
     for (pcm_entry *e = pcm_g.restored_state.head; e; e = e->next) {
         sum += pcm_entry_bytes(e);
         if (sum > limit) break;

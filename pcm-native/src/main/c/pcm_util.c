@@ -1,5 +1,5 @@
 /*
- * pcm_util.c - clocks, logging, environment, error strings.
+ * pcm_util.c - clocks, logging, the host name, error strings.
  */
 #include "pcm_internal.h"
 #include <stdarg.h>
@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 uint64_t pcm_now_mono_ns(void) {
@@ -37,55 +36,33 @@ void pcm_log(const char *fmt, ...) {
 }
 
 void pcm_debug(const char *fmt, ...) {
-    static int on = -1;
-    if (on < 0) on = pcm_env_long("ROAM_PCM_DEBUG", 0) > 0;
-    if (!on) return;
+    if (!pcm_env.debug) return;
     va_list ap;
     va_start(ap, fmt);
     vlog("debug", fmt, ap);
     va_end(ap);
 }
 
-/* Test aid, off unless ROAM_PCM_TEST_GATE names a directory: at the named phase of a
- * migration the process writes DIR/PHASE.reached (its pid) and waits while the file
- * DIR/PHASE exists, at most 120 s. Fault tests use it to act (kill an agent, cut a link)
- * at an exact point of a migration instead of guessing with sleeps. */
-void pcm_test_gate(const char *phase) {
-    const char *dir = getenv("ROAM_PCM_TEST_GATE");
-    if (!dir || !*dir) return;
-    char gate[PCM_PATH_MAX], reached[PCM_PATH_MAX + 16], tmp[PCM_PATH_MAX + 32];
-    snprintf(gate, sizeof gate, "%s/%s", dir, phase);
-    struct stat st;
-    if (stat(gate, &st) != 0) return;
-    snprintf(reached, sizeof reached, "%s.reached", gate);
-    snprintf(tmp, sizeof tmp, "%s.%d.tmp", reached, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (f) {
-        fprintf(f, "%d\n", (int)getpid());
-        fclose(f);
-        rename(tmp, reached);
-    }
-    pcm_log("test gate: waiting at '%s' while %s exists", phase, gate);
-    for (int i = 0; i < 2400 && stat(gate, &st) == 0; i++) usleep(50000);
-    pcm_log("test gate: '%s' passed", phase);
-}
-
-long pcm_env_long(const char *name, long def) {
-    const char *v = getenv(name);
-    if (!v || !*v) return def;
-    char *end;
-    long x = strtol(v, &end, 10);
-    return *end ? def : x;
-}
-
 void pcm_host_name(char *out, size_t len) {
-    const char *h = getenv("ROAM_HOST");
-    if (h && *h) {
-        snprintf(out, len, "%s", h);
+    if (pcm_env.host) {
+        snprintf(out, len, "%s", pcm_env.host);
         return;
     }
     if (gethostname(out, len) != 0) snprintf(out, len, "localhost");
     out[len - 1] = 0;
+}
+
+int pcm_job_host(const char *host) {
+    const char *p = pcm_g.job_hosts;
+    if (!*p) return 1;
+    size_t n = strlen(host);
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, host, n) == 0) return 1;
+        p += len + (end ? 1 : 0);
+    }
+    return 0;
 }
 
 const char *PCM_Error_string(int code) {
@@ -111,6 +88,7 @@ const char *PCM_Error_string(int code) {
     case PCM_ERR_DATATYPE: return "PCM_ERR_DATATYPE: only predefined MPI datatypes can be stored";
     case PCM_ERR_PROTOCOL: return "PCM_ERR_PROTOCOL: malformed frame on the agent socket";
     case PCM_ERR_SUPERSEDED: return "PCM_ERR_SUPERSEDED: a newer migration order replaced this one";
+    case PCM_ERR_ENV: return "PCM_ERR_ENV: a ROAM_* environment variable has a value out of its range (stderr says which)";
     case PCM_ERR_INTERNAL: return "PCM_ERR_INTERNAL: internal error in libpcm";
     default: return "PCM: unknown error code";
     }

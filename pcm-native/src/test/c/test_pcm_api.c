@@ -16,6 +16,14 @@ int main(int argc, char **argv) {
     EXPECT_EQ(PCM_Process_Status(), PCM_ERR_NOT_INITIALIZED);
     EXPECT_EQ(PCM_Reconfigure(&world), PCM_ERR_NOT_INITIALIZED);
     EXPECT_EQ(PCM_Init(NULL), PCM_ERR_ARG);
+    /* a variable out of its range (pcm_env.c): PCM_Init fails on every rank alike, before
+     * any communication, and leaves PCM as it was */
+    setenv("ROAM_PCM_STALL_MS", "soon", 1);
+    EXPECT_EQ(PCM_Init(&world), PCM_ERR_ENV);
+    EXPECT(world == MPI_COMM_NULL);
+    EXPECT_EQ(PCM_Process_Status(), PCM_ERR_NOT_INITIALIZED);
+    EXPECT(strstr(PCM_Error_string(PCM_ERR_ENV), "ROAM_") != NULL);
+    unsetenv("ROAM_PCM_STALL_MS");
 
     EXPECT_EQ(PCM_Init(&world), PCM_SUCCESS);
     EXPECT(world != MPI_COMM_NULL && world != MPI_COMM_WORLD);

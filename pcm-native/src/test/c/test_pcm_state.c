@@ -80,7 +80,7 @@ static void test_owned_buffers_are_replaced(void) {
 
 static void test_error_strings(void) {
     int codes[] = {PCM_SUCCESS, PCM_ERR_NOT_INITIALIZED, PCM_ERR_KEY, PCM_ERR_TYPE, PCM_ERR_COUNT,
-                   PCM_ERR_SPAWN, PCM_ERR_HOST, PCM_ERR_PROTOCOL, PCM_ERR_SUPERSEDED, PCM_ERR_INTERNAL};
+                   PCM_ERR_SPAWN, PCM_ERR_HOST, PCM_ERR_PROTOCOL, PCM_ERR_SUPERSEDED, PCM_ERR_ENV, PCM_ERR_INTERNAL};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = PCM_Error_string(codes[i]);
         EXPECT(s != NULL && strncmp(s, "PCM_", 4) == 0);

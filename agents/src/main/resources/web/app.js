@@ -174,7 +174,7 @@ function drawJobs(jobs) {
 function drawMigrations(migrations) {
   const body = el('tbody');
   if (!migrations.length) {
-    body.append(el('tr', {}, el('td', { class: 'l muted', colspan: 13 }, 'no migration yet')));
+    body.append(el('tr', {}, el('td', { class: 'l muted', colspan: 14 }, 'no migration yet')));
   }
   for (const m of migrations) {
     const ms = m.phaseMillis || {};
@@ -189,7 +189,9 @@ function drawMigrations(migrations) {
       el('td', { class: 'l' }, m.jobId), el('td', {}, m.rank), el('td', { class: 'l' }, m.source),
       el('td', { class: 'l' }, m.target), el('td', { class: 'l' }, m.phase + share + running), el('td', {}, started),
       ...['decide', 'spawn', 'merge', 'transfer', 'resume', 'total'].map(p => el('td', {}, ms[p] == null ? '' : fmt(ms[p]) + ' ms')),
-      el('td', {}, m.stateBytes ? fmt(m.stateBytes / 1e6) + ' MB' : '')));
+      el('td', {}, m.stateBytes ? fmt(m.stateBytes / 1e6) + ' MB' : ''),
+      el('td', { class: 'l effect' + (m.effect ? ' ' + m.effect.verdict : ''), 'data-effect': m.effect ? m.effect.verdict : '' },
+        m.effect ? m.effect.text : (m.phase === 'DONE' ? 'measuring' : ''))));
   }
   document.querySelector('#migrations tbody').replaceWith(body);
 }

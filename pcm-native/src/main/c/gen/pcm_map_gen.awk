@@ -3,7 +3,8 @@
 #
 #   awk -f gen/pcm_map_gen.awk pcm_map.list > BUILD/gen/pcm_map_wrappers.inc
 #
-# Every function of the list gets one wrapper that maps each communicator argument with
+# Every function of the list gets one wrapper, exported (PCM_API, pcm.h: libpcm is built with
+# -fvisibility=hidden), that maps each communicator argument with
 # pcm_map() (MPI_COMM_WORLD -> the application's PCM world while the mapping is on) and
 # calls the PMPI_ entry point. The functions the profile needs also count the messages
 # they send (count_send) and add their time to the time in MPI (TIMED). The functions that
@@ -89,7 +90,7 @@ BEGIN {
     if ((name in early) && !("comm" in pname)) fail("communication without a comm parameter: " name)
 
     print ""
-    print line " {"
+    print "PCM_API " line " {"
     if (name in early) print "    PCM_EARLY(\"" name "\", comm);"
     printf "%s", maps
     if (name in send) {

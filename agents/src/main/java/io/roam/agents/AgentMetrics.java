@@ -48,6 +48,11 @@ public final class AgentMetrics implements Extension {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile NodeSample last;
     private volatile int migrationsInProgress;
+    /** Per rank here: its latest iteration time in seconds, behind roam_job_iteration_seconds. */
+    private final java.util.concurrent.ConcurrentHashMap<String, double[]> iterations =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bound on the per-rank series of one agent (a node runs few ranks; beyond it, none are added). */
+    static final int MAX_RANK_SERIES = 256;
 
     private AgentMetrics() {
         // the agent's own JVM: heap, threads, CPU, uptime (jvm_*, process_*, system_*)
@@ -172,6 +177,40 @@ public final class AgentMetrics implements Extension {
     private void record(String phase, long nanos) {
         if (nanos >= 0) {
             phaseTimer(phase).record(Duration.ofNanos(nanos));
+        }
+    }
+
+    /**
+     * The latest iteration time of rank {@code rank} of {@code job}, running here on {@code node}:
+     * one series {@code roam_job_iteration_seconds{job_id,rank,node}} per rank registered with
+     * this agent, removed when its process leaves (at most {@link #MAX_RANK_SERIES}). The label is
+     * job_id, not job: Prometheus gives every scraped series a "job" label of its own.
+     */
+    public void iteration(String job, int rank, String node, double seconds) {
+        if (!(seconds > 0)) {
+            return;
+        }
+        double[] held = iterations.get(job + "/" + rank);
+        if (held == null) {
+            if (iterations.size() >= MAX_RANK_SERIES) {
+                return;
+            }
+            double[] fresh = {seconds};
+            iterations.put(job + "/" + rank, fresh);
+            Gauge.builder("roam.job.iteration", fresh, v -> v[0]).baseUnit("seconds")
+                    .tags("job_id", job, "rank", Integer.toString(rank), "node", node)
+                    .description("latest iteration time of each rank running on this node, from its heartbeats")
+                    .register(registry);
+            return;
+        }
+        held[0] = seconds;
+    }
+
+    /** The process of rank {@code rank} of {@code job} left this node: its series goes. */
+    public void rankGone(String job, int rank) {
+        if (iterations.remove(job + "/" + rank) != null) {
+            registry.find("roam.job.iteration").tags("job_id", job, "rank", Integer.toString(rank)).meters()
+                    .forEach(registry::remove);
         }
     }
 

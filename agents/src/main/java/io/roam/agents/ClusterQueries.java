@@ -30,10 +30,13 @@ public final class ClusterQueries {
     public record ClusterStatus(String askedAgent, List<NodeView> nodes, List<JobViews.JobView> jobs) {
     }
 
-    /** One node: its status, or reachable = false and only its membership data. */
+    /**
+     * One node: its status, or reachable = false and only its membership data ({@code pcmSocket}
+     * then null). {@code pcmSocket}: its PCM socket's path, %h for its host name.
+     */
     public record NodeView(NodeInfo node, boolean reachable, boolean manager, long upSinceMillis, int slots,
                            List<ProcessInfo> processes, List<String> neighbours, List<ProcessProfile> profiles,
-                           NodeProfile profile, NetworkProfile network, boolean drained) {
+                           NodeProfile profile, NetworkProfile network, boolean drained, String pcmSocket) {
     }
 
     private final ActorSystem<?> system;
@@ -74,14 +77,15 @@ public final class ClusterQueries {
     }
 
     private CompletableFuture<NodeView> ask(ActorRef<AgentMessage> ref, NodeInfo node, boolean unreachable) {
-        NodeView down = new NodeView(node, false, false, 0, 0, List.of(), List.of(), List.of(), null, null, false);
+        NodeView down = new NodeView(node, false, false, 0, 0, List.of(), List.of(), List.of(), null, null, false,
+                null);
         if (ref == null || unreachable) {
             return CompletableFuture.completedFuture(down);
         }
         CompletionStage<NodeStatus> answer = AskPattern.ask(ref, StatusQuery::new, timeout, system.scheduler());
         return answer.toCompletableFuture()
                 .thenApply(s -> new NodeView(node, true, s.manager(), s.upSinceMillis(), s.slots(), s.processes(),
-                        s.neighbours(), s.profiles(), s.profile(), s.network(), s.drained()))
+                        s.neighbours(), s.profiles(), s.profile(), s.network(), s.drained(), s.pcmSocket()))
                 .exceptionally(t -> down);
     }
 

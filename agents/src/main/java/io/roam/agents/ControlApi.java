@@ -46,6 +46,8 @@ import org.apache.pekko.util.ByteString;
  *   <li>the web view, {@code /api/nodes}, {@code /api/migrations}, {@code /api/events}, {@code /metrics}:
  *       see {@link WebRoutes}.</li>
  * </ul>
+ * Every route is behind the {@link RequestGuard}: its own Host and Origin only, and the token for
+ * every request that acts.
  */
 public final class ControlApi {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,22 +56,25 @@ public final class ControlApi {
     private final ClusterQueries queries;
     private final DrainRoutes drains;
     private final WebRoutes web;
+    private final RequestGuard guard;
 
-    public ControlApi(ActorSystem<?> system, ClusterQueries queries, Drain drain, java.time.Duration drainDeadline) {
+    ControlApi(ActorSystem<?> system, ClusterQueries queries, Drain drain, java.time.Duration drainDeadline,
+               RequestGuard guard) {
         this.system = system;
+        this.guard = guard;
         this.queries = queries;
         this.drains = new DrainRoutes(system, queries, drain, drainDeadline);
         this.web = new WebRoutes(system, queries, queries.timeout());
     }
 
     public Route routes() {
-        return concat(pathPrefix("api", () -> concat(
+        return guard.guard(() -> concat(pathPrefix("api", () -> concat(
                 path("status", () -> get(() -> onSuccess(queries.status(), ControlApi::json))),
                 path("jobs", () -> get(() -> onSuccess(queries.status(), s -> json(s.jobs())))),
                 path("migrate", () -> post(() -> parameter("job", job -> parameter("rank", rank ->
                         parameter("to", to -> migrate(job, rank, to)))))),
                 drains.routes())),
-                web.routes());
+                web.routes()));
     }
 
     private static Route json(Object value) {

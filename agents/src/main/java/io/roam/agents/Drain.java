@@ -163,7 +163,7 @@ final class Drain {
             DrainPlanner.Plan next = !(progress || waited) || System.nanoTime() > run.until() ? null
                     : planner.plan(new NodeView(now.node(), now.reachable(), now.manager(), now.upSinceMillis(),
                             now.slots(), left, now.neighbours(), now.profiles(), now.profile(), now.network(),
-                            now.drained()), status.nodes(), refreshed(status, run.onto()));
+                            now.drained(), now.pcmSocket()), status.nodes(), refreshed(status, run.onto()));
             if (next != null && !next.refused()) {
                 return pass(run, next).thenCompose(r -> next(run, r.moved() > 0 || r.metInFlight()));
             }

@@ -1,5 +1,6 @@
 package io.roam.agents;
 
+import io.roam.decision.MoveEffect;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationHistory;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ final class MigrationLog {
         final String target;
         final long startedAtMillis;
         final List<MigrationEvent> events = new ArrayList<>();
+        MoveEffect effect;
 
         Entry(long orderId, String jobId, int rank, String target, long startedAtMillis) {
             this.orderId = orderId;
@@ -81,33 +83,23 @@ final class MigrationLog {
         }
     }
 
-    int inProgress() {
-        return (int) entries.values().stream().filter(e -> !e.finished()).count();
+    /** What a migration begun here did to its job, as its target measured it; unknown orders are ignored. */
+    void effect(long orderId, MoveEffect effect) {
+        Entry entry = entries.get(orderId);
+        if (entry != null) {
+            entry.effect = effect;
+        }
     }
 
-    /** Feeds this log and the metrics from the agent's migration table. */
-    MigrationTable.Listener recorder(AgentMetrics metrics) {
-        return new MigrationTable.Listener() {
-            @Override
-            public void added(MigrationTable.Pending p, long atMillis) {
-                started(p.orderId(), p.jobId(), p.rank(), p.target(), atMillis);
-                metrics.migrationsInProgress(inProgress());
-            }
-
-            @Override
-            public void reported(MigrationTable.Pending p, MigrationEvent e) {
-                event(e);
-                metrics.migrationEnded(e);
-                metrics.migrationsInProgress(inProgress());
-            }
-        };
+    int inProgress() {
+        return (int) entries.values().stream().filter(e -> !e.finished()).count();
     }
 
     MigrationHistory history() {
         List<MigrationHistory.Entry> out = new ArrayList<>();
         for (Entry e : entries.values()) {
             out.add(new MigrationHistory.Entry(e.orderId, e.jobId, e.rank, host, e.target, e.startedAtMillis,
-                    e.events));
+                    e.events, e.effect));
         }
         return new MigrationHistory(host, out);
     }

@@ -79,9 +79,10 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
             }
         };
         Path socket = settings.pcmSocket();
-        Files.createDirectories(socket.toAbsolutePath().getParent());
+        RoamPaths.createPrivateDir(socket.toAbsolutePath().getParent());
         server = new PcmServer(socket, listener,
-                new PcmServer.Options("roam-agent@" + settings.host(), settings.heartbeat().toMillis())).start();
+                new PcmServer.Options("roam-agent@" + settings.host(), settings.heartbeat().toMillis())
+                        .withPidCheck(settings.checkPids())).start();
         ctx.getLog().info("PCM daemon listening on {}", socket);
     }
 
@@ -91,13 +92,13 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
      */
     static void checkSocketFree(Path socket) {
         try {
-            Files.createDirectories(socket.toAbsolutePath().getParent());
+            RoamPaths.createPrivateDir(socket.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new IllegalArgumentException("roam.agent.pcm.socket: cannot create the directory of " + socket
                     + ": " + e.getMessage(), e);
         }
         if (Files.exists(socket) && accepts(socket)) {
-            throw new IllegalStateException("another agent is listening on " + socket
+            throw new Unavailable("another agent is listening on " + socket
                     + " (roam.agent.pcm.socket; give each agent its own host name or socket)");
         }
     }

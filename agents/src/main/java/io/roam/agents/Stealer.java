@@ -1,18 +1,19 @@
 package io.roam.agents;
 
 import io.roam.decision.Decision;
+import io.roam.decision.MoveEffect;
 import io.roam.decision.Strategy;
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.ProcessProfile;
 import io.roam.protocol.AgentMessage;
 import io.roam.protocol.AgentMessage.MigrateRank;
 import io.roam.protocol.MigrationEvent;
-import io.roam.protocol.StealMessage;
-import io.roam.protocol.StealMessage.NeighbourView;
-import io.roam.protocol.stealing.Outgoing;
-import io.roam.protocol.stealing.StealSettings;
-import io.roam.protocol.stealing.StealingNode;
-import io.roam.protocol.stealing.Victim;
-import io.roam.profiling.NodeProfile;
-import io.roam.profiling.ProcessProfile;
+import io.roam.stealing.Outgoing;
+import io.roam.stealing.StealMessage;
+import io.roam.stealing.StealMessage.NeighbourView;
+import io.roam.stealing.StealSettings;
+import io.roam.stealing.StealingNode;
+import io.roam.stealing.Victim;
 import io.roam.topologies.NodeInfo;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +38,20 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
     /** The agent's view at one profiling sample. Links: latency (ms) and transfer rate (B/s) by address. */
     public record Snapshot(NodeInfo self, NodeProfile profile, List<ProcessProfile> processes, List<NodeInfo> neighbours,
                            List<NodeInfo> otherClusterManagers, Map<String, ActorRef<AgentMessage>> agents,
-                           Map<String, Double> latencyMillis, Map<String, Double> bytesPerSec) implements Command {
+                           Map<String, Double> latencyMillis, Map<String, Double> bytesPerSec,
+                           Map<String, List<String>> jobHosts) implements Command {
     }
 
     /** A work-stealing message from another agent. */
     public record Incoming(StealMessage message) implements Command {
+    }
+
+    /** A move of a rank from this node to {@code target} was measured (its effect on the job). */
+    public record MovedFromHere(String jobId, int rank, String target, MoveEffect effect) implements Command {
+    }
+
+    /** A move of a rank to this node was measured. */
+    public record MovedHere(String jobId, int rank, MoveEffect effect) implements Command {
     }
 
     private record Ended(MigrationEvent event) implements Command {
@@ -78,11 +88,21 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
                 .onMessage(Snapshot.class, s -> {
                     last = s;
                     local = new StealingNode.Local(s.self(), s.profile(), s.processes(), s.neighbours(),
-                            s.otherClusterManagers(), s.latencyMillis(), s.bytesPerSec());
+                            s.otherClusterManagers(), s.latencyMillis(), s.bytesPerSec(), s.jobHosts());
+                    node.observe(System.currentTimeMillis(), local);   // every profile is a sample
                     return this;
                 })
                 .onMessage(Incoming.class, i -> onMessage(i.message()))
                 .onMessage(Ended.class, e -> onEnded(e.event()))
+                .onMessage(MovedFromHere.class, m -> {
+                    node.observations().movedFromHere(m.jobId(), m.rank(), m.target(), m.effect(),
+                            System.currentTimeMillis());
+                    return this;
+                })
+                .onMessage(MovedHere.class, m -> {
+                    node.observations().movedHere(m.jobId(), m.rank(), m.effect());
+                    return this;
+                })
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
     }
@@ -173,7 +193,7 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
             getContext().getLog().debug("no agent at {} for {}", o.to(), o.message());
             return;
         }
-        to.tell(o.message());
+        to.tell(new AgentMessage.Steal(o.message()));
     }
 
     private static String id(StealMessage m) {

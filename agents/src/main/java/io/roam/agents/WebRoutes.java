@@ -41,6 +41,8 @@ import org.apache.pekko.stream.javadsl.Source;
  *   <li>{@code GET /}: the live page (static files under {@code web/} in the agent's jar);</li>
  *   <li>{@code GET /api/nodes}: every node of the cluster as in {@code /api/status};</li>
  *   <li>{@code GET /api/migrations}: the migrations of every agent, in progress and recently done;</li>
+ *   <li>{@code GET /api/history}: the recent past every agent kept: each node's available processing
+ *       and each job's iteration time over time, and the moves ({@link HistoryViews});</li>
  *   <li>{@code GET /api/events}: server-sent events, one {@code cluster} event every
  *       {@code roam.agent.http.events-interval} with the nodes, jobs and migrations;</li>
  *   <li>{@code GET /metrics}: the agent's metrics in Prometheus text format ({@link AgentMetrics}).</li>
@@ -48,7 +50,6 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class WebRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String EVENTS_INTERVAL_KEY = "roam.agent.http.events-interval";
     /** The content type of the Prometheus text exposition format. */
     private static final org.apache.pekko.http.javadsl.model.ContentType.NonBinary PROMETHEUS_TEXT =
             (org.apache.pekko.http.javadsl.model.ContentType.NonBinary)
@@ -73,12 +74,8 @@ public final class WebRoutes {
 
     /** roam.agent.http.events-interval, 200 ms to 1 min. */
     static Duration eventsInterval(Config c) {
-        Duration d = c.getDuration(EVENTS_INTERVAL_KEY);
-        if (d.compareTo(Duration.ofMillis(200)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
-            throw new IllegalArgumentException("invalid configuration: " + EVENTS_INTERVAL_KEY + " = "
-                    + c.getValue(EVENTS_INTERVAL_KEY).unwrapped() + ", allowed: 200ms to 1m");
-        }
-        return d;
+        return io.roam.config.Settings.of(c, "roam.agent.http").duration("events-interval", Duration.ofMillis(200),
+                Duration.ofMinutes(1));
     }
 
     public Route routes() {
@@ -86,6 +83,7 @@ public final class WebRoutes {
                 pathPrefix("api", () -> concat(
                         path("nodes", () -> get(() -> onSuccess(queries.status(), s -> json(s.nodes())))),
                         path("migrations", () -> get(() -> onSuccess(migrations(), WebRoutes::json))),
+                        path("history", () -> get(() -> onSuccess(history(), WebRoutes::json))),
                         path("events", () -> get(() -> completeOK(events(), EventStreamMarshalling.toEventStream()))))),
                 path("metrics", () -> get(() -> complete(StatusCodes.OK, HttpEntities.create(
                         PROMETHEUS_TEXT, AgentMetrics.get(system).scrape())))),
@@ -107,6 +105,24 @@ public final class WebRoutes {
             }
             return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v ->
                     MigrationViews.of(asks.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList()));
+        });
+    }
+
+    /** Every agent's history, merged; an agent that does not answer in time is left out. */
+    public CompletionStage<HistoryViews.ClusterHistory> history() {
+        return queries.peers().thenCompose(peers -> {
+            List<CompletableFuture<Optional<io.roam.protocol.NodeHistory>>> asks = new ArrayList<>();
+            for (Map.Entry<String, ActorRef<AgentMessage>> e : peers.byAddress().entrySet()) {
+                if (peers.unreachable().contains(e.getKey())) {
+                    continue;
+                }
+                CompletionStage<io.roam.protocol.NodeHistory> a = AskPattern.ask(e.getValue(),
+                        io.roam.protocol.NodeHistory.Query::new, timeout, system.scheduler());
+                asks.add(a.toCompletableFuture().thenApply(Optional::of).exceptionally(t -> Optional.empty()));
+            }
+            return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> HistoryViews.of(
+                    asks.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList(),
+                    System.currentTimeMillis()));
         });
     }
 

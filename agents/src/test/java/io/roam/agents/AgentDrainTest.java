@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Fake PCM processes on two agents in this JVM; the test, not a clock, decides when each
  * move ends.
  */
+@Tag("system")
 class AgentDrainTest {
 
     @TempDir
@@ -82,7 +84,7 @@ class AgentDrainTest {
             // roam stop: the same drain (it fails the same way), then the agent stops anyway
             List<JsonNode> stop = TestAgents.post(h2, "/api/stop?node=h1&deadline=5s");
             assertThat(stop.get(stop.size() - 1).get("notMoved").size()).isEqualTo(1);
-            h1.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            h1.stopped().get(60, TimeUnit.SECONDS);
             assertThat(h1.stopRequest()).hasValueSatisfying(r -> assertThat(r).startsWith("roam stop"));
             assertThat(sleeper.isAlive()).isTrue();
         } finally {
@@ -93,7 +95,7 @@ class AgentDrainTest {
     @Test
     void aDrainThatMeetsAMigrationUnderWayWaitsForItThenMovesWhatIsLeft() throws Exception {
         var config = ConfigFactory.parseString("roam.agent.migration.timeout = 60s\nroam.stealing.enabled = false\n"
-                + "roam.agent.drain.deadline = 120s\nroam.agent.slots = 4");
+                + "roam.agent.drain.deadline = 120s\nroam.agent.slots = 4").withFallback(TestAgents.INVENTED_PIDS);
         try (TestAgents agents = new TestAgents(dir)) {
             Agent h1 = agents.start("h1", "default", "p2p", config);
             Agent h2 = agents.start("h2", "default", "p2p", config);
@@ -142,7 +144,7 @@ class AgentDrainTest {
     @Test
     void aMoveOfTheDrainRefusedBecauseAStealStartedMeanwhileIsPlannedAgainAfterIt() throws Exception {
         var config = ConfigFactory.parseString("roam.agent.migration.timeout = 60s\nroam.stealing.enabled = false\n"
-                + "roam.agent.drain.deadline = 120s\nroam.agent.slots = 4");
+                + "roam.agent.drain.deadline = 120s\nroam.agent.slots = 4").withFallback(TestAgents.INVENTED_PIDS);
         try (TestAgents agents = new TestAgents(dir)) {
             Agent h1 = agents.start("h1", "default", "p2p", config);
             Agent h2 = agents.start("h2", "default", "p2p", config);
@@ -228,8 +230,13 @@ class AgentDrainTest {
     private static BlockingQueue<JsonNode> stream(Agent via, String query) {
         BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
         ObjectMapper json = new ObjectMapper();
-        HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(via.httpUrl() + query))
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofLines())
+        HttpRequest request;
+        try {
+            request = TestAgents.acting(via, query).build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines())
                 .thenAcceptAsync(r -> r.body().filter(l -> !l.isBlank()).forEach(l -> {
                     try {
                         events.add(json.readTree(l));

@@ -16,13 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import io.roam.agents.cli.RoamCli;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three agents as separate JVMs started with {@code roam agent}, and {@code roam status
- * --json} (run in this JVM through the same command line) seeing all three.
+ * Three agents as separate JVMs started with {@code roam agent} at once, with nothing said
+ * about TLS, and {@code roam status --json} (run in this JVM through the same command line)
+ * seeing all three: the first to get there created the cluster's key set in their shared key
+ * directory, the others used it, and their cluster runs TLS.
  */
+@Tag("system")
 class AgentProcessesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,7 +59,8 @@ class AgentProcessesTest {
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), RoamCli.class.getName(), "agent",
                 "--host", host, "--port", "" + port, "--http-port", "" + httpPort,
-                "--socket", dir.resolve("pcm-%h.sock").toString()));
+                "--socket", dir.resolve("pcm-%h.sock").toString(),
+                "--set", "roam.agent.tls.key-dir=\"" + dir.resolve("keys") + "\""));
         if (seedPort != null) {
             cmd.addAll(List.of("--seed", "127.0.0.1:" + seedPort));
         }
@@ -108,8 +113,18 @@ class AgentProcessesTest {
                 }
             }
         }
+        int created = 0;
         for (String h : List.of("n1", "n2", "n3")) {
-            assertThat(Files.readString(dir.resolve(h + ".log"))).contains("roam agent pekko://roam@127.0.0.1:");
+            String log = Files.readString(dir.resolve(h + ".log"));
+            assertThat(log).contains("roam agent pekko://roam@127.0.0.1:");
+            created += log.contains("created the cluster's TLS keys in " + dir.resolve("keys")) ? 1 : 0;
+            assertThat(log).containsPattern("(created the cluster's TLS keys|TLS with the cluster's keys) in "
+                    + java.util.regex.Pattern.quote(dir.resolve("keys").toString()));
+        }
+        assertThat(created).as("agents that created the key set").isEqualTo(1);
+        try (var files = Files.list(dir.resolve("keys"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("cluster.p12",
+                    "trust.p12", "password", "cluster.crt", "tls.conf");
         }
     }
 }

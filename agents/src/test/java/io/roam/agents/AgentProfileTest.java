@@ -9,10 +9,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent profiles its node at its period; roam profile prints it. */
+@Tag("system")
 class AgentProfileTest {
     @TempDir
     Path dir;

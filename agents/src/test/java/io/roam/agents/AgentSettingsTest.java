@@ -27,7 +27,8 @@ class AgentSettingsTest {
         assertThat(s.maxNeighbours()).isEqualTo(10);
         assertThat(s.slots()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(s.heartbeat()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(s.pcmSocket().toString()).isEqualTo("/tmp/roam-agent-" + s.host() + ".sock");
+        // the socket libpcm finds without ROAM_AGENT_SOCKET: root's under /run/roam, the user's otherwise
+        assertThat(s.pcmSocket()).isEqualTo(RoamPaths.runtimeDir().resolve("agent-" + s.host() + ".sock"));
         assertThat(s.httpPort()).isEqualTo(7170);
         // nothing listens beyond this machine unless asked: the control API, the web view and
         // /metrics share the HTTP endpoint, bound to loopback; Artery too
@@ -44,12 +45,12 @@ class AgentSettingsTest {
         "roam.agent.slots | -1 | 0 to 4096",
         "roam.agent.cluster | \"a b\" | 1 to 64 of",
         "roam.agent.pcm.socket | relative.sock | an absolute path",
-        "roam.agent.pcm.heartbeat | 2h | PT0S to PT1H",
-        "roam.agent.migration.timeout | 10ms | PT1S to PT1H",
+        "roam.agent.pcm.heartbeat | 2h | = 2h: allowed 0 to 1 h",
+        "roam.agent.migration.timeout | 10ms | = 10ms: allowed 1 s to 1 h",
         "roam.agent.http.port | 70000 | 0 to 65535",
-        "roam.agent.status-timeout | 5m | PT0.1S to PT1M",
-        "roam.agent.drain.deadline | 2h | PT1S to PT1H",
-        "roam.agent.drain.deadline | 0s | PT1S to PT1H"})
+        "roam.agent.status-timeout | 5m | = 5m: allowed 100 ms to 1 min",
+        "roam.agent.drain.deadline | 2h | 1 s to 1 h",
+        "roam.agent.drain.deadline | 0s | 1 s to 1 h"})
     void aBadValueFailsWithTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         assertThatThrownBy(() -> with(key + " = " + value))
                 .isInstanceOf(IllegalArgumentException.class)

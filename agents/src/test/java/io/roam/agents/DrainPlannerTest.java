@@ -33,7 +33,7 @@ class DrainPlannerTest {
         }
         NodeProfile profile = new NodeProfile(host, 0, 2, 2, 1e9, 0.5, available * 1e9, 8L << 30, 4L << 30, 0);
         return new NodeView(new NodeInfo("pekko://roam@" + host + ":2552", "default", host, 1), reachable, false, 0,
-                slots, processes, List.of(), profiles, profile, null, drained);
+                slots, processes, List.of(), profiles, profile, null, drained, "/tmp/" + host + ".sock");
     }
 
     @Test

@@ -37,7 +37,7 @@ class JobViewsTest {
             profiles.add(stencilRank(job, r, 100 + r, 1000));
         }
         return new NodeView(new NodeInfo("pekko://roam@" + host + ":2552", "default", host, 1), true, false, 0, 2,
-                processes, List.of(), profiles, null, null, false);
+                processes, List.of(), profiles, null, null, false, "/tmp/a.sock");
     }
 
     @Test
@@ -66,7 +66,8 @@ class JobViewsTest {
     void jobsAreSeparatedAndARankWithoutProfileStillShowsWhereItRuns() {
         NodeView a = node("a", "j1", 0, 1, 2, 3);
         NodeView b = new NodeView(new NodeInfo("pekko://roam@b:2552", "default", "b", 2), true, false, 0, 2,
-                List.of(new ProcessInfo("j2", 0, 1, 7, "b", 0, 0)), List.of(), List.of(), null, null, false);
+                List.of(new ProcessInfo("j2", 0, 1, 7, "b", 0, 0)), List.of(), List.of(), null, null, false,
+                "/tmp/b.sock");
 
         List<JobView> jobs = JobViews.of(List.of(a, b));
 

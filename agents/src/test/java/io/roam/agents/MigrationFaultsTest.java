@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unconfirmed, not FAILED (the rank has moved: reporting it failed invited a second move).
  * The end-to-end faults are in samples/heat-diffusion's FaultsTest.
  */
+@Tag("system")
 class MigrationFaultsTest {
 
     @TempDir
@@ -36,7 +38,8 @@ class MigrationFaultsTest {
 
     @Test
     void exitedRanksAndFinishedJobsAreRefusedAndAnUnconfirmedDepartureIsDone() throws Exception {
-        var quick = ConfigFactory.parseString("roam.agent.migration.timeout = 3s\nroam.stealing.enabled = false");
+        var quick = ConfigFactory.parseString("roam.agent.migration.timeout = 3s\nroam.stealing.enabled = false")
+                .withFallback(TestAgents.INVENTED_PIDS);
         try (TestAgents agents = new TestAgents(dir)) {
             Agent h1 = agents.start("h1", "default", "p2p", quick);
             Agent h2 = agents.start("h2", "default", "p2p", quick);
@@ -83,7 +86,8 @@ class MigrationFaultsTest {
 
     @Test
     void aSecondMigrationOfAJobWhileOneIsUnderWayIsQueuedAndCarriedOutAfterIt() throws Exception {
-        var quick = ConfigFactory.parseString("roam.agent.migration.timeout = 3s\nroam.stealing.enabled = false");
+        var quick = ConfigFactory.parseString("roam.agent.migration.timeout = 3s\nroam.stealing.enabled = false")
+                .withFallback(TestAgents.INVENTED_PIDS);
         try (TestAgents agents = new TestAgents(dir)) {
             Agent h1 = agents.start("h1", "default", "p2p", quick);
             Agent h2 = agents.start("h2", "default", "p2p", quick);
@@ -129,7 +133,8 @@ class MigrationFaultsTest {
 
     @Test
     void anOrderWhoseProcessFinalizesBeforeItsRoundFailsAtOnce() throws Exception {
-        var cfg = ConfigFactory.parseString("roam.agent.migration.timeout = 60s\nroam.stealing.enabled = false");
+        var cfg = ConfigFactory.parseString("roam.agent.migration.timeout = 60s\nroam.stealing.enabled = false")
+                .withFallback(TestAgents.INVENTED_PIDS);
         try (TestAgents agents = new TestAgents(dir)) {
             Agent h1 = agents.start("h1", "default", "p2p", cfg);
             Agent h2 = agents.start("h2", "default", "p2p", cfg);

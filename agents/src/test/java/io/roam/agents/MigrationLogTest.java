@@ -3,6 +3,8 @@ package io.roam.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roam.decision.MoveEffect;
+import io.roam.decision.Summary;
 import io.roam.protocol.MigrationEvent;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
@@ -52,9 +54,10 @@ class MigrationLogTest {
         long ms = 1_000_000;
         MigrationTimes t = new MigrationTimes(1 << 20, 100 * ms, 101 * ms, 131 * ms, 133 * ms, 183 * ms, 184 * ms);
         MigrationHistory a = new MigrationHistory("h1", List.of(new MigrationHistory.Entry(0xabcL, "job", 1, "h1", "h2",
-                1000, List.of(event(0xabc, Phase.ACCEPTED, 1000, null), event(0xabc, Phase.DONE, 1200, t)))));
+                1000, List.of(event(0xabc, Phase.ACCEPTED, 1000, null), event(0xabc, Phase.DONE, 1200, t)),
+                MoveEffect.judge(Summary.steady(24e6, 8), Summary.steady(5.9e6, 8), 5, 3, 0.05))));
         MigrationHistory b = new MigrationHistory("h2", List.of(new MigrationHistory.Entry(7, "job", 2, "h2", "h1",
-                2000, List.of(event(7, Phase.STARTED, 2100, null)))));
+                2000, List.of(event(7, Phase.STARTED, 2100, null)), null)));
         List<MigrationViews.MigrationView> views = MigrationViews.of(List.of(a, b));
         assertThat(views).extracting(MigrationViews.MigrationView::id).containsExactly("7", "abc");
         MigrationViews.MigrationView done = views.get(1);
@@ -65,6 +68,9 @@ class MigrationLogTest {
                 java.util.Map.entry("spawn", 30.0), java.util.Map.entry("merge", 2.0),
                 java.util.Map.entry("transfer", 50.0), java.util.Map.entry("resume", 1.0),
                 java.util.Map.entry("total", 84.0));
+        assertThat(done.effect()).isEqualTo(new MigrationViews.Effect("GAIN", 24.0, 5.9, 5.9e6 / 24e6,
+                "24.0 → 5.90 ms per iteration (0.25 x), gain"));
+        assertThat(views.get(0).effect()).isNull();
         assertThat(views.get(0).finished()).isFalse();
         assertThat(views.get(0).phaseMillis()).isEmpty();
     }

@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The PCM daemon inside a running agent: registration, forgetting, and bad clients. */
+@Tag("system")
 class PcmDaemonTest {
     @TempDir
     Path dir;
@@ -44,7 +46,7 @@ class PcmDaemonTest {
     @Test
     void badClientsAreDroppedAndEveryOtherProcessStaysRegistered() throws Exception {
         try (TestAgents agents = new TestAgents(dir)) {
-            Agent agent = agents.start("h1", "default", "p2p");
+            Agent agent = agents.start("h1", "default", "p2p", TestAgents.INVENTED_PIDS);
             Path socket = agent.settings().pcmSocket();
             assertThat(Files.getPosixFilePermissions(socket))
                     .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -97,7 +99,7 @@ class PcmDaemonTest {
                 PcmCodec.encode(new io.roam.pcm.wire.PcmMessage.MigrationFailed(9, -11, "spawn failed")),
                 PcmCodec.encode(new io.roam.pcm.wire.PcmMessage.Bye(io.roam.pcm.wire.PcmMessage.Bye.Reason.FINALIZED)));
         try (TestAgents agents = new TestAgents(dir)) {
-            Agent agent = agents.start("h1", "default", "p2p");
+            Agent agent = agents.start("h1", "default", "p2p", TestAgents.INVENTED_PIDS);
             Path socket = agent.settings().pcmSocket();
             try (SocketChannel good = connect(socket)) {
                 send(good, PcmCodec.encode(new Register("job-a", 0, 2, 1001, "h1", 0, "/bin/app", 0)));

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * status` and the web view show), and once the stalled processes are gone (libpcm ended the
  * job) the migration ends FAILED at once, saying why.
  */
+@Tag("system")
 class StallReportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -85,6 +87,10 @@ class StallReportTest {
             send(departing, new MigrationStarted(id, 5));
             replacement.connect(UnixDomainSocketAddress.of(h2.settings().pcmSocket()));
             send(replacement, new Register("job-s", 0, 2, stand.get(2).pid(), "h2", 1, "heat", 0));
+            // registered (the agent checks its pid first) before the reports on the other connections
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(AgentClusterTest.status(h2).nodes().stream().filter(n -> n.node().host().equals("h2"))
+                            .findFirst().orElseThrow().processes()).hasSize(2));
             String dep = "the departing process of job job-s waits in MPI_Intercomm_merge (merging with the replacement)"
                     + " for 61000 ms (move of rank 0 to h2, order " + id + ", under way for 61020 ms)";
             String rep = "the replacement of job job-s waits in MPI_Intercomm_merge (merging with the departing process)"

@@ -14,10 +14,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Agents in this JVM on loopback, ports chosen by the system, sockets in a test directory. */
+/**
+ * Agents in this JVM on loopback, ports chosen by the system, sockets and the control API's token
+ * file (shared by the agents, as on one machine) in a test directory. They run with the secure
+ * default, TLS, with one key set for the whole JVM ({@link #KEYS}, created by the first agent as
+ * on one machine).
+ */
 final class TestAgents implements AutoCloseable {
+    /**
+     * For tests whose stand-in PCM processes register pids they do not own (the agent's pid check
+     * is shown by PcmServerPidTest and ControlSecurityTest).
+     */
+    static final Config INVENTED_PIDS = ConfigFactory.parseString("roam.agent.pcm.check-pid = false");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** roam.agent.tls.key-dir of every agent of this JVM: one key set, created once, removed at exit. */
+    static final Path KEYS = jvmKeyDir();
     final List<Agent> agents = new ArrayList<>();
     private final Path dir;
     private String seed;
@@ -40,6 +52,8 @@ final class TestAgents implements AutoCloseable {
                 .withValue("roam.agent.max-neighbours", ConfigValueFactory.fromAnyRef(2))
                 .withValue("roam.agent.pcm.socket", ConfigValueFactory.fromAnyRef(dir.resolve("pcm-%h.sock").toString()))
                 .withValue("roam.agent.http.port", ConfigValueFactory.fromAnyRef(0))
+                .withValue("roam.agent.http.token-file", ConfigValueFactory.fromAnyRef(dir.resolve("token").toString()))
+                .withValue("roam.agent.tls.key-dir", ConfigValueFactory.fromAnyRef(KEYS.toString()))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(
                         seed == null ? List.of() : List.of(seed)));
@@ -51,10 +65,27 @@ final class TestAgents implements AutoCloseable {
         return a;
     }
 
+    private static Path jvmKeyDir() {
+        try {
+            Path parent = java.nio.file.Files.createTempDirectory("roam-test-keys-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var all = java.nio.file.Files.walk(parent)) {
+                    for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        java.nio.file.Files.deleteIfExists(p);
+                    }
+                } catch (java.io.IOException e) {
+                    // a temporary directory left behind
+                }
+            }));
+            return parent.resolve("keys");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** POSTs a control API route of {@code via} (200 expected) and returns its JSON lines (one per event). */
     static List<JsonNode> post(Agent via, String query) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + query))
-                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse<String> r = HTTP.send(acting(via, query).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
         org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         List<JsonNode> lines = new ArrayList<>();
@@ -64,6 +95,13 @@ final class TestAgents implements AutoCloseable {
             }
         }
         return lines;
+    }
+
+    /** A POST of a control API route of {@code via} with the agent's token, as roam commands send it. */
+    static HttpRequest.Builder acting(Agent via, String query) throws java.io.IOException {
+        return HttpRequest.newBuilder(URI.create(via.httpUrl() + query))
+                .header("Authorization", "Bearer " + ControlToken.read(via.tokenFile()))
+                .POST(HttpRequest.BodyPublishers.noBody());
     }
 
     /** GETs a control API route of {@code via} (200 expected) and returns its JSON. */

@@ -18,42 +18,90 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Artery over TLS with mutual authentication: agents holding the cluster's keys (from
- * {@code roam keys}) form a cluster; an agent with another cluster's keys can neither join nor
- * reach an actor of theirs; bad TLS settings stop an agent at start naming the key.
+ * Artery over TLS with mutual authentication, the default: agents holding the cluster's keys
+ * (the default set, or one from {@code roam keys}) form a cluster; an agent with another
+ * cluster's keys, or one running without TLS, can neither join nor reach an actor of theirs,
+ * and says in one line that it is a TLS mismatch; an agent running without TLS warns at start;
+ * bad TLS settings stop an agent at start naming the key.
  */
+@Tag("system")
 class TlsClusterTest {
+    /** The join check soon after start, so that the intruders say why they are not members. */
+    private static final Config SOON = ConfigFactory.parseString("roam.agent.join-check = 2s");
+    private static final Config INSECURE = ConfigFactory.parseString("roam.agent.tls.enabled = false")
+            .withFallback(SOON);
+
     @TempDir
     Path dir;
 
     @Test
     void onlyAgentsWithTheClustersKeysJoinOrReachIt() throws Exception {
-        assertThat(RoamCli.execute("keys", "--out", dir.resolve("ours").toString(), "--cluster", "ours")).isZero();
         assertThat(RoamCli.execute("keys", "--out", dir.resolve("theirs").toString(), "--cluster", "theirs")).isZero();
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ours/password")))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("theirs/password")))).isEqualTo("rw-------");
         // a second run into the same directory refuses to overwrite the cluster's keys
-        assertThat(RoamCli.execute("keys", "--out", dir.resolve("ours").toString())).isEqualTo(2);
-        Config ours = ConfigFactory.parseFile(dir.resolve("ours/tls.conf").toFile());
-        Config theirs = ConfigFactory.parseFile(dir.resolve("theirs/tls.conf").toFile());
+        assertThat(RoamCli.execute("keys", "--out", dir.resolve("theirs").toString())).isEqualTo(2);
+        Config theirs = ConfigFactory.parseFile(dir.resolve("theirs/tls.conf").toFile()).withFallback(SOON);
 
-        try (TestAgents agents = new TestAgents(dir)) {
-            Agent a = agents.start("h1", "default", "p2p", ours);
-            Agent b = agents.start("h2", "default", "p2p", ours);
+        try (TestAgents agents = new TestAgents(dir); LogLines joinLog = new LogLines(JoinCheck.class);
+             LogLines startLog = new LogLines(Agent.class)) {
+            // nothing about TLS configured: the default key set of TestAgents.KEYS
+            Agent a = agents.start("h1", "default", "p2p");
+            Agent b = agents.start("h2", "default", "p2p");
             assertThat(a.system().settings().config().getString("pekko.remote.artery.transport")).isEqualTo("tls-tcp");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(up(a)).containsExactlyInAnyOrder(a.address(), b.address()));
             assertThat(identify(b, a)).as("a cluster member reaches an agent's actors").isTrue();
+            String seed = a.address().substring(a.address().indexOf('@') + 1);
 
             Agent intruder = agents.start("h3", "default", "p2p", theirs);   // seeded at a, like b
-            Thread.sleep(8000);   // four join attempts (seed-node-timeout 2 s)
-            assertThat(up(a)).containsExactlyInAnyOrder(a.address(), b.address());
-            assertThat(members(a)).doesNotContain(intruder.address());
-            assertThat(up(intruder)).doesNotContain(a.address(), b.address());
+            Agent plain = agents.start("h4", "default", "p2p", INSECURE);
+            assertThat(plain.system().settings().config().getString("pekko.remote.artery.transport")).isEqualTo("tcp");
+            // What is shown is that nothing happens, so the time is the test: over four join
+            // attempts (seed-node-timeout 2 s), checked every 200 ms rather than once at the end,
+            // neither is ever a member of a's cluster nor a or b Up in its own.
+            await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> {
+                        assertThat(up(a)).containsExactlyInAnyOrder(a.address(), b.address());
+                        assertThat(members(a)).doesNotContain(intruder.address(), plain.address());
+                        assertThat(up(intruder)).doesNotContain(a.address(), b.address());
+                        assertThat(up(plain)).doesNotContain(a.address(), b.address());
+                    });
             assertThat(identify(intruder, a)).as("the intruder reaches an agent's actors").isFalse();
+            assertThat(identify(plain, a)).as("an agent without TLS reaches an agent's actors").isFalse();
+            // each says why, in one line
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(joinLog.lines())
+                    .anyMatch(l -> l.startsWith("WARN cannot join the cluster, TLS mismatch: seed " + seed
+                            + " presents a certificate this agent's trust store does not hold"))
+                    .anyMatch(l -> l.startsWith("WARN cannot join the cluster, TLS mismatch: seed " + seed
+                            + " requires TLS while this agent runs without it (roam.agent.tls.enabled = false)")));
+            assertThat(joinLog.lines()).allMatch(l -> l.lines().count() == 1);
+            assertThat(startLog.lines()).filteredOn(l -> l.startsWith("WARN roam.agent.tls.enabled = false: the cluster"
+                    + " runs without TLS")).hasSize(1);
+            assertThat(startLog.lines()).filteredOn(l -> l.startsWith("INFO ") && l.contains("keys in " + TestAgents.KEYS
+                    + " (the agents of this machine share them): copy that directory to the same path on every other"
+                    + " node")).hasSize(2);
+        }
+    }
+
+    @Test
+    void anAgentWithTlsCannotJoinAClusterWithoutAndSaysSo() throws Exception {
+        try (TestAgents insecure = new TestAgents(dir.resolve("a")); TestAgents secure = new TestAgents(dir.resolve("b"));
+             LogLines joinLog = new LogLines(JoinCheck.class)) {
+            Agent seed = insecure.start("p1", "default", "p2p", INSECURE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> up(seed).contains(seed.address()));
+            Agent joiner = secure.start("s1", "default", "p2p", SOON.withValue("pekko.cluster.seed-nodes",
+                    ConfigValueFactory.fromIterable(List.of(seed.address()))));
+            String at = seed.address().substring(seed.address().indexOf('@') + 1);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(joinLog.lines()).contains(
+                    "WARN cannot join the cluster, TLS mismatch: seed " + at + " does not speak TLS: it runs with"
+                            + " roam.agent.tls.enabled = false while this agent requires TLS; give every agent of the"
+                            + " cluster the same setting"));
+            assertThat(members(seed)).doesNotContain(joiner.address());
         }
     }
 

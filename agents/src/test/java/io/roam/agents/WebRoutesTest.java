@@ -17,7 +17,7 @@ class WebRoutesTest {
             assertThatThrownBy(() -> WebRoutes.eventsInterval(ConfigFactory.parseString(
                     "roam.agent.http.events-interval = " + bad)))
                     .hasMessageContaining("roam.agent.http.events-interval = " + bad)
-                    .hasMessageContaining("200ms to 1m");
+                    .hasMessageContaining("allowed 200 ms to 1 min");
         }
     }
 

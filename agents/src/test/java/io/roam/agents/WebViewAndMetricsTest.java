@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and phase histograms move by exactly what happened; a failed migration counts as failed on
  * its source only; the page, its script, {@code /api/nodes} and the event stream answer.
  */
+@Tag("system")
 class WebViewAndMetricsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -180,7 +182,7 @@ class WebViewAndMetricsTest {
     }
 
     /**
-     * Two idle agents that are both thieves (any available share will do) and have nothing to
+     * Two idle agents (each profiles an empty cgroup of one core) that are both thieves (any available share will do) and have nothing to
      * give: each sends steal requests, the other receives and refuses or forwards them; the
      * counters of the two sides agree.
      */
@@ -189,7 +191,9 @@ class WebViewAndMetricsTest {
         var stealing = ConfigFactory.parseString("roam.stealing.enabled = true\nroam.stealing.period = 200ms\n"
                 + "roam.stealing.thief-share = 0.0001\nroam.stealing.backoff-base = 200ms\n"
                 + "roam.stealing.backoff-max = 400ms\nroam.stealing.ttl = 0\nroam.profiling.period = 300ms");
-        try (TestAgents agents = new TestAgents(dir)) {
+        try (IdleCgroup idle = new IdleCgroup("wvm"); TestAgents agents = new TestAgents(dir)) {
+            // idle thieves even when other work keeps both cores busy
+            stealing = idle.cpuSource().withFallback(stealing);
             Agent h1 = agents.start("h1", "default", "p2p", stealing);
             Agent h2 = agents.start("h2", "default", "p2p", stealing);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -216,9 +220,8 @@ class WebViewAndMetricsTest {
         }
     }
 
-    static HttpRequest post(Agent a, String query) {
-        return HttpRequest.newBuilder(URI.create(a.httpUrl() + query)).POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(60)).build();
+    static HttpRequest post(Agent a, String query) throws java.io.IOException {
+        return TestAgents.acting(a, query).timeout(Duration.ofSeconds(60)).build();
     }
 
     private JsonNode get(Agent a, String route) throws Exception {

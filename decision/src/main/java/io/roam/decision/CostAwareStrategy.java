@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Roam's rule: IOS's gain, threshold and vetoes, then the expected payback. With c the
- * process's compute time per iteration now (iterationNs x computeShare), its speed here
- * (IosModel.speedHere: CPU rate x speedPerCore) and on the thief (IosModel.shareThere), c' = c x here /
- * there; the benefit is (c - c') x horizon-iterations, the cost the job's stall while it moves:
- * stateBytes / transfer rate (measured, else default-transfer-rate) + spawn-cost. It moves
+ * Roam's rule: IOS's gain, threshold and vetoes (those on the {@link Evidence} included),
+ * then the expected payback over iterations. With c the process's compute time per iteration
+ * now (iterationNs x computeShare), and the medians of its processing here and of the
+ * thief's offer from the evidence, c' = c x here / there; the benefit is (c - c') x
+ * horizon-iterations, the cost the job's stall while it moves: stateBytes / transfer rate
+ * (measured, else default-transfer-rate) + spawn-cost. It moves
  * only if benefit > payback-factor x cost; the score is benefit - cost in seconds and the
  * highest wins (ties: the smallest state, then the lowest rank).
  */
@@ -34,6 +35,11 @@ public final class CostAwareStrategy implements Strategy {
     }
 
     @Override
+    public DecisionSettings settings() {
+        return settings;
+    }
+
+    @Override
     public String description() {
         return DESCRIPTION;
     }
@@ -42,23 +48,23 @@ public final class CostAwareStrategy implements Strategy {
     public Decision decide(Situation s) {
         List<Evaluation> evaluations = s.candidates().stream().map(p -> payback(model.evaluate(p, s), s)).toList();
         return IosModel.choose(evaluations, e -> IosModel.fmt(
-                "pays back: benefit %.3f s over %d iterations > %.2f x cost %.3f s (gain %.3f)", e.benefitSeconds(),
-                settings.horizonIterations(), settings.paybackFactor(), e.costSeconds(), e.gain()));
+                "pays back: benefit %.3f s over %d iterations > %.2f x cost %.3f s (gain %.3f); %s", e.benefitSeconds(),
+                settings.horizonIterations(), settings.paybackFactor(), e.costSeconds(), e.gain(),
+                model.evidence(e, s)));
     }
 
     /** The evaluation with the predicted benefit, cost and net score, vetoed if the move does not pay back. */
     Evaluation payback(Evaluation e, Situation s) {
         ProcessProfile p = e.process();
-        double rate = s.transferRateKnown() ? s.transferBytesPerSec() : settings.defaultTransferRate();
-        double cost = Math.max(0, p.stateBytes()) / rate + settings.spawnCost().toNanos() / 1e9;
+        double cost = model.rules().payback(p, s).costSeconds();
         if (p.iterationNs() <= 0) {
             return e.withPayback(Double.NaN, cost, Double.NaN).withVeto("iteration time unknown: no payback estimate");
         }
-        double there = IosModel.shareThere(s.thief(), s.thiefProcesses().size());
+        double there = s.evidence().thiefOffer().median();
         if (!(there > 0)) {
             return e.withPayback(Double.NaN, cost, Double.NaN).withVeto("no processing available on the thief");
         }
-        double here = IosModel.speedHere(p, s.local());
+        double here = Math.max(0, s.evidence().here(p).median());
         double computeNow = p.iterationNs() / 1e9 * Math.max(0, p.computeShare());
         double computeThere = computeNow * here / there;
         double benefit = (computeNow - computeThere) * settings.horizonIterations();

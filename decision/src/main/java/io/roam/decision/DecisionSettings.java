@@ -1,8 +1,8 @@
 package io.roam.decision;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.roam.config.Settings;
 import java.time.Duration;
 
 /**
@@ -19,68 +19,52 @@ import java.time.Duration;
  * @param spawnCost           the stall of a move besides the state transfer, 0 to 10 min
  * @param defaultTransferRate bytes/s assumed when the rate to the thief is unknown, 1 KiB to 100 GiB
  * @param paybackFactor       cost-aware moves only if the benefit exceeds this times the cost, 1 to 1000
+ * @param window              samples kept of each figure a decision uses, 2 to 100
+ * @param minSamples          no move before this many samples of each figure, 2 to window
+ * @param noiseFactor         k: the thief's median must exceed the median here by more than k times
+ *                            their combined spread, 0 to 10
+ * @param paybackHorizon      a move must pay back its cost within this much run time, 1 s to 24 h
+ * @param effectMinChange     a move's measured effect counts (gain or worse) only beyond this share of the
+ *                            iteration time before it, 0 to 1 ({@link MoveEffect})
  */
 public record DecisionSettings(String strategy, double processingWeight, double communicationWeight,
                                double threshold, double minComputeShare, double minSpeedup, long horizonIterations,
-                               Duration spawnCost, long defaultTransferRate, double paybackFactor) {
-    private static final String PREFIX = "roam.decision.";
-
+                               Duration spawnCost, long defaultTransferRate, double paybackFactor, int window,
+                               int minSamples, double noiseFactor, Duration paybackHorizon,
+                               double effectMinChange) {
     /** The settings from {@code root}'s {@code roam.decision}. */
     public static DecisionSettings from(Config root) {
-        try {
-            Config c = root.getConfig("roam.decision");
-            String strategy = c.getString("strategy");
-            if (!Strategies.names().contains(strategy)) {
-                throw bad("strategy", strategy, "one of " + String.join(", ", Strategies.names()));
-            }
-            double wp = number(c, "processing-weight", 0, 1);
-            double wc = number(c, "communication-weight", 0, 1);
-            if (!(wp + wc > 0)) {
-                throw bad("communication-weight", wc, "0 to 1, with processing-weight + communication-weight > 0");
-            }
-            double threshold = number(c, "threshold", -1, 1);
-            double minComputeShare = number(c, "min-compute-share", 0, 1);
-            double minSpeedup = number(c, "min-speedup", 1, 100);
-            long horizon = c.getLong("horizon-iterations");
-            if (horizon < 1 || horizon > 10_000_000) {
-                throw bad("horizon-iterations", horizon, "1 to 10000000");
-            }
-            Duration spawnCost = c.getDuration("spawn-cost");
-            if (spawnCost.isNegative() || spawnCost.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw bad("spawn-cost", c.getValue("spawn-cost").unwrapped(), "0 to 10 min");
-            }
-            long rate = c.getBytes("default-transfer-rate");
-            if (rate < 1024 || rate > 100L << 30) {
-                throw bad("default-transfer-rate", c.getValue("default-transfer-rate").unwrapped(),
-                        "1 KiB to 100 GiB (per second)");
-            }
-            double payback = number(c, "payback-factor", 1, 1000);
-            return new DecisionSettings(strategy, wp, wc, threshold, minComputeShare, minSpeedup, horizon, spawnCost,
-                    rate, payback);
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+        Settings s = Settings.of(root, "roam.decision");
+        String strategy = s.string("strategy");
+        if (!Strategies.names().contains(strategy)) {
+            throw s.bad("strategy", strategy, "one of " + String.join(", ", Strategies.names()));
         }
+        double wp = s.number("processing-weight", 0, 1);
+        double wc = s.number("communication-weight", 0, 1);
+        if (!(wp + wc > 0)) {
+            throw s.bad("communication-weight", "0 to 1, with processing-weight + communication-weight > 0");
+        }
+        int window = s.integer("window", 2, 100);
+        int minSamples = s.integer("min-samples", 2, 100);
+        if (minSamples > window) {
+            throw s.bad("min-samples", "2 to 100 and at most window (" + window + ")");
+        }
+        return new DecisionSettings(strategy, wp, wc, s.number("threshold", -1, 1), s.number("min-compute-share", 0, 1),
+                s.number("min-speedup", 1, 100), s.integer("horizon-iterations", 1, 10_000_000),
+                s.duration("spawn-cost", Duration.ZERO, Duration.ofMinutes(10)),
+                s.bytes("default-transfer-rate", 1024, 100L << 30, "1 KiB to 100 GiB (per second)"),
+                s.number("payback-factor", 1, 1000), window, minSamples, s.number("noise-factor", 0, 10),
+                s.duration("payback-horizon", Duration.ofSeconds(1), Duration.ofHours(24)),
+                s.number("effect-min-change", 0, 1));
+    }
+
+    /** Judges a move's effect from the windows before and after it with these settings. */
+    public MoveEffect judge(Summary beforeNs, Summary afterNs) {
+        return MoveEffect.judge(beforeNs, afterNs, minSamples, noiseFactor, effectMinChange);
     }
 
     /** The reference settings (decision's reference.conf). */
     public static DecisionSettings defaults() {
         return from(ConfigFactory.defaultReference());
-    }
-
-    private static double number(Config c, String key, double min, double max) {
-        double v = c.getDouble(key);
-        if (!(v >= min && v <= max)) {
-            throw bad(key, v, format(min) + " to " + format(max));
-        }
-        return v;
-    }
-
-    private static String format(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    private static IllegalArgumentException bad(String key, Object value, String allowed) {
-        return new IllegalArgumentException("invalid configuration " + PREFIX + key + " = " + value
-                + ": allowed " + allowed);
     }
 }

@@ -21,6 +21,14 @@ public record Evaluation(ProcessProfile process, double processingGain, double c
         Objects.requireNonNull(process, "process");
     }
 
+    /** How a veto for too few samples of a figure starts. */
+    public static final String TOO_FEW_SAMPLES = "not enough samples yet";
+
+    /** Whether the candidate is vetoed only until its figures have enough samples. */
+    public boolean tooFewSamples() {
+        return veto != null && veto.startsWith(TOO_FEW_SAMPLES);
+    }
+
     /** Whether the candidate may not move. */
     public boolean vetoed() {
         return veto != null;

@@ -8,7 +8,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** The gain, the vetoes and the choice of the best candidate, shared by the strategies. */
+/**
+ * The gain, the vetoes and the choice of the best candidate, shared by the strategies. The
+ * vetoes about speed and cost are decided on the {@link Evidence} (medians and spreads over
+ * a window, {@link EvidenceRules}), never on one profile.
+ */
 final class IosModel {
     /** Best first: highest score, then lowest state, lowest rank, job id. */
     static final Comparator<Evaluation> BEST_FIRST = Comparator.comparingDouble(Evaluation::score).reversed()
@@ -17,9 +21,15 @@ final class IosModel {
             .thenComparing(e -> e.process().jobId());
 
     private final DecisionSettings settings;
+    private final EvidenceRules rules;
 
     IosModel(DecisionSettings settings) {
         this.settings = settings;
+        this.rules = new EvidenceRules(settings);
+    }
+
+    EvidenceRules rules() {
+        return rules;
     }
 
     /** The gains of moving p, scored by the gain, vetoed by the first rule it breaks (or the threshold). */
@@ -27,8 +37,11 @@ final class IosModel {
         double processing = ProcessingGain.of(s.local(), s.thief());
         double communication = CommunicationGain.of(p, s.localProcesses(), s.thiefProcesses());
         double gain = settings.processingWeight() * processing + settings.communicationWeight() * communication;
-        Evaluation e = new Evaluation(p, processing, communication, gain, Double.NaN, Double.NaN, gain, null);
-        String veto = veto(p, s.local(), s.thief(), s.thiefProcesses().size());
+        EvidenceRules.Payback pb = rules.payback(p, s);
+        double horizon = settings.paybackHorizon().toMillis() / 1000.0;
+        Evaluation e = new Evaluation(p, processing, communication, gain, pb.savedPerSecond() * horizon,
+                pb.costSeconds(), gain, null);
+        String veto = veto(p, s);
         if (veto == null && !(gain > settings.threshold())) {
             veto = fmt("gain %.3f (processing %.3f, communication %.3f) not above the threshold %.3f", gain,
                     processing, communication, settings.threshold());
@@ -55,7 +68,7 @@ final class IosModel {
     }
 
     /** Why p may not move to the thief whatever the gain, or null. */
-    String veto(ProcessProfile p, NodeProfile local, NodeProfile thief, int thiefProcessCount) {
+    String veto(ProcessProfile p, Situation s) {
         if (p.cpuShare() < 0 || p.computeShare() < 0) {
             return "no data yet: CPU and compute shares unknown until two samples";
         }
@@ -63,17 +76,19 @@ final class IosModel {
             return fmt("waits more than it computes: compute share %.2f < %.2f; moving a rank that waits for"
                     + " others cannot speed its job", p.computeShare(), settings.minComputeShare());
         }
-        double now = speedHere(p, local);
-        double there = shareThere(thief, thiefProcessCount);
-        if (there < settings.minSpeedup() * now) {
-            return fmt("no speedup: %.3g updates/s on the thief < %.2f x %.3g updates/s here", there,
-                    settings.minSpeedup(), now);
-        }
+        NodeProfile thief = s.thief();
         if (thief.memAvailable() >= 0 && p.rssBytes() >= 0 && thief.memAvailable() < p.rssBytes()) {
             return fmt("not enough memory on the thief: %d bytes available < %d bytes resident",
                     thief.memAvailable(), p.rssBytes());
         }
-        return null;
+        return rules.veto(p, s);
+    }
+
+    /** How the evidence for {@code p} looked, for the reason of a choice. */
+    String evidence(Evaluation e, Situation s) {
+        EvidenceRules.Payback pb = rules.payback(e.process(), s);
+        return fmt("here %s, thief %s updates/s; pays back in %.1f s", s.evidence().here(e.process()).describe(1),
+                s.evidence().thiefOffer().describe(1), pb.paybackSeconds());
     }
 
     /** The decision: the best candidate not vetoed, described by {@code reason}. */

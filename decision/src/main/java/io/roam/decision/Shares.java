@@ -1,6 +1,7 @@
 package io.roam.decision;
 
 import io.roam.profiling.NodeProfile;
+import io.roam.profiling.ProcessProfile;
 
 /** What a node could give one more process, as the strategies judge it (for the protocols). */
 public final class Shares {
@@ -14,5 +15,13 @@ public final class Shares {
      */
     public static double oneMoreProcess(NodeProfile node, int processes) {
         return IosModel.shareThere(node, processes);
+    }
+
+    /**
+     * The processing {@code p} gets on {@code node}, where it runs: the cores it used in the
+     * last period at the node's speed per core (updates/s); 0 when its rate is unknown.
+     */
+    public static double processingHere(ProcessProfile p, NodeProfile node) {
+        return IosModel.speedHere(p, node);
     }
 }

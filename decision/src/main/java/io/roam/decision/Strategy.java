@@ -11,6 +11,12 @@ public interface Strategy {
     /** What it does, in one line. */
     String description();
 
+    /**
+     * Its settings: whoever keeps the samples for its {@link Evidence} reads the window and
+     * the noise factor there.
+     */
+    DecisionSettings settings();
+
     /** The decision for one steal request. */
     Decision decide(Situation situation);
 }

@@ -23,6 +23,11 @@ class DecisionSettingsTest {
         assertThat(s.spawnCost()).isEqualTo(Duration.ofMillis(300));
         assertThat(s.defaultTransferRate()).isEqualTo(100L << 20);
         assertThat(s.paybackFactor()).isEqualTo(2.0);
+        assertThat(s.window()).isEqualTo(8);
+        assertThat(s.minSamples()).isEqualTo(5);
+        assertThat(s.noiseFactor()).isEqualTo(3.0);
+        assertThat(s.paybackHorizon()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(s.effectMinChange()).isEqualTo(0.05);
         assertThat(settings("")).isEqualTo(s);
     }
 
@@ -30,9 +35,10 @@ class DecisionSettingsTest {
     void overrides() {
         DecisionSettings s = settings("strategy = cost-aware, processing-weight = 0, communication-weight = 1,"
                 + " threshold = -0.5, min-compute-share = 0, min-speedup = 1, horizon-iterations = 10000000,"
-                + " spawn-cost = 2s, default-transfer-rate = 1GB, payback-factor = 1000");
+                + " spawn-cost = 2s, default-transfer-rate = 1GB, payback-factor = 1000, window = 100,"
+                + " min-samples = 100, noise-factor = 0, payback-horizon = 24h, effect-min-change = 1");
         assertThat(s).isEqualTo(new DecisionSettings("cost-aware", 0, 1, -0.5, 0, 1, 10_000_000,
-                Duration.ofSeconds(2), 1_000_000_000L, 1000));
+                Duration.ofSeconds(2), 1_000_000_000L, 1000, 100, 100, 0, Duration.ofHours(24), 1));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
@@ -42,6 +48,7 @@ class DecisionSettingsTest {
         "processing-weight | -0.1 | 0 to 1",
         "communication-weight | 1.01 | 0 to 1",
         "threshold | 1.5 | -1 to 1",
+        "effect-min-change | 1.5 | 0 to 1",
         "threshold | -2 | -1 to 1",
         "min-compute-share | 1.1 | 0 to 1",
         "min-speedup | 0.9 | 1 to 100",
@@ -53,7 +60,15 @@ class DecisionSettingsTest {
         "default-transfer-rate | 1000 | 1 KiB to 100 GiB",
         "default-transfer-rate | 101G | 1 KiB to 100 GiB",
         "payback-factor | 0.5 | 1 to 1000",
-        "payback-factor | 1001 | 1 to 1000"})
+        "payback-factor | 1001 | 1 to 1000",
+        "window | 1 | 2 to 100",
+        "window | 101 | 2 to 100",
+        "min-samples | 1 | 2 to 100",
+        "min-samples | 9 | 2 to 100 and at most window (8)",
+        "noise-factor | -0.5 | 0 to 10",
+        "noise-factor | 11 | 0 to 10",
+        "payback-horizon | 999ms | 1 s to 24 h",
+        "payback-horizon | 25h | 1 s to 24 h"})
     void badValuesNameKeyValueAndRange(String key, String value, String allowed) {
         assertThatThrownBy(() -> settings(key + " = " + value))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -77,11 +92,11 @@ class DecisionSettingsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"threshold", "horizon-iterations", "spawn-cost", "default-transfer-rate", "processing-weight"})
+    @CsvSource({"threshold", "horizon-iterations", "spawn-cost", "default-transfer-rate", "processing-weight", "window",
+        "min-samples", "noise-factor", "payback-horizon"})
     void aValueOfTheWrongTypeNamesTheKey(String key) {
         assertThatThrownBy(() -> settings(key + " = abc"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("invalid configuration: ")
-                .hasMessageContaining(key);
+                .hasMessageStartingWith("invalid configuration roam.decision." + key + " = abc: allowed ");
     }
 }

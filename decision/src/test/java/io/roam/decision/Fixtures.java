@@ -23,6 +23,16 @@ final class Fixtures {
         return new NodeProfile(host, 1000, 4, 4, speedPerCore, 0.5, available, 16L << 30, memAvailable, 0);
     }
 
+    /**
+     * A situation whose evidence is these profiles taken as a full window of identical
+     * samples (spread 0): the strategies' logic on exact figures.
+     */
+    static Situation steady(NodeProfile local, List<ProcessProfile> candidates, List<ProcessProfile> localProcesses,
+                            NodeProfile thief, List<ProcessProfile> thiefProcesses, double rate, double latency) {
+        return new Situation(local, candidates, localProcesses, thief, thiefProcesses, rate, latency,
+                Evidence.steady(local, candidates, thief, thiefProcesses.size(), 8));
+    }
+
     /** The reference settings with {@code hocon} (keys under roam.decision) on top. */
     static DecisionSettings settings(String hocon) {
         return DecisionSettings.from(ConfigFactory.parseString(hocon).atPath("roam.decision")

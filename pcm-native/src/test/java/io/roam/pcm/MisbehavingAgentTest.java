@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reconnects, registers again, finishes with the right result, and answers the bad MIGRATE
  * with MIGRATION_FAILED instead of moving.
  */
+@Tag("system")
 @Timeout(180)
 class MisbehavingAgentTest {
     private static final Path PROG = Path.of("target/native/test/pcm_steady_prog").toAbsolutePath();
@@ -113,7 +115,44 @@ class MisbehavingAgentTest {
                 });
     }
 
-    /** Sends the bad bytes, reads what the process says for a while, then closes. */
+    /**
+     * No agent where the process looks for it (a given socket, or the default one): each process
+     * says so once on stderr, naming the path, however often it tries again, and runs on.
+     */
+    @Test
+    void aProcessThatCannotReachItsAgentSaysSoOnceAndRunsOn() throws Exception {
+        MpiJob.requireMpirun();
+        Path absent = dir.resolve("absent-agent.sock");
+        MpiJob.Result job = MpiJob.run(dir, absent, 2, List.of(PROG.toString(), "300", "2"), 150);
+        assertThat(job.exit()).as(job.output()).isZero();
+        assertThat(job.output()).contains("steady ok: 300 iterations");
+        String line = "cannot reach the agent at " + absent + " (No such file or directory): this process runs"
+                + " without an agent, and will not migrate, until one answers there";
+        assertThat(job.output().lines().filter(l -> l.contains("cannot reach the agent"))).as(job.output())
+                .hasSize(2).allMatch(l -> l.contains(line));
+
+        // ROAM_AGENT_SOCKET unset: the agent's default path, with this host's name
+        String host = "no-agent-" + ProcessHandle.current().pid();
+        MpiJob.Result byDefault = MpiJob.run(dir, Map.of("ROAM_HOST", host), 2,
+                List.of(PROG.toString(), "100", "2"), 150);
+        assertThat(byDefault.exit()).as(byDefault.output()).isZero();
+        String expected = "root".equals(System.getProperty("user.name")) ? "/run/roam/agent-" + host + ".sock"
+                : "/roam/agent-" + host + ".sock";
+        assertThat(byDefault.output().lines().filter(l -> l.contains("cannot reach the agent"))).as(byDefault.output())
+                .hasSize(2).allMatch(l -> l.contains(expected + " ("));
+    }
+
+    /**
+     * How long a connection is held after its bad bytes when the process neither drops it nor
+     * answers: the endless frame's misbehaviour is to stay open, unfinished, this long.
+     */
+    private static final long HOLD_MS = 150;
+
+    /**
+     * Sends the bad bytes, reads what the process says until it reacts (it drops the
+     * connection, or answers the MIGRATE to nowhere with MIGRATION_FAILED) or HOLD_MS pass,
+     * then closes.
+     */
     private static void misbehave(SocketChannel ch, byte[] bad, List<PcmMessage> received) {
         try (ch) {
             Thread reader = new Thread(() -> {
@@ -121,6 +160,9 @@ class MisbehavingAgentTest {
                     PcmFrameReader r = new PcmFrameReader(ch);
                     for (PcmMessage m = r.read(); m != null; m = r.read()) {
                         received.add(m);
+                        if (m instanceof PcmMessage.MigrationFailed) {
+                            return;   // the answer to the MIGRATE to nowhere
+                        }
                     }
                 } catch (IOException endedByEitherSide) {
                     // the process dropped us, or we closed
@@ -132,7 +174,9 @@ class MisbehavingAgentTest {
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            Thread.sleep(bad.length == 0 ? 0 : 150);
+            if (bad.length > 0) {
+                reader.join(HOLD_MS);
+            }
         } catch (IOException | InterruptedException dropped) {
             // the process closed first: what it should do with most of these
         }

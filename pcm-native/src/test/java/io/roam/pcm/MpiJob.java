@@ -36,14 +36,24 @@ final class MpiJob {
      */
     static Result run(Path dir, Path agentSocket, int ranks, List<String> program, int timeoutSeconds)
             throws Exception {
+        return run(dir, java.util.Map.of("ROAM_AGENT_SOCKET", agentSocket.toString()), ranks, program, timeoutSeconds);
+    }
+
+    /** As {@link #run(Path, Path, int, List, int)} with {@code env} exported to the ranks instead (-x). */
+    static Result run(Path dir, java.util.Map<String, String> env, int ranks, List<String> program, int timeoutSeconds)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(MPIRUN.toString(), "--oversubscribe", "-np", "" + ranks,
-                "--mca", "orte_allowed_exit_without_sync", "1", "--mca", "pml", "ob1", "-x", "ROAM_AGENT_SOCKET"));
+                "--mca", "orte_allowed_exit_without_sync", "1", "--mca", "pml", "ob1"));
+        for (String name : env.keySet()) {
+            cmd.addAll(List.of("-x", name));
+        }
         if ("root".equals(System.getProperty("user.name"))) {
             cmd.add(1, "--allow-run-as-root");
         }
         cmd.addAll(program);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().put("ROAM_AGENT_SOCKET", agentSocket.toString());
+        pb.environment().remove("ROAM_AGENT_SOCKET");
+        pb.environment().putAll(env);
         Path log = dir.resolve("out.txt");
         Process p = pb.redirectOutput(log.toFile()).start();
         try {

@@ -10,6 +10,7 @@ import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * communicators derived before the move hold the departed process (MPI_UNEQUAL to
  * MPI_COMM_WORLD) until the program derives them again, which is the program's job.
  */
+@Tag("system")
 class PcmDerivedCommTest {
     @TempDir
     Path dir;

@@ -11,6 +11,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gets the right exception for each wrong load, and both ranks run the JNI layer under load
  * (several threads at once) before and after the move.
  */
+@Tag("system")
 class PcmJniMigrationTest {
     @TempDir
     Path dir;
@@ -38,7 +40,8 @@ class PcmJniMigrationTest {
             MpiJob.Result job = MpiJob.run(dir, server.socketPath(), 2, List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xcheck:jni",
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
-                    location(Pcm.class) + File.pathSeparator + location(JniContractProgram.class),
+                    location(Pcm.class) + File.pathSeparator + location(PcmServer.class) + File.pathSeparator
+                            + location(JniContractProgram.class),
                     JniContractProgram.class.getName()), 180);
             String out = job.output();
             assertThat(job.exit()).as(out).isZero();

@@ -10,6 +10,7 @@ import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (src/test/c/pcm_restore_prog.c) checks in its replacement every load error, loads out
  * of order, a count-0 entry and a key drained by PCM_Status; this test moves its rank 1.
  */
+@Tag("system")
 class PcmRestoreContractTest {
     @TempDir
     Path dir;

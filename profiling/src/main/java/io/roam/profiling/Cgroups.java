@@ -67,6 +67,30 @@ public final class Cgroups {
         return Optional.empty();
     }
 
+    /**
+     * The CPU cgroup at {@code path} (from the cgroup root, e.g. "/roam.slice": where the
+     * node's MPI jobs run when the agent runs elsewhere), v2 or v1; an error naming the
+     * directory if it does not exist.
+     */
+    public static CpuSource at(Path sysfs, String path, int cores, LongSupplier nanoClock) throws IOException {
+        if (Files.exists(sysfs.resolve("cgroup.controllers"))) {
+            return new V2(sysfs, existing(rel(sysfs, path)), cores, nanoClock);
+        }
+        Path cpuRoot = v1Root(sysfs, "cpu");
+        Path acctRoot = v1Root(sysfs, "cpuacct");
+        if (cpuRoot == null || acctRoot == null) {
+            throw new IOException("no CPU cgroup controller (v2, or v1 cpu and cpuacct) under " + sysfs);
+        }
+        return new V1(cpuRoot, existing(rel(cpuRoot, path)), existing(rel(acctRoot, path)), cores, nanoClock);
+    }
+
+    private static Path existing(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no cgroup " + dir);
+        }
+        return dir;
+    }
+
     private static Path v1Root(Path sysfs, String controller) {
         for (Path p : List.of(sysfs.resolve(controller), sysfs.resolve("cpu,cpuacct"), sysfs.resolve("cpuacct,cpu"))) {
             if (Files.isDirectory(p)) {

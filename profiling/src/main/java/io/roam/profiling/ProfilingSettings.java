@@ -1,7 +1,7 @@
 package io.roam.profiling;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
+import io.roam.config.Settings;
 import java.time.Duration;
 
 /** The validated {@code roam.profiling} configuration (reference.conf, key by key). */
@@ -15,65 +15,46 @@ public record ProfilingSettings(Duration period, double smoothingOldWeight, int 
     public record Network(Duration period, int bandwidthEvery, int probeBytes, int maxPeers) {
     }
 
-    /** The allowed values of {@code roam.profiling.cpu-source}. */
+    /** The allowed values of {@code roam.profiling.cpu-source}, besides "cgroup:/PATH". */
     public static final java.util.List<String> CPU_SOURCES = java.util.List.of("auto", "machine", "cgroup");
+    private static final String CGROUP_AT = "cgroup:";
 
     public static ProfilingSettings from(Config root) {
-        try {
-            Config c = root.getConfig("roam.profiling");
-            Duration period = c.getDuration("period");
-            if (period.compareTo(Duration.ofMillis(100)) < 0 || period.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw bad("period", c.getValue("period").unwrapped(), "100 ms to 1 min");
-            }
-            double w = c.getDouble("smoothing-old-weight");
-            if (!(w >= 0 && w <= 0.95)) {
-                throw bad("smoothing-old-weight", w, "0 to 0.95");
-            }
-            int sweeps = c.getInt("probe-sweeps");
-            if (sweeps < 10 || sweeps > 100_000) {
-                throw bad("probe-sweeps", sweeps, "10 to 100000");
-            }
-            int runs = c.getInt("probe-runs");
-            if (runs < 1 || runs > 20) {
-                throw bad("probe-runs", runs, "1 to 20");
-            }
-            String source = c.getString("cpu-source");
-            if (!CPU_SOURCES.contains(source)) {
-                throw bad("cpu-source", source, "one of " + CPU_SOURCES);
-            }
-            return new ProfilingSettings(period, w, sweeps, runs, source, network(c.getConfig("network")));
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
-        }
+        Settings s = Settings.of(root, "roam.profiling");
+        return new ProfilingSettings(s.duration("period", Duration.ofMillis(100), Duration.ofMinutes(1)),
+                s.number("smoothing-old-weight", 0, 0.95), s.integer("probe-sweeps", 10, 100_000),
+                s.integer("probe-runs", 1, 20), cpuSource(s), network(s.section("network")));
     }
 
-    private static Network network(Config c) {
-        Duration period = c.getDuration("period");
-        if (period.compareTo(Duration.ofMillis(100)) < 0 || period.compareTo(Duration.ofMinutes(10)) > 0) {
-            throw bad("network.period", c.getValue("period").unwrapped(), "100 ms to 10 min");
+    private static String cpuSource(Settings s) {
+        String v = s.string("cpu-source");
+        if (CPU_SOURCES.contains(v) || v.matches(CGROUP_AT + "/[^\\s]*")) {
+            return v;
         }
-        int every = c.getInt("bandwidth-every");
-        if (every < 0 || every > 1000) {
-            throw bad("network.bandwidth-every", every, "0 (never) to 1000");
-        }
-        long bytes = c.getBytes("probe-bytes");
-        if (bytes < 1024 || bytes > 16L << 20) {
-            throw bad("network.probe-bytes", c.getValue("probe-bytes").unwrapped(), "1 KiB to 16 MiB");
-        }
-        int peers = c.getInt("max-peers");
-        if (peers < 0 || peers > 1000) {
-            throw bad("network.max-peers", peers, "0 (no probes) to 1000");
-        }
-        return new Network(period, every, (int) bytes, peers);
+        throw s.bad("cpu-source", v, "one of " + String.join(", ", CPU_SOURCES) + ", or cgroup:/PATH");
+    }
+
+    private static Network network(Settings s) {
+        return new Network(s.duration("period", Duration.ofMillis(100), Duration.ofMinutes(10)),
+                s.integer("bandwidth-every", 0, 1000, "0 (never) to 1000"),
+                (int) s.bytes("probe-bytes", 1024, 16L << 20), s.integer("max-peers", 0, 1000, "0 (no probes) to 1000"));
     }
 
     /**
      * The node's CPU source: "machine" reads /proc/stat; "cgroup" the agent's own CPU cgroup
-     * (an error if it has none); "auto" the agent's cgroup if it has a CPU quota, else the machine.
+     * (an error if it has none); "cgroup:/PATH" the cgroup at PATH (an error if it does not
+     * exist); "auto" the agent's cgroup if it has a CPU quota, else the machine.
      */
     public CpuSource cpuSource(ProcFs proc, int cores) throws java.io.IOException {
         java.nio.file.Path sys = java.nio.file.Path.of("/sys/fs/cgroup");
         java.nio.file.Path procRoot = java.nio.file.Path.of("/proc");
+        if (cpuSource.startsWith(CGROUP_AT)) {
+            try {
+                return Cgroups.at(sys, cpuSource.substring(CGROUP_AT.length()), cores, System::nanoTime);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("roam.profiling.cpu-source = " + cpuSource + ": " + e.getMessage());
+            }
+        }
         return switch (cpuSource) {
             case "machine" -> CpuSource.machine(proc, cores);
             case "cgroup" -> Cgroups.of(sys, procRoot, "self", cores, System::nanoTime).orElseThrow(
@@ -82,10 +63,5 @@ public record ProfilingSettings(Duration period, double smoothingOldWeight, int 
             default -> Cgroups.limitedCpu(sys, procRoot, "self", cores, System::nanoTime)
                     .orElse(CpuSource.machine(proc, cores));
         };
-    }
-
-    private static IllegalArgumentException bad(String key, Object value, String allowed) {
-        return new IllegalArgumentException("invalid configuration roam.profiling." + key + " = " + value
-                + ": allowed " + allowed);
     }
 }

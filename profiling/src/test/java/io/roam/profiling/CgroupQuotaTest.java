@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * the quota goes. Needs root and a CPU controller under /sys/fs/cgroup; skipped only outside
  * CI where those are missing. Tolerances: 0.1 cores (the CFS period is 100 ms, samples 1 s).
  */
+@Tag("system")
 class CgroupQuotaTest {
     private static final Path SYS = Path.of("/sys/fs/cgroup");
     private static final double TOLERANCE = 0.1;
@@ -60,6 +62,8 @@ class CgroupQuotaTest {
                 try {
                     Files.delete(d);
                 } catch (IOException e) {
+                    // a poll, not a fixed wait: the delete is tried again until the kernel has let
+                    // go of the killed processes (EBUSY until then), at most 2 s
                     Thread.sleep(100);
                 }
             }
@@ -97,8 +101,29 @@ class CgroupQuotaTest {
     /** Available processing (cores, speed 1) after one second. */
     private static NodeProfile second(NodeProfiler p) throws Exception {
         p.sample();
-        Thread.sleep(1000);
+        Thread.sleep(1000);   // the window measured (not a wait for something): 10 CFS periods
         return p.sample();
+    }
+
+    @Test
+    void cpuSourceCgroupAtAPathReadsThatCgroupWhereverTheAgentRuns() throws Exception {
+        quota("1.0");
+        String name = dirs.get(0).getFileName().toString();
+        ProfilingSettings s = ProfilingSettings.from(com.typesafe.config.ConfigFactory.parseString(
+                "roam.profiling.cpu-source = \"cgroup:/" + name + "\"").withFallback(
+                com.typesafe.config.ConfigFactory.defaultReference()));
+        CpuSource src = s.cpuSource(new ProcFs(), cores);
+        assertThat(src.describe()).contains(name);
+        NodeProfiler p = new NodeProfiler("cg", new ProcFs(), src, cores, 1.0, 0, System::currentTimeMillis);
+        // this JVM and whatever else keeps the machine busy are not in it: its core is all available
+        assertThat(second(p).available()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(TOLERANCE));
+        start(true);
+        assertThat(second(p).available()).as("a busy loop in it uses part of its core").isLessThan(0.9);
+        ProfilingSettings missing = ProfilingSettings.from(com.typesafe.config.ConfigFactory.parseString(
+                "roam.profiling.cpu-source = \"cgroup:/roam-no-such-cgroup\"").withFallback(
+                com.typesafe.config.ConfigFactory.defaultReference()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> missing.cpuSource(new ProcFs(), cores))
+                .hasMessageStartingWith("roam.profiling.cpu-source = cgroup:/roam-no-such-cgroup: no cgroup /sys/fs/cgroup/");
     }
 
     @Test
@@ -126,7 +151,9 @@ class CgroupQuotaTest {
         ProcFs proc = new ProcFs();
         ProcessRates rates = new ProcessRates();
         rates.sample("p", System.currentTimeMillis(), proc.processCpuMillis(pid).orElseThrow(), 0, 0);
-        Thread.sleep(200);   // ProcessRates skips a process's first period (its start)
+        // ProcessRates skips a process's first period (its start): time passes for that period,
+        // nothing is waited for
+        Thread.sleep(200);
 
         double[] share = new double[3];
         NodeProfile[] profile = new NodeProfile[3];
@@ -135,7 +162,7 @@ class CgroupQuotaTest {
             quota(quotas[i]);
             rates.sample("p", System.currentTimeMillis(), proc.processCpuMillis(pid).orElseThrow(), 0, 0);
             node.sample();
-            Thread.sleep(2000);
+            Thread.sleep(2000);   // the window measured at this quota (not a wait for something)
             share[i] = rates.sample("p", System.currentTimeMillis(), proc.processCpuMillis(pid).orElseThrow(), 0, 0)
                     .cpuShare();
             profile[i] = node.sample();

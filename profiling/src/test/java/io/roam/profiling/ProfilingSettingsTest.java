@@ -25,6 +25,13 @@ class ProfilingSettingsTest {
     }
 
     @Test
+    void aCgroupPathIsACpuSource() {
+        assertThat(with("roam.profiling.cpu-source = \"cgroup:/roam.slice/jobs\"").cpuSource())
+                .isEqualTo("cgroup:/roam.slice/jobs");
+        assertThat(with("roam.profiling.cpu-source = machine").cpuSource()).isEqualTo("machine");
+    }
+
+    @Test
     void networkBoundsAreAccepted() {
         ProfilingSettings s = with("roam.profiling.network { period = 10m, bandwidth-every = 0, probe-bytes = 16 MiB,"
                 + " max-peers = 0 }");
@@ -38,7 +45,9 @@ class ProfilingSettingsTest {
         "probe-sweeps | 5 | 10 to 100000", "probe-runs | 0 | 1 to 20",
         "network.period | 99ms | 100 ms to 10 min", "network.period | 11m | 100 ms to 10 min",
         "network.bandwidth-every | -1 | 0 (never) to 1000", "network.probe-bytes | 1023 | 1 KiB to 16 MiB",
-        "network.probe-bytes | 17 MiB | 1 KiB to 16 MiB", "network.max-peers | 1001 | 0 (no probes) to 1000"})
+        "network.probe-bytes | 17 MiB | 1 KiB to 16 MiB", "network.max-peers | 1001 | 0 (no probes) to 1000",
+        "cpu-source | nope | one of auto, machine, cgroup, or cgroup:/PATH",
+        "cpu-source | \"cgroup:relative\" | one of auto, machine, cgroup, or cgroup:/PATH"})
     void badValuesNameKeyValueAndRange(String key, String value, String allowed) {
         assertThatThrownBy(() -> with("roam.profiling." + key + " = " + value))
                 .hasMessageContaining("roam.profiling." + key).hasMessageContaining(allowed);

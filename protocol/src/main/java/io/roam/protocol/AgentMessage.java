@@ -1,8 +1,11 @@
 package io.roam.protocol;
 
+import io.roam.decision.MoveEffect;
+import io.roam.decision.Summary;
 import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
+import io.roam.stealing.StealMessage;
 import io.roam.topologies.NodeInfo;
 import java.util.Arrays;
 import java.util.List;
@@ -12,9 +15,13 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * What one agent says to another (and what the local control API asks its own agent).
  * Each agent registers an {@code ActorRef<AgentMessage>} with the receptionist under
- * {@link #SERVICE_KEY_ID}.
+ * {@link #SERVICE_KEY_ID}. Sealed: every message an agent can receive is listed here (and
+ * registered in {@link RoamKryo}); the work-stealing messages travel inside {@link Steal}.
  */
-public interface AgentMessage extends RoamMessage {
+public sealed interface AgentMessage extends RoamMessage
+        permits AgentMessage.StatusQuery, AgentMessage.MigrateRank, AgentMessage.ExpectArrival, AgentMessage.MoveMeasured,
+        AgentMessage.ProbeRequest, AgentMessage.SetDrained, AgentMessage.StopAgent, AgentMessage.Steal,
+        MigrationHistory.Query, NodeHistory.Query {
     /** The receptionist key id of every agent. */
     String SERVICE_KEY_ID = "roam-agent";
 
@@ -44,13 +51,34 @@ public interface AgentMessage extends RoamMessage {
     /**
      * Sent by the source agent to the target agent before it orders a migration: the
      * replacement of (job, rank) will register here with this order id; report it to
-     * {@code replyTo}.
+     * {@code replyTo}. {@code beforeNs} is the job's iteration time as the rank saw it over
+     * the source's last window of heartbeats (the "before" of the move's effect); the target
+     * measures the "after" and tells both agents ({@link MoveMeasured}), the source at
+     * {@code sourceAgent}.
      */
-    record ExpectArrival(long orderId, String jobId, int rank, ActorRef<MigrationEvent> replyTo)
-            implements AgentMessage {
+    record ExpectArrival(long orderId, String jobId, int rank, ActorRef<MigrationEvent> replyTo, Summary beforeNs,
+                         ActorRef<AgentMessage> sourceAgent) implements AgentMessage {
         public ExpectArrival {
             Objects.requireNonNull(jobId, "jobId");
             Objects.requireNonNull(replyTo, "replyTo");
+            Objects.requireNonNull(beforeNs, "beforeNs");
+            Objects.requireNonNull(sourceAgent, "sourceAgent");
+        }
+    }
+
+    /**
+     * What a move did to its job, measured by the target agent once the replacement had run
+     * for a window of heartbeats (docs/architecture.md, "Feedback"): sent to the source agent
+     * (its migration log shows it; its stealer holds back a move that did not help) and to
+     * the target agent itself (a move that made the job slower lets the rank go back).
+     */
+    record MoveMeasured(long orderId, String jobId, int rank, String targetAddress, String targetHost,
+                        MoveEffect effect) implements AgentMessage {
+        public MoveMeasured {
+            Objects.requireNonNull(jobId, "jobId");
+            Objects.requireNonNull(targetAddress, "targetAddress");
+            Objects.requireNonNull(targetHost, "targetHost");
+            Objects.requireNonNull(effect, "effect");
         }
     }
 
@@ -103,15 +131,17 @@ public interface AgentMessage extends RoamMessage {
 
     /**
      * A node's status: who it is, how many MPI slots it offers, which PCM processes are
-     * registered with its agent, its profile and its network profile, and whether it is
-     * drained (takes no new work).
+     * registered with its agent, its profile and its network profile, whether it is drained
+     * (takes no new work), and the path of its PCM socket with %h for its host name (what
+     * {@code roam run} gives the ranks as ROAM_AGENT_SOCKET).
      */
     record NodeStatus(NodeInfo node, long upSinceMillis, boolean manager, int slots, List<ProcessInfo> processes,
                       List<String> neighbours, List<ProcessProfile> profiles, NodeProfile profile,
-                      NetworkProfile network, boolean drained)
+                      NetworkProfile network, boolean drained, String pcmSocket)
             implements RoamMessage {
         public NodeStatus {
             Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(pcmSocket, "pcmSocket");
             Objects.requireNonNull(profile, "profile");
             Objects.requireNonNull(network, "network");
             processes = List.copyOf(processes);
@@ -139,6 +169,17 @@ public interface AgentMessage extends RoamMessage {
     record StopAgent(String reason, boolean drain) implements AgentMessage {
         public StopAgent {
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * A work-stealing message ({@code io.roam.stealing}, plain Java: its nodes are addresses,
+     * not actor refs) on its way to another agent, which hands it to its stealer. The sender
+     * resolves the message's destination address to the agent's ref itself.
+     */
+    record Steal(StealMessage message) implements AgentMessage {
+        public Steal {
+            Objects.requireNonNull(message, "message");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.roam.protocol;
 
+import io.roam.decision.MoveEffect;
 import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -17,10 +18,11 @@ public record MigrationHistory(String host, List<Entry> migrations) implements R
 
     /**
      * One migration: where it goes and its phases so far, oldest first (the last one is
-     * DONE or FAILED once it ended; DONE carries the phase times).
+     * DONE or FAILED once it ended; DONE carries the phase times), and once measured, what
+     * it did to its job ({@code effect}, null until then and for moves that failed).
      */
     public record Entry(long orderId, String jobId, int rank, String source, String target, long startedAtMillis,
-                        List<MigrationEvent> events) implements RoamMessage {
+                        List<MigrationEvent> events, MoveEffect effect) implements RoamMessage {
         public Entry {
             Objects.requireNonNull(jobId, "jobId");
             Objects.requireNonNull(source, "source");

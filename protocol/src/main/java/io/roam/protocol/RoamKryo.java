@@ -5,11 +5,14 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
+import io.roam.decision.MoveEffect;
+import io.roam.decision.Summary;
 import io.roam.profiling.InterfaceStat;
 import io.roam.profiling.LinkProfile;
 import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
+import io.roam.stealing.StealMessage;
 import io.roam.topologies.NodeInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +58,22 @@ public final class RoamKryo {
             Map.entry(StealMessage.NeighbourView.class, BASE + 25),
             Map.entry(StealMessage.JobRank.class, BASE + 26),
             Map.entry(AgentMessage.StopAgent.class, BASE + 27),
-            // 140 to 149: the web view and metrics (issue 9)
+            Map.entry(AgentMessage.Steal.class, BASE + 28),
+            Map.entry(AgentMessage.MoveMeasured.class, BASE + 29),
+            Map.entry(Summary.class, BASE + 30),
+            Map.entry(MoveEffect.class, BASE + 31),
+            Map.entry(MoveEffect.Verdict.class, BASE + 32),
+            // the informed stealing protocol's gossip (simulation branch; 138 to keep clear of 133+)
+            Map.entry(StealMessage.Hint.class, BASE + 38),
+            // 140 to 149: the web view and metrics
             Map.entry(MigrationHistory.class, BASE + 40),
             Map.entry(MigrationHistory.Entry.class, BASE + 41),
-            Map.entry(MigrationHistory.Query.class, BASE + 42));
+            Map.entry(MigrationHistory.Query.class, BASE + 42),
+            Map.entry(NodeHistory.class, BASE + 43),
+            Map.entry(NodeHistory.Series.class, BASE + 44),
+            Map.entry(NodeHistory.JobSeries.class, BASE + 45),
+            Map.entry(NodeHistory.Move.class, BASE + 46),
+            Map.entry(NodeHistory.Query.class, BASE + 47));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

@@ -13,11 +13,14 @@ import io.roam.protocol.AgentMessage.ProcessInfo;
 import io.roam.protocol.AgentMessage.StatusQuery;
 import io.roam.protocol.MigrationEvent.MigrationTimes;
 import io.roam.protocol.MigrationEvent.Phase;
+import io.roam.decision.MoveEffect;
+import io.roam.decision.Summary;
 import io.roam.profiling.InterfaceStat;
 import io.roam.profiling.LinkProfile;
 import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
+import io.roam.stealing.StealMessage;
 import io.roam.topologies.NodeInfo;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,10 +72,10 @@ class KryoSerializerTest {
         new java.util.Random(1).nextBytes(payload);
         List<Object> all = new ArrayList<>();
         all.add(new StatusQuery(statusProbe.getRef()));
-        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile, network, false));
-        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile, NetworkProfile.EMPTY, true));
+        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile, network, false, "/run/roam/agent-%h.sock"));
+        all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile, NetworkProfile.EMPTY, true, ""));
         all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only"), List.of(profile, profile), nodeProfile,
-                new NetworkProfile(List.of(), network.links().subList(1, 2)), false));
+                new NetworkProfile(List.of(), network.links().subList(1, 2)), false, "/tmp/a.sock"));
         all.add(new AgentMessage.SetDrained(true, statusProbe.getRef()));
         all.add(new AgentMessage.SetDrained(false, statusProbe.getRef()));
         all.add(new AgentMessage.StopAgent("roam stop from 10.0.0.9", false));
@@ -81,7 +84,13 @@ class KryoSerializerTest {
         all.add(new ProbeReply(3, 123_456_789_012L, ProbeRequest.MAX_PAYLOAD));
         all.add(p);
         all.add(new MigrateRank("job-ü", 7, "pekko://roam@10.0.0.2:2552", eventProbe.getRef()));
-        all.add(new ExpectArrival(Long.MAX_VALUE, "job", 0, eventProbe.getRef()));
+        TestProbe<AgentMessage> agentProbe = kit.createTestProbe();
+        all.add(new ExpectArrival(Long.MAX_VALUE, "job", 0, eventProbe.getRef(), Summary.of(5.3e6, 5.5e6, 5.4e6),
+                agentProbe.getRef()));
+        all.add(new ExpectArrival(1, "job", 0, eventProbe.getRef(), Summary.NONE, agentProbe.getRef()));
+        MoveEffect effect = MoveEffect.judge(Summary.steady(24e6, 8), Summary.of(5.8e6, 6e6, 5.9e6, 6.1e6, 5.7e6), 5,
+                3, 0.05);
+        all.add(new AgentMessage.MoveMeasured(9, "job", 1, "pekko://roam@10.0.0.2:2552", "h2", effect));
         all.add(new MigrationEvent(9, "job", 1, Phase.DONE, 123, "moved", times));
         all.add(new MigrationEvent(9, "job", 1, Phase.FAILED, 123, "spawn failed", null));
         all.add(times);
@@ -89,20 +98,32 @@ class KryoSerializerTest {
         all.add(new MigrationHistory.Query(historyProbe.getRef()));
         MigrationHistory.Entry entry = new MigrationHistory.Entry(9, "job", 1, "10.0.0.1", "10.0.0.2", 120,
                 List.of(new MigrationEvent(9, "job", 1, Phase.ACCEPTED, 121, "from a to b", null),
-                        new MigrationEvent(9, "job", 1, Phase.DONE, 130, "moved", times)));
+                        new MigrationEvent(9, "job", 1, Phase.DONE, 130, "moved", times)), effect);
         all.add(entry);
         all.add(new MigrationHistory("10.0.0.1", List.of(entry,
-                new MigrationHistory.Entry(10, "job", 2, "10.0.0.1", "10.0.0.3", 140, List.of()))));
+                new MigrationHistory.Entry(10, "job", 2, "10.0.0.1", "10.0.0.3", 140, List.of(), null))));
         all.add(new MigrationHistory("h", List.of()));
-        all.add(new StealMessage.StealRequest(1L << 40, "pekko://roam@10.0.0.3:2552", nodeProfile, List.of(profile), 2,
-                List.of("pekko://roam@10.0.0.4:2552")));
-        all.add(new StealMessage.StealRequest(2, "t", nodeProfile, List.of(), 0, List.of()));
-        all.add(new StealMessage.StealOffer(3, "v", "job-1", 2, 0.61, 64L << 20));
-        all.add(new StealMessage.StealRefused(4, "v", "nothing worth giving"));
-        all.add(new StealMessage.StealAnswer(5, "t", true, "accepted"));
-        all.add(new StealMessage.StealOutcome(6, "v", "job-1", 2, false, "spawn failed"));
-        all.add(new StealMessage.NeighbourView("a", nodeProfile, List.of(new StealMessage.JobRank("job-1", 0),
-                new StealMessage.JobRank("job-1", 3)), List.of("job-2")));
+        TestProbe<NodeHistory> nodeHistoryProbe = kit.createTestProbe();
+        all.add(new NodeHistory.Query(nodeHistoryProbe.getRef()));
+        NodeHistory.Series series = new NodeHistory.Series(1000, java.nio.ByteBuffer.allocate(8).putFloat(1.5f)
+                .putFloat(Float.NaN).array());
+        all.add(new NodeHistory("10.0.0.1", 1000, series, List.of(new NodeHistory.JobSeries("job", series)),
+                List.of(new NodeHistory.Move(1500, "job", 1, "10.0.0.1", "10.0.0.2"))));
+        all.add(new NodeHistory("h", 10_000, new NodeHistory.Series(0, new byte[0]), List.of(), List.of()));
+        for (StealMessage m : List.of(
+                new StealMessage.StealRequest(1L << 40, "pekko://roam@10.0.0.3:2552", nodeProfile, List.of(profile), 2,
+                        List.of("pekko://roam@10.0.0.4:2552")),
+                new StealMessage.StealRequest(2, "t", nodeProfile, List.of(), 0, List.of()),
+                new StealMessage.StealOffer(3, "v", "job-1", 2, 0.61, 64L << 20),
+                new StealMessage.StealRefused(4, "v", "nothing worth giving"),
+                new StealMessage.StealAnswer(5, "t", true, "accepted"),
+                new StealMessage.StealOutcome(6, "v", "job-1", 2, false, "spawn failed"),
+                new StealMessage.NeighbourView("a", nodeProfile, List.of(new StealMessage.JobRank("job-1", 0),
+                        new StealMessage.JobRank("job-1", 3)), List.of("job-2")),
+                new StealMessage.NeighbourView("b", nodeProfile, List.of(), List.of(), 2.5,
+                        List.of(new StealMessage.Hint(new NodeInfo("roam://b", "c1", "b", 3), 4.0, 1))))) {
+            all.add(new AgentMessage.Steal(m));   // how the agents send them
+        }
         return all;
     }
 
@@ -116,6 +137,11 @@ class KryoSerializerTest {
             Object back = serialization.deserialize(bytes, s.identifier(), "").get();
             assertThat(back).isEqualTo(m);
             covered.add(m.getClass());
+            if (m instanceof AgentMessage.MoveMeasured) {
+                covered.add(MoveEffect.class);
+                covered.add(MoveEffect.Verdict.class);
+                covered.add(Summary.class);
+            }
             if (m instanceof NodeStatus st) {
                 covered.add(NodeInfo.class);
                 covered.add(NodeProfile.class);
@@ -129,12 +155,18 @@ class KryoSerializerTest {
                 }
                 assertThat(((NodeStatus) back).processes()).isUnmodifiable();
             }
-            if (m instanceof StealMessage.NeighbourView v) {
-                covered.add(StealMessage.JobRank.class);
-                covered.add(NodeProfile.class);
-            }
-            if (m instanceof StealMessage.StealRequest r && !r.thiefProcesses().isEmpty()) {
-                covered.add(ProcessProfile.class);
+            if (m instanceof AgentMessage.Steal steal) {
+                covered.add(steal.message().getClass());
+                if (steal.message() instanceof StealMessage.NeighbourView) {
+                    covered.add(StealMessage.JobRank.class);
+                    covered.add(NodeProfile.class);
+                    if (!((StealMessage.NeighbourView) steal.message()).hints().isEmpty()) {
+                        covered.add(StealMessage.Hint.class);
+                    }
+                }
+                if (steal.message() instanceof StealMessage.StealRequest r && !r.thiefProcesses().isEmpty()) {
+                    covered.add(ProcessProfile.class);
+                }
             }
             if (m instanceof ProbeRequest r) {
                 covered.add(byte[].class);
@@ -143,12 +175,37 @@ class KryoSerializerTest {
             if (m instanceof MigrationEvent e) {
                 covered.add(e.phase().getClass());
             }
+            if (m instanceof NodeHistory h && !h.jobs().isEmpty()) {
+                covered.add(NodeHistory.Series.class);
+                covered.add(NodeHistory.JobSeries.class);
+                covered.add(NodeHistory.Move.class);
+                covered.add(byte[].class);
+            }
             if (m instanceof MigrationHistory h && !h.migrations().isEmpty()) {
                 covered.add(MigrationHistory.Entry.class);
                 covered.add(MigrationEvent.class);
             }
         }
         assertThat(covered).containsAll(RoamKryo.IDS.keySet());
+    }
+
+    @Test
+    void everyMessageAnAgentCanReceiveHasAFixedId() {
+        assertThat(AgentMessage.class.isSealed()).isTrue();
+        assertThat(StealMessage.class.isSealed()).isTrue();
+        List<Class<?>> permitted = new ArrayList<>(List.of(AgentMessage.class.getPermittedSubclasses()));
+        permitted.addAll(List.of(StealMessage.class.getPermittedSubclasses()));
+        assertThat(permitted).hasSize(10 + 6).allSatisfy(c -> assertThat(RoamKryo.IDS).containsKey(c));
+        assertThat(new HashSet<>(RoamKryo.IDS.values())).as("no id twice").hasSameSizeAs(RoamKryo.IDS.values());
+    }
+
+    @Test
+    void aStealMessageTravelsOnlyWrapped() {
+        KryoSerializer s = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(kit.system()));
+        StealMessage bare = new StealMessage.StealRefused(4, "v", "nothing worth giving");
+        assertThatThrownBy(() -> s.fromBinaryJava(s.toBinary(bare), null)).hasMessageContaining("not a Roam message");
+        Object back = s.fromBinaryJava(s.toBinary(new AgentMessage.Steal(bare)), null);
+        assertThat(back).isEqualTo(new AgentMessage.Steal(bare));
     }
 
     @Test

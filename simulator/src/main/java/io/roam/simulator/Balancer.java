@@ -24,4 +24,23 @@ abstract class Balancer {
     /** A node joined (already wired). */
     void onJoin(SimNode n) {
     }
+
+    /** Each live node's load by node id, and their mean. */
+    record Loads(double[] load, double avg) {
+    }
+
+    /**
+     * The gossip baselines' start of a round: every live node's load, as its neighbours learn
+     * it (two messages a node: its report and the reply, counted).
+     */
+    Loads loads(java.util.List<SimNode> alive) {
+        double[] load = new double[world.nodes.size()];
+        double sum = 0;
+        for (SimNode n : alive) {
+            load[n.id] = n.load();
+            sum += load[n.id];
+            world.count(n, 2);
+        }
+        return new Loads(load, sum / alive.size());
+    }
 }

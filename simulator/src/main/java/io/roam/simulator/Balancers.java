@@ -2,14 +2,15 @@ package io.roam.simulator;
 
 import io.roam.decision.Strategies;
 import io.roam.decision.Strategy;
-import io.roam.protocol.stealing.VictimSelection;
+import io.roam.stealing.VictimSelection;
 import java.util.List;
 import java.util.Locale;
 
-/** The balancers by name: rs, ats, nts (work stealing), gossip, greedy, none. */
+/** The balancers by name: rs, ats, nts, informed (work stealing), gossip, grapevine, greedy, none. */
 public final class Balancers {
     /** Every name, in report order. */
-    public static final List<String> NAMES = List.of("rs", "ats", "nts", "gossip", "greedy", "none");
+    public static final List<String> NAMES = List.of("rs", "ats", "nts", "informed", "gossip", "grapevine", "greedy",
+            "none");
 
     private Balancers() {
     }
@@ -22,8 +23,9 @@ public final class Balancers {
     static Balancer create(String name, World w, Strategy strategy) {
         String n = name.toLowerCase(Locale.ROOT);
         return switch (n) {
-            case "rs", "ats", "nts" -> new StealingBalancer(w, VictimSelection.byName(n).orElseThrow(), strategy);
+            case "rs", "ats", "nts", "informed" -> new StealingBalancer(w, VictimSelection.byName(n).orElseThrow(), strategy);
             case "gossip" -> new GossipBalancer(w);
+            case "grapevine" -> new GrapevineBalancer(w);
             case "greedy" -> new GreedyBalancer(w);
             case "none" -> new NoBalancer(w);
             default -> throw new IllegalArgumentException("unknown balancer \"" + name + "\"; valid: "

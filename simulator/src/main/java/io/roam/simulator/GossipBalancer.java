@@ -32,14 +32,9 @@ final class GossipBalancer extends Balancer {
         }
         List<SimNode> alive = world.alive();
         int size = world.nodes.size();
-        double[] load = new double[size];
-        double sum = 0;
-        for (SimNode n : alive) {
-            load[n.id] = n.load();
-            sum += load[n.id];
-            world.count(n, 2);
-        }
-        double avg = sum / alive.size();
+        Loads loads = loads(alive);
+        double[] load = loads.load();
+        double avg = loads.avg();
         boolean over = alive.stream().anyMatch(n -> load[n.id] > TARGET * avg);
         if (!over || alive.size() < 2) {
             return;

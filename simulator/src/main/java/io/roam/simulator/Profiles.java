@@ -2,7 +2,7 @@ package io.roam.simulator;
 
 import io.roam.profiling.NodeProfile;
 import io.roam.profiling.ProcessProfile;
-import io.roam.protocol.stealing.StealingNode;
+import io.roam.stealing.StealingNode;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.roam.simulator;
 
-import io.roam.protocol.stealing.StealingNode;
+import io.roam.stealing.StealingNode;
 import io.roam.topologies.NodeInfo;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.roam.simulator;
 
 import io.roam.decision.Strategy;
-import io.roam.protocol.StealMessage;
-import io.roam.protocol.stealing.Outgoing;
-import io.roam.protocol.stealing.StealSettings;
-import io.roam.protocol.stealing.StealingNode;
-import io.roam.protocol.stealing.Victim;
-import io.roam.protocol.stealing.VictimSelection;
+import io.roam.stealing.Outgoing;
+import io.roam.stealing.StealMessage;
+import io.roam.stealing.StealSettings;
+import io.roam.stealing.StealingNode;
+import io.roam.stealing.Victim;
+import io.roam.stealing.VictimSelection;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,10 +27,7 @@ final class StealingBalancer extends Balancer {
 
     StealingBalancer(World world, VictimSelection protocol, Strategy strategy) {
         super(world);
-        StealSettings s = world.scenario.stealing();
-        this.settings = new StealSettings(true, protocol, s.period(), s.thiefShare(), s.ttl(), s.replyTimeout(),
-                s.backoffBase(), s.backoffMax(), s.settleTime(), s.migrationTimeout(), s.maxMigrationsPerJob(),
-                s.betterThiefRatio());
+        this.settings = world.scenario.stealing().withProtocol(protocol);
         this.strategy = strategy;
         world.jobs.forEach(j -> jobs.put(j.id, j));
     }

@@ -42,6 +42,11 @@ class SameStrategyTest {
         }
 
         @Override
+        public io.roam.decision.DecisionSettings settings() {
+            return real.settings();
+        }
+
+        @Override
         public Decision decide(Situation s) {
             calls.incrementAndGet();
             Decision d = real.decide(s);

@@ -17,6 +17,9 @@ final class DrainCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
 
+    @Mixin
+    TokenOption token = new TokenOption();
+
     @Parameters(index = "0", paramLabel = "NODE", description = "The node to empty.")
     String node;
 
@@ -27,26 +30,30 @@ final class DrainCommand implements Callable<Integer> {
             + "(default roam.agent.drain.deadline of the agent asked).")
     String deadline;
 
-    /** Runs a drain (then a stop if {@code stop}) and prints it; exit 0 when the node was emptied. */
-    static int run(AgentOption agent, String command, String node, String onto, String deadline, boolean stop)
+    /**
+     * Runs a drain (then a stop if {@code stop}) and prints it; exit 0 when the node was emptied,
+     * 2 when the agent refused it (an unknown node, no room: nothing moved), else 1.
+     */
+    static int run(AgentOption agent, TokenOption token, String command, String node, String onto, String deadline,
+                   boolean stop)
             throws InterruptedException {
         long start = System.nanoTime();
         JsonNode last;
         try {
-            last = agent.client().drain(node, onto, deadline, stop, e -> print(e, start));
+            last = agent.client(token).drain(node, onto, deadline, stop, e -> print(e, start));
         } catch (java.io.IOException e) {
-            System.err.println("roam " + command + ": " + e.getMessage());
-            return 1;
+            return AgentOption.failed(command, e);
         }
         if (last == null) {
-            System.err.println("roam " + command + ": the agent closed the stream without a result");
-            return 1;
+            System.err.println("roam " + command + ": the agent closed the stream without a result (roam status shows"
+                    + " what happened)");
+            return ExitCodes.FAILED;
         }
         if (last.get("type").asText().equals("REFUSED")) {
             System.err.println("roam " + command + ": " + last.get("detail").asText());
-            return 2;
+            return ExitCodes.USAGE;
         }
-        return last.get("notMoved").isEmpty() ? 0 : 1;
+        return last.get("notMoved").isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
     private static void print(JsonNode e, long start) {
@@ -70,6 +77,6 @@ final class DrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return run(agent, "drain", node, onto, deadline, false);
+        return run(agent, token, "drain", node, onto, deadline, false);
     }
 }

@@ -15,13 +15,18 @@ import picocli.CommandLine.Option;
 /**
  * {@code roam migrate}: move one rank by hand, printing each phase as it happens with the time
  * since the start and since the previous phase; on a terminal, a live line while the state
- * moves; at DONE each phase's duration and the transfer (see {@link MigrationProgress}).
+ * moves; at DONE each phase's duration and the transfer (see {@link MigrationProgress}). An
+ * order refused before anything was done (an unknown node or rank, a drained target, a target
+ * outside the job's hosts, a rank already moving) is one line on stderr and exit code 2.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Move rank R of job J to node NODE (host name or agent address), like ompi-migrate.")
 final class MigrateCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
+
+    @Mixin
+    TokenOption token = new TokenOption();
 
     @Option(names = "--job", required = true, description = "Job id (roam status lists them).")
     String job;
@@ -34,7 +39,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ControlClient client = agent.client();
+        ControlClient client = agent.client(token);
         MigrationProgress progress = new MigrationProgress(System.nanoTime(), expectedStateBytes(client));
         boolean terminal = System.console() != null;
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -44,10 +49,15 @@ final class MigrateCommand implements Callable<Integer> {
         });
         ScheduledFuture<?>[] live = new ScheduledFuture<?>[1];
         JsonNode last;
+        boolean[] accepted = new boolean[1];
         try {
             boolean[] drawn = new boolean[1];   // a line drawn in place, to clear before the next
             last = client.migrate(job, rank, to, e -> {
                 synchronized (progress) {
+                    if (!accepted[0] && "FAILED".equals(e.get("phase").asText())) {
+                        return;   // refused before anything was done: one line on stderr below
+                    }
+                    accepted[0] = true;
                     if (live[0] != null) {
                         live[0].cancel(false);
                         live[0] = null;
@@ -89,12 +99,15 @@ final class MigrateCommand implements Callable<Integer> {
                 }
             });
         } catch (java.io.IOException e) {
-            System.err.println("roam migrate: " + e.getMessage());
-            return 1;
+            return AgentOption.failed("migrate", e);
         } finally {
             ticker.shutdownNow();
         }
-        return last != null && "DONE".equals(last.get("phase").asText()) ? 0 : 1;
+        if (last != null && !accepted[0]) {
+            System.err.println("roam migrate: " + last.get("detail").asText() + "; nothing was moved");
+            return ExitCodes.USAGE;
+        }
+        return last != null && "DONE".equals(last.get("phase").asText()) ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
     /** The state the rank registered, from its profile in the cluster status; -1 if unknown. */

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code roam simulate}: run the real strategies on simulated nodes (docs/simulation.md). */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Simulate a scenario (HOCON) with the real work-stealing protocols and decision strategies,"
-                + " and the greedy, gossip and no-balancing baselines; writes a Markdown report and SVG plots.")
+                + " (rs, ats, nts, informed) and the greedy, gossip, grapevine and no-balancing baselines; writes a"
+                + " Markdown report and SVG plots.")
 final class SimulateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO.conf", description = "The scenario file (keys: docs/simulation.md).")
     File scenario;
@@ -24,7 +25,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--balancers", split = ",", defaultValue = "rs,ats,nts,gossip,greedy,none",
+    @Option(names = "--balancers", split = ",", defaultValue = "rs,ats,nts,informed,gossip,grapevine,greedy,none",
             description = "Balancers to run, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> balancers;
 
@@ -34,7 +35,7 @@ final class SimulateCommand implements Callable<Integer> {
             Simulator.run(scenario, out, seed, Balancers.validate(balancers), System.out);
             return 0;
         } catch (IllegalArgumentException e) {
-            System.err.println("roam simulate: " + e.getMessage());
+            System.err.println("roam simulate: " + io.roam.agents.Errors.describe(e));
             return 2;
         }
     }

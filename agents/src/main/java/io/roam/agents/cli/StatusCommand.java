@@ -75,8 +75,8 @@ public final class StatusCommand implements Callable<Integer> {
         if (all == null || all.isEmpty()) {
             return;
         }
-        System.out.printf("%n%-28s %5s %-16s %-16s %-9s %-8s %9s %11s %9s%n", "MIGRATION OF JOB", "RANK", "FROM", "TO",
-                "PHASE", "STARTED", "TOTAL ms", "TRANSFER ms", "STATE MB");
+        System.out.printf("%n%-28s %5s %-16s %-16s %-9s %-8s %9s %11s %9s  %s%n", "MIGRATION OF JOB", "RANK", "FROM",
+                "TO", "PHASE", "STARTED", "TOTAL ms", "TRANSFER ms", "STATE MB", "EFFECT ON THE JOB");
         int shown = 0;
         for (JsonNode m : all) {
             if (shown++ == MAX_MIGRATIONS) {
@@ -84,17 +84,27 @@ public final class StatusCommand implements Callable<Integer> {
                 break;
             }
             JsonNode ms = m.get("phaseMillis");
-            System.out.printf("%-28s %5d %-16s %-16s %-9s %-8s %9s %11s %9s%n", m.get("jobId").asText(),
+            System.out.printf("%-28s %5d %-16s %-16s %-9s %-8s %9s %11s %9s  %s%n", m.get("jobId").asText(),
                     m.get("rank").asInt(), m.get("source").asText(), m.get("target").asText(), m.get("phase").asText(),
                     java.time.LocalTime.ofInstant(Instant.ofEpochMilli(m.get("startedAtMillis").asLong()),
                             java.time.ZoneId.systemDefault()).withNano(0),
                     ms.has("total") ? String.format("%.1f", ms.get("total").asDouble()) : "-",
                     ms.has("transfer") ? String.format("%.1f", ms.get("transfer").asDouble()) : "-",
-                    m.get("stateBytes").asLong() > 0 ? String.format("%.1f", m.get("stateBytes").asLong() / 1e6) : "-");
+                    m.get("stateBytes").asLong() > 0 ? String.format("%.1f", m.get("stateBytes").asLong() / 1e6) : "-",
+                    effect(m));
         }
     }
 
     private static final int MAX_MIGRATIONS = 10;
+
+    /** What a move did to its job, once measured: "5.30 → 5.70 ms per iteration (1.08 x), no gain". */
+    static String effect(JsonNode m) {
+        JsonNode e = m.get("effect");
+        if (e != null && !e.isNull()) {
+            return e.get("text").asText();
+        }
+        return "DONE".equals(m.get("phase").asText()) ? "measuring" : "-";
+    }
 
     /** Per rank of each job: its node and the bytes it exchanges with each node (C_local, C_remote). */
     private static void jobs(JsonNode jobs, boolean graph) {

@@ -14,6 +14,9 @@ final class StopCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
 
+    @Mixin
+    TokenOption token = new TokenOption();
+
     @Parameters(index = "0", paramLabel = "NODE", description = "The node whose agent stops.")
     String node;
 
@@ -22,6 +25,6 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return DrainCommand.run(agent, "stop", node, null, deadline, true);
+        return DrainCommand.run(agent, token, "stop", node, null, deadline, true);
     }
 }

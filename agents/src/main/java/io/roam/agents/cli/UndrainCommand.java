@@ -13,18 +13,20 @@ final class UndrainCommand implements Callable<Integer> {
     @Mixin
     AgentOption agent = new AgentOption();
 
+    @Mixin
+    TokenOption token = new TokenOption();
+
     @Parameters(index = "0", paramLabel = "NODE", description = "The drained node.")
     String node;
 
     @Override
     public Integer call() throws Exception {
         try {
-            JsonNode s = agent.client().undrain(node);
+            JsonNode s = agent.client(token).undrain(node);
             System.out.println(s.get("node").get("host").asText() + " undrained: it takes work again");
             return 0;
         } catch (java.io.IOException e) {
-            System.err.println("roam undrain: " + e.getMessage());
-            return 1;
+            return AgentOption.failed("undrain", e);   // an unknown node: 2, as for roam drain
         }
     }
 }

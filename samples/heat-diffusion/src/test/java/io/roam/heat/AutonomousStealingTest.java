@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with each work-stealing protocol. The final grid is compared with a run without Roam.
  * Runs scripts/auto-demo.sh, the same code as make demo.
  */
+@Tag("system")
 class AutonomousStealingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -37,6 +39,7 @@ class AutonomousStealingTest {
                 "--cols", "2048", "--iterations", "8000", "--slow-after", "15").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("demo.out").toFile());
         pb.environment().put("ROAM_DEMO_OUT", dir.resolve("out").toString());
+        pb.environment().put("ROAM_DEMO_KEYS", dir.resolve("keys").toString());   // not /etc/roam/keys
         pb.environment().put("ROAM_DEMO_PREFIX", "ast-" + protocol);
         pb.environment().put("ROAM_DEMO_SUBNET", "10.233." + List.of("rs", "ats", "nts").indexOf(protocol));
         Process demo = pb.start();
@@ -63,6 +66,12 @@ class AutonomousStealingTest {
             r.get("finalPlacement").forEach(h -> hostsAtEnd.add(h.asText()));
             assertThat(hostsAtEnd).as("where the ranks ended\n" + out).hasSize(2).doesNotContain(throttled);
             assertThat(r.get("migrations").size()).as(out).isBetween(1, 3);
+            // each move's effect as the agents measured it; the move off the throttled host gained
+            List<String> verdicts = new ArrayList<>();
+            r.get("moves").forEach(m -> verdicts.add(m.get("verdict").asText()));
+            assertThat(verdicts).as(out).hasSize(r.get("migrations").size()).doesNotContain("MEASURING")
+                    .contains("GAIN");
+            assertThat(out).contains("move(s) as the agents measured them: rank ");
             assertThat(r.get("reactionSeconds").asDouble()).as(out).isPositive().isLessThan(30);
             assertThat(Files.readString(dir.resolve("out/iteration-time.svg"))).contains("<polyline", "slowdown");
         } finally {

@@ -1,6 +1,7 @@
 package io.roam.heat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.roam.pcm.wire.PcmMessage.Bye;
 import io.roam.pcm.wire.PcmMessage.Migrate;
@@ -10,7 +11,7 @@ import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on, and the job still ends normally without it (libpcm's end without MPI_Finalize's
  * fence). Across hosts: once every rank has left a host, no process of the job runs there.
  */
+@Tag("system")
 class DepartedProcessTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(300);
     /** From MIGRATION_DONE to the old process's exit: it only says BYE and exits. */
@@ -73,13 +75,9 @@ class DepartedProcessTest {
                     long r = rank;
                     two.agent2.awaitMessage(MigrationDone.class, d -> d.rank() == r, TIMEOUT);
                 }
-                long end = System.nanoTime() + GONE_WITHIN.toNanos();
-                List<Long> left = two.processesOn(0, heat);
-                while (!left.isEmpty() && System.nanoTime() < end) {
-                    Thread.sleep(50);
-                    left = two.processesOn(0, heat);
-                }
-                assertThat(left).as("heat processes on host 1 after both ranks left it").isEmpty();
+                await().atMost(GONE_WITHIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertThat(two.processesOn(0, heat))
+                                .as("heat processes on host 1 after both ranks left it").isEmpty());
                 assertThat(job.isRunning()).as("the job still runs on host 2 when host 1 is checked").isTrue();
                 assertThat(two.processesOn(1, heat)).as("the two ranks run on host 2").hasSize(2);
                 job.awaitSuccess(TIMEOUT);

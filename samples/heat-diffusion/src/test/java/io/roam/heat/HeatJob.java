@@ -1,6 +1,7 @@
 package io.roam.heat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,13 +166,9 @@ final class HeatJob implements AutoCloseable {
     }
 
     static void awaitGone(long pid, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("process " + pid + " is still alive after " + timeout);
-            }
-            Thread.sleep(20);
-        }
+        await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                        .as("process %d is alive (allowed %s to exit)", pid, timeout).isFalse());
     }
 
     static Duration seconds(long s) {

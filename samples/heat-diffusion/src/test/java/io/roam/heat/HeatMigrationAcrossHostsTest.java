@@ -8,6 +8,7 @@ import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * replacements really run in host 2's namespace and report to host 2's agent, and the
  * grid stays bit-exact.
  */
+@Tag("system")
 class HeatMigrationAcrossHostsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * exactly as the agent orders them: the final grid must equal, bit for bit, the grid of
  * a run without migration.
  */
+@Tag("system")
 class HeatMigrationTest {
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
 
@@ -97,8 +99,10 @@ class HeatMigrationTest {
 
             MigrationDone da = awaitDone(a);
             MigrationDone db = awaitDone(b);
-            assertThat(started(a).iteration()).isEqualTo(100);
-            assertThat(started(b).iteration()).isEqualTo(300);
+            // an order says "not before iteration N": on a busy machine it may reach the rank later
+            // (the agent checks a REGISTER's pid before the order goes out)
+            assertThat(started(a).iteration()).isGreaterThanOrEqualTo(100);
+            assertThat(started(b).iteration()).isGreaterThanOrEqualTo(300).isGreaterThan(started(a).iteration());
             assertThat(da.rank()).isEqualTo(first);
             assertThat(db.rank()).isEqualTo(0);
             // the replacement is a new process that registered as having moved once
@@ -117,7 +121,8 @@ class HeatMigrationTest {
                 assertThat(d.stateBytes()).isGreaterThan(0);
             }
             HeatJob.awaitGone(da.sourcePid(), Duration.ofSeconds(10));
-            assertThat(job.stderr()).contains("restored at iteration 100", "restored at iteration 300")
+            assertThat(job.stderr()).contains("restored at iteration " + started(a).iteration(),
+                            "restored at iteration " + started(b).iteration())
                     .contains("MPI_COMM_WORLD mapped: yes").doesNotContain("mapped: no");
         }
     }

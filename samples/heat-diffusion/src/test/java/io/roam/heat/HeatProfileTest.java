@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PMPI counters it carries match what the heat sample really sends (one halo row to each
  * neighbour per iteration).
  */
+@Tag("system")
 class HeatProfileTest {
     @TempDir
     Path dir;

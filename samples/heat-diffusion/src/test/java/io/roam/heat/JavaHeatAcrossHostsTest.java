@@ -8,6 +8,7 @@ import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link HeatMigrationAcrossHostsTest}): its replacement JVM runs in host 2's namespace,
  * registers with host 2's agent, and the final grid equals the C program's.
  */
+@Tag("system")
 class JavaHeatAcrossHostsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(180);
 

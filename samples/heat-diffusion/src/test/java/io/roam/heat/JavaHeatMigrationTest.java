@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * replacement a new JVM started with the same command line, and the final grid bit-exact with a
  * Java run without migration and with the C program's grid.
  */
+@Tag("system")
 class JavaHeatMigrationTest {
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(180);
     private static final Pattern RESULT = Pattern.compile("checksum ([0-9a-f]{16}) sum (\\S+)");

@@ -62,12 +62,13 @@ final class Mpi {
 
     /**
      * The command of a Java rank: this JVM's {@code java}, small heaps (several JVMs share two
-     * cores), {@code -Xcheck:jni}, and a class path of the PCM binding and the sample (their
+     * cores), {@code -Xcheck:jni}, and a class path of the PCM binding, the wire module it takes its error codes from, and the sample (their
      * class directories or jars, wherever this JVM loaded them from).
      */
     static List<String> java(Class<?> main) {
         String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = location(io.roam.pcm.Pcm.class) + java.io.File.pathSeparator + location(main);
+        String cp = String.join(java.io.File.pathSeparator, location(io.roam.pcm.Pcm.class),
+                location(io.roam.pcm.wire.PcmErrors.class), location(main));
         return List.of(jvm, "-Xcheck:jni", "-Xmx256m", "-Xss1m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
                 "-XX:-UsePerfData", "-cp", cp, main.getName());
     }

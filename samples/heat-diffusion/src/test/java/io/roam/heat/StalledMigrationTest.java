@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roam.pcm.wire.PcmMessage;
 import io.roam.pcm.wire.PcmMessage.Migrate;
+import io.roam.pcm.wire.PcmMessage.MigrationDone;
 import io.roam.pcm.wire.PcmMessage.MigrationStalled;
 import io.roam.pcm.wire.PcmMessage.MigrationStarted;
 import io.roam.pcm.wire.PcmMessage.Register;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * ends with a clear message and a non-zero exit of mpirun instead of hanging. The test gate
  * {@code merge} holds the departing process (rank 1 of 3, ordered to move at iteration 5) in
  * the merge with its replacement, past a 3 s bound: the replacement then waits in its merge
- * and the ranks that stay in building the new world.
+ * and the ranks that stay in building the new world. The gates are in libpcm's test build
+ * only: the job runs heat-gates, heat.c linked with it; the second test shows that the
+ * production library ignores the gate (with one warning).
  */
+@Tag("system")
 class StalledMigrationTest {
     private static final long STALL_MS = 3000;
     /** mpirun must end within this, whatever happens: a hang fails the test (and ends the job). */
@@ -62,7 +67,8 @@ class StalledMigrationTest {
     void aMigrationHeldInTheMergePastTheBoundIsReportedAndTheJobEndsWithoutHanging() throws Exception {
         Path gates = Files.createDirectories(dir.resolve("gates"));
         Files.writeString(gates.resolve("merge"), "");   // never removed: the departing process stays there
-        HeatJob.Spec spec = HeatJob.spec().ranks(3).grid(64, 64).iterations(1_000_000)
+        // heat-gates: heat.c on the test build of libpcm, the one with the test gates
+        HeatJob.Spec spec = HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(1_000_000)
                 .env("ROAM_PCM_STALL_MS", Long.toString(STALL_MS)).env("ROAM_PCM_TEST_GATE", gates.toString())
                 .agent(server.socketPath());
         try (HeatJob job = spec.start(dir.resolve("job"))) {
@@ -113,6 +119,30 @@ class StalledMigrationTest {
                 HeatJob.awaitGone(r.pid(), Duration.ofSeconds(20));
             }
             assertThat(recorder.messages()).noneMatch(m -> m instanceof PcmMessage.MigrationDone);
+        }
+    }
+
+    /**
+     * The production libpcm has no test gates: the same gate does not hold the move of a job
+     * run by heat (linked with the production library). The job says once that
+     * ROAM_PCM_TEST_GATE is ignored, the move completes and the job ends normally.
+     */
+    @Test
+    void theProductionLibraryIgnoresTheGateWithOneWarning() throws Exception {
+        Path gates = Files.createDirectories(dir.resolve("gates"));
+        Files.writeString(gates.resolve("merge"), "");
+        HeatJob.Spec spec = HeatJob.spec().ranks(3).grid(64, 64).iterations(3000)
+                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(server.socketPath());
+        try (HeatJob job = spec.start(dir.resolve("job"))) {
+            recorder.awaitMessage(MigrationDone.class, d -> d.orderId() == ORDER, Duration.ofSeconds(90));
+            job.awaitSuccess(BOUND);
+            String logs = job.logs();
+            assertThat(gates.resolve("merge.reached")).as(logs).doesNotExist();
+            assertThat(job.stderr().lines()
+                    .filter(l -> l.contains("ROAM_PCM_TEST_GATE is set, but this libpcm has no test gates")))
+                    .as(logs).hasSize(1);
+            assertThat(job.stderr()).as(logs).doesNotContain("test gate:", "migration stalled");
+            assertThat(job.stdout()).as(logs).contains("checksum");
         }
     }
 }

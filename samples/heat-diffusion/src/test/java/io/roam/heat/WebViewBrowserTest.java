@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -34,9 +35,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * on namespace hosts and the heat sample under {@code roam run}. The page shows both nodes and
  * all four ranks; after {@code roam migrate} the rank shows on its new node and the migration
  * with its phase times, while the page was never reloaded (a marker set in the page survives);
- * {@code roam status} lists the migration; {@code /metrics} of the source agent counts it. The page is saved as
+ * {@code roam status} lists the migration; {@code /metrics} of the source agent counts it; the
+ * history shows the job's iteration time over time with the move marked, and each node's
+ * available processing ({@code /api/history} has the same). The page is saved as
  * {@code target/web-view.png} (the screenshot in docs/ comes from it).
  */
+@Tag("system")
 class WebViewBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -107,6 +111,11 @@ class WebViewBrowserTest {
                 assertThat(ranks).containsExactlyInAnyOrder(0, 1, 2, 3);
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(b.findElements(
                         By.cssSelector("svg[data-job='" + jobId + "'] .graph-rank"))).hasSize(4));
+                // the per-rank series of the source agent: the rank to move is there, on its node
+                String rankSeries = "roam_job_iteration_seconds{job_id=\"" + jobId + "\",node=\"" + h1 + "\",rank=\""
+                        + moving + "\"}";
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertThat(sample(metricsText(page), rankSeries)).isPositive());
                 js.executeScript("window.roamMarker = 'not reloaded';");
                 long updates = updates(js);
 
@@ -137,14 +146,61 @@ class WebViewBrowserTest {
                 String row = (String) js.executeScript(
                         "const r = document.querySelector(arguments[0]); return r ? r.innerText : '';", doneRow);
                 assertThat(row).contains(h1, h2, "DONE", " ms");
+                // once the target agent has timed the replacement's iterations (or the job ended),
+                // the row shows what the move did to the job, and so does roam status
+                String effectCell = doneRow + " td.effect";
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat((String) js.executeScript("const c = document.querySelector(arguments[0]);"
+                                + " return c ? c.dataset.effect + '|' + c.innerText : '';", effectCell))
+                                .matches("(GAIN|NO_GAIN|WORSE)\\|.*ms per iteration.*|UNMEASURED\\|not measured.*"));
+                RoamCommands.Result measured = RoamCommands.run(ns1, 60, "status", "--agent", api1);
+                assertThat(measured.out()).contains("EFFECT ON THE JOB");
+                assertThat(measured.out().lines().filter(l -> l.startsWith(jobId) && l.contains(" DONE ")
+                        && (l.contains("ms per iteration") || l.contains("not measured")))).hasSize(1);
+                // the history: the job's iteration time over time with the move marked on it, and
+                // each node's available processing (one point per roam.agent.history.step, 10 s)
+                String marker = "svg.history[data-job='" + jobId + "'] line.move[data-rank='" + moving + "']";
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat((String) js.executeScript("const m = document.querySelector(arguments[0]);"
+                                + " const c = document.querySelector(arguments[1]);"
+                                + " const n1 = document.querySelector(arguments[2]);"
+                                + " const n2 = document.querySelector(arguments[3]);"
+                                + " return m && c && n1 && n2 ? m.dataset.from + '>' + m.dataset.to + ' '"
+                                + " + c.dataset.points + ' ' + c.querySelectorAll('polyline').length + ' '"
+                                + " + n1.dataset.points + ' ' + n2.dataset.points + ' '"
+                                + " + m.querySelector('title').textContent : '';", marker,
+                                "svg.history[data-job='" + jobId + "']", "svg.history-node[data-host='" + h1 + "']",
+                                "svg.history-node[data-host='" + h2 + "']"))
+                                .matches(Pattern.quote(h1 + ">" + h2) + " ([2-9]|\\d{2,}) 1 [1-9]\\d* [1-9]\\d* rank "
+                                        + moving + " moved " + Pattern.quote(h1 + " -> " + h2) + " at .*"));
+                JsonNode history = new com.fasterxml.jackson.databind.ObjectMapper().readTree(HttpClient.newHttpClient()
+                        .send(HttpRequest.newBuilder(URI.create(page + "api/history")).build(),
+                                HttpResponse.BodyHandlers.ofString()).body());
+                JsonNode jobHistory = null;
+                for (JsonNode j : history.get("jobs")) {
+                    if (j.get("jobId").asText().equals(jobId)) {
+                        jobHistory = j;
+                    }
+                }
+                assertThat(jobHistory).as("job %s in %s", jobId, history).isNotNull();
+                assertThat(jobHistory.get("moves")).hasSize(1);
+                JsonNode move = jobHistory.get("moves").get(0);
+                assertThat(move.get("rank").asInt()).isEqualTo(moving);
+                assertThat(move.get("from").asText() + ">" + move.get("to").asText()).isEqualTo(h1 + ">" + h2);
+                // the move falls within the points: iteration times were recorded before and after it
+                long at = move.get("atMillis").asLong();
+                long step = history.get("stepMillis").asLong();
+                assertThat(jobHistory.get("iterationMs")).anySatisfy(p -> assertThat(p.get(0).asLong()).isLessThan(at));
+                await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                        assertThat(historyPoints(page, jobId)).anySatisfy(t -> assertThat(t).isGreaterThan(at + step)));
                 Path shot = Path.of("target", "web-view.png");
                 Files.createDirectories(shot.getParent());
                 Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), shot,
                         StandardCopyOption.REPLACE_EXISTING);
 
                 // the source agent's metrics, through the same relay, count the migration and its phases
-                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(page + "metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                String metrics = metricsText(page);
+                assertThat(metrics).as("the moved rank's series left with it").doesNotContain(rankSeries);
                 assertThat(sample(metrics, "roam_migrations_total{outcome=\"done\"}")).isEqualTo(1.0);
                 assertThat(sample(metrics, "roam_migration_phase_seconds_count{phase=\"transfer\"}")).isEqualTo(1.0);
                 assertThat(sample(metrics, "roam_migration_phase_seconds_sum{phase=\"total\"}")).isPositive();
@@ -161,6 +217,25 @@ class WebViewBrowserTest {
                 RoamCommands.stop(started.get(i));
             }
         }
+    }
+
+    /** The times of the points of the job's iteration-time history, from GET /api/history. */
+    private static List<Long> historyPoints(String page, String jobId) throws Exception {
+        JsonNode history = new com.fasterxml.jackson.databind.ObjectMapper().readTree(HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(page + "api/history")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+        List<Long> out = new ArrayList<>();
+        for (JsonNode j : history.get("jobs")) {
+            if (j.get("jobId").asText().equals(jobId)) {
+                j.get("iterationMs").forEach(p -> out.add(p.get(0).asLong()));
+            }
+        }
+        return out;
+    }
+
+    private static String metricsText(String page) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(page + "metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static long updates(JavascriptExecutor js) {

@@ -44,6 +44,19 @@ final class Timeline {
         return phase(from, to).medianMs();
     }
 
+    /**
+     * The top of the plot's y-axis: 1.15 x the largest iteration time away from the
+     * migrations (2 s either side of each), so that a move's pause, one sample of hundreds of
+     * ms, does not flatten the rest; the samples above it are drawn clipped at the top and
+     * marked with their value.
+     */
+    double yTop() {
+        double away = samples.stream().filter(x -> migrations.stream().noneMatch(m -> Math.abs(m.seconds()
+                - x.seconds()) <= 2)).mapToDouble(Sample::iterationMs).max().orElse(Double.NaN);
+        double all = samples.stream().mapToDouble(Sample::iterationMs).max().orElse(1);
+        return Math.max(1, 1.15 * (Double.isNaN(away) ? all : Math.min(away, all)));
+    }
+
     void writeSvg(Path file, String title) throws IOException {
         int w = 900;
         int h = 420;
@@ -52,7 +65,7 @@ final class Timeline {
         int top = 40;
         int bottom = 50;
         double tMax = Math.max(1, samples.stream().mapToDouble(Sample::seconds).max().orElse(1));
-        double yMax = Math.max(1, samples.stream().mapToDouble(Sample::iterationMs).max().orElse(1) * 1.1);
+        double yMax = yTop();
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
                 + "font-family='sans-serif' font-size='12'>%n<rect width='100%%' height='100%%' fill='white'/>%n", w, h));
@@ -77,24 +90,48 @@ final class Timeline {
                 + "iteration time (ms)</text>%n", top + (int) ph / 2, top + (int) ph / 2));
         StringBuilder pts = new StringBuilder();
         for (Sample s : samples) {
-            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + pw * s.seconds() / tMax,
-                    h - bottom - ph * s.iterationMs() / yMax));
+            double x = left + pw * s.seconds() / tMax;
+            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, h - bottom - ph * Math.min(s.iterationMs(), yMax) / yMax));
+            if (s.iterationMs() > yMax) {   // clipped: a migration's pause
+                sb.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' fill='#1f77b4' font-size='10' "
+                        + "text-anchor='middle'>&#9650; %.0f ms</text>%n", x, top - 4, s.iterationMs()));
+            }
         }
         sb.append("<polyline fill='none' stroke='#1f77b4' stroke-width='2' points='").append(pts).append("'/>\n");
-        if (slowdownAt != null) {
-            mark(sb, left + pw * slowdownAt / tMax, top, h - bottom, "#d62728", "slowdown");
+        record Coloured(Mark mark, String colour) {
         }
-        for (Mark m : migrations) {
-            mark(sb, left + pw * m.seconds() / tMax, top, h - bottom, "#2ca02c", m.label());
+        List<Coloured> marks = new ArrayList<>();
+        if (slowdownAt != null) {
+            marks.add(new Coloured(new Mark(slowdownAt, "slowdown"), "#d62728"));
+        }
+        migrations.forEach(m -> marks.add(new Coloured(m, "#2ca02c")));
+        marks.sort(java.util.Comparator.comparingDouble(c -> c.mark().seconds()));
+        List<Double> rowEnds = new ArrayList<>();   // where the last label of each row ends (x)
+        for (Coloured c : marks) {
+            double x = left + pw * c.mark().seconds() / tMax;
+            mark(sb, x, top, h - bottom, c.colour(), c.mark().label(), labelRow(rowEnds, x, c.mark().label()));
         }
         sb.append("</svg>\n");
         Files.writeString(file, sb);
     }
 
-    private static void mark(StringBuilder sb, double x, int top, int bottom, String colour, String label) {
+    /** The first row whose last label ends left of {@code x}: labels of marks close in time do not overlap. */
+    static int labelRow(List<Double> rowEnds, double x, String label) {
+        double end = x + 4 + 7 * label.length();   // about 7 px per character at 12 px
+        for (int row = 0; row < rowEnds.size(); row++) {
+            if (rowEnds.get(row) < x) {
+                rowEnds.set(row, end);
+                return row;
+            }
+        }
+        rowEnds.add(end);
+        return rowEnds.size() - 1;
+    }
+
+    private static void mark(StringBuilder sb, double x, int top, int bottom, String colour, String label, int row) {
         sb.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='%s' "
                 + "stroke-dasharray='5,4'/>%n<text x='%.1f' y='%d' fill='%s'>%s</text>%n", x, top, x, bottom, colour,
-                x + 4, top + 12, colour, esc(label)));
+                x + 4, top + 12 + 14 * row, colour, esc(label)));
     }
 
     private static String esc(String s) {

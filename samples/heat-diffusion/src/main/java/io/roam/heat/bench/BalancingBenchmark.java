@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The balancing benchmark (issue 6): scripts/auto-demo.sh at the agents' default settings, for
+ * The balancing benchmark: scripts/auto-demo.sh at the agents' default settings, for
  * each decision strategy and each work-stealing protocol, plus per strategy a run on the same
  * cluster that is never throttled (the ideal, and the check that a balanced cluster sees no
  * migration). Reads each run's result.json and writes benchmarks/results/balancing.md.

@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One MPI job of {@code pcm_bench_migrate} (or its Java twin {@link JavaBenchMigrate}): two ranks, rank 1 holding the state, moved to
@@ -29,10 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * registration of rank 1 to move, a settling pause after the previous move has finished
  * (its MIGRATION_DONE; for the first move, after rank 1 registered), with
  * {@code not_before_iteration} 0 so that the process acts at its next {@code PCM_Status}.
- * The phase times come from the MIGRATION_DONE messages.
+ * The phase times come from the MIGRATION_DONE messages. Across hosts ({@link #across}), mpirun
+ * runs through a launcher (on a namespace host) with extra options, and the moves go to the
+ * targets in turn; the pauses rank 0 saw are kept ({@link #pausesMs}).
  */
 final class MigrationJob {
-    private static final String TARGET_HOST = "localhost";
+    private static final Pattern PAUSE = Pattern.compile("pcm_bench_migrate: pause move (\\d+) ns (\\d+)");
 
     /** The phases of one migration, in milliseconds, from one MIGRATION_DONE. */
     record Phases(long orderId, long stateBytes, double decideMs, double spawnMs, double mergeMs,
@@ -57,6 +61,10 @@ final class MigrationJob {
     private final Path socket;
     private final Duration settle;
     private final Duration limit;
+    private final List<String> launcher;
+    private final List<String> mpiArgs;
+    private final List<String> targets;
+    private List<Double> pausesMs = List.of();
 
     /**
      * @param program the command of one rank: the built pcm_bench_migrate, or a JVM running JavaBenchMigrate
@@ -65,11 +73,33 @@ final class MigrationJob {
      * @param limit   the whole job's time limit; the job is ended after it
      */
     MigrationJob(Proc proc, List<String> program, Path socket, Duration settle, Duration limit) {
+        this(proc, program, socket, settle, limit, List.of(), List.of(), List.of("localhost"));
+    }
+
+    private MigrationJob(Proc proc, List<String> program, Path socket, Duration settle, Duration limit,
+                         List<String> launcher, List<String> mpiArgs, List<String> targets) {
         this.proc = proc;
         this.program = program;
         this.socket = socket;
         this.settle = settle;
         this.limit = limit;
+        this.launcher = List.copyOf(launcher);
+        this.mpiArgs = List.copyOf(mpiArgs);
+        this.targets = List.copyOf(targets);
+    }
+
+    /**
+     * The same job across hosts: mpirun started by {@code launcher} (a command prefix that runs it
+     * on the first host), with {@code mpiArgs} (the launch agent, interfaces, host file), moving
+     * rank 1 to each of {@code targets} in turn.
+     */
+    MigrationJob across(List<String> launcher, List<String> mpiArgs, List<String> targets) {
+        return new MigrationJob(proc, program, socket, settle, limit, launcher, mpiArgs, targets);
+    }
+
+    /** The pauses rank 0 saw in the last {@link #run}, one per move in order, in ms. */
+    List<Double> pausesMs() {
+        return pausesMs;
     }
 
     /**
@@ -91,7 +121,9 @@ final class MigrationJob {
         recorder.addHook((conn, msg) -> orderNextMove(conn, msg, moves, orders, timer, failures));
         Proc.Result result;
         try (PcmServer server = new PcmServer(socket, recorder, new PcmServer.Options("roam-bench", 0)).start()) {
-            List<String> cmd = new ArrayList<>(Proc.mpirun(2, true));
+            List<String> cmd = new ArrayList<>(launcher);
+            cmd.addAll(Proc.mpirun(2, true));
+            cmd.addAll(mpiArgs);
             // -m: a safety net; iterations take at least 1 ms, so the job ends itself within the limit
             cmd.addAll(List.of("-x", "ROAM_AGENT_SOCKET"));
             cmd.addAll(program);
@@ -118,6 +150,12 @@ final class MigrationJob {
             throw new IllegalStateException(what + ": expected " + moves + " MIGRATION_DONE of " + expectedBytes
                     + " bytes, got " + phases + "\n--- stdout\n" + result.out() + "--- stderr\n" + result.err());
         }
+        List<Double> pauses = new ArrayList<>();
+        Matcher m = PAUSE.matcher(result.out());
+        while (m.find()) {
+            pauses.add(Long.parseLong(m.group(2)) / 1e6);
+        }
+        pausesMs = List.copyOf(pauses);
         return phases;
     }
 
@@ -149,7 +187,8 @@ final class MigrationJob {
         if ((firstRegistration || moved) && done < moves) {
             timer.schedule(() -> {
                 try {
-                    conn.send(new Migrate(orders.incrementAndGet(), TARGET_HOST, 0));
+                    long order = orders.incrementAndGet();
+                    conn.send(new Migrate(order, targets.get((int) ((order - 1) % targets.size())), 0));
                 } catch (IOException e) {
                     failures.add("cannot send MIGRATE: " + e);
                 }

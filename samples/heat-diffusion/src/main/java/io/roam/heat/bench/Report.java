@@ -48,6 +48,9 @@ final class Report {
         line("Written by `benchmarks/pcm-migration.sh` (`make bench`); rerun it rather than edit this file.");
         line("Every number is the median, then (min to max), over the repetitions of one run of the script.");
         line("");
+        line("**Moves to another host**, where users move ranks, are measured by the same script (as root) against the"
+                + " floor of the link: `pcm-migration-hosts.md`. This file measures moves to `localhost`.");
+        line("");
         line("| | |");
         line("|---|---|");
         line("| date | " + m.date() + " |");

@@ -1,0 +1,190 @@
+/* The environment of libpcm (pcm_env.c): defaults, every variable at the ends of its range,
+ * and the error for a value out of range, naming the variable and what it allows. No MPI. */
+#include "pcm_internal.h"
+#include "pcm_test.h"
+#include <unistd.h>
+
+static const char *const VARS[] = {"ROAM_AGENT_SOCKET", "ROAM_HOST", "ROAM_PCM_RECONNECT_MS",
+                                   "ROAM_PCM_CHECK_HOST", "ROAM_PCM_DEBUG", "ROAM_PCM_WORLD_MAP",
+                                   "ROAM_PCM_STALL_MS", "ROAM_PCM_EAGER_MB", "ROAM_PCM_ADD_HOST",
+                                   "ROAM_PCM_KEEPER", "ROAM_PCM_TEST_GATE", "ROAM_PCM_REPLACEMENT",
+                                   "ROAM_JOB_HOSTS"};
+
+static void clear_all(void) {
+    for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++) unsetenv(VARS[i]);
+}
+
+static char said[16384];   /* what the last load_quiet wrote on stderr */
+
+/* pcm_env_load with stderr captured into said. */
+static int load_quiet(void) {
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    int saved = dup(2);
+    dup2(fileno(tmp), 2);
+    int rc = pcm_env_load();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(said, 1, sizeof said - 1, tmp);
+    said[n] = 0;
+    fclose(tmp);
+    return rc;
+}
+
+static void test_defaults(void) {
+    clear_all();
+    setenv("ROAM_PCM_DEBUG", "", 1);   /* empty is unset */
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT_EQ(strlen(said), 0);
+    EXPECT(pcm_env.agent_socket == NULL && pcm_env.host == NULL && pcm_env.keeper == NULL);
+    EXPECT(pcm_env.job_hosts == NULL);
+    EXPECT(pcm_env.test_gate == NULL);
+    EXPECT_EQ(pcm_env.reconnect_ms, 1000);
+    EXPECT_EQ(pcm_env.check_host, 1);
+    EXPECT_EQ(pcm_env.debug, 0);
+    EXPECT_EQ(pcm_env.world_map, 1);
+    EXPECT_EQ(pcm_env.stall_ms, PCM_STALL_DEFAULT_MS);
+    EXPECT_EQ(pcm_env.eager_mb, 64);
+    EXPECT_EQ(pcm_env.add_host, 0);
+    EXPECT_EQ(pcm_env.replacement, 0);
+}
+
+static void test_values(void) {
+    clear_all();
+    setenv("ROAM_AGENT_SOCKET", "/tmp/agent-%h.sock", 1);
+    setenv("ROAM_HOST", "node7", 1);
+    setenv("ROAM_PCM_RECONNECT_MS", "1", 1);
+    setenv("ROAM_PCM_CHECK_HOST", "0", 1);
+    setenv("ROAM_PCM_DEBUG", "1", 1);
+    setenv("ROAM_PCM_WORLD_MAP", "0", 1);
+    setenv("ROAM_PCM_STALL_MS", "0", 1);
+    setenv("ROAM_PCM_EAGER_MB", "1048576", 1);
+    setenv("ROAM_PCM_ADD_HOST", "1", 1);
+    setenv("ROAM_PCM_KEEPER", "/opt/keeper", 1);
+    setenv("ROAM_PCM_TEST_GATE", "/tmp/gates", 1);
+    setenv("ROAM_PCM_REPLACEMENT", "18446744073709551615", 1);
+    setenv("ROAM_JOB_HOSTS", "node1,node7", 1);
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT(pcm_env.job_hosts && strcmp(pcm_env.job_hosts, "node1,node7") == 0);
+    EXPECT(pcm_env.agent_socket && strcmp(pcm_env.agent_socket, "/tmp/agent-%h.sock") == 0);
+    EXPECT(pcm_env.host && strcmp(pcm_env.host, "node7") == 0);
+    EXPECT_EQ(pcm_env.reconnect_ms, 1);
+    EXPECT_EQ(pcm_env.check_host, 0);
+    EXPECT_EQ(pcm_env.debug, 1);
+    EXPECT_EQ(pcm_env.world_map, 0);
+    EXPECT_EQ(pcm_env.stall_ms, 0);
+    EXPECT_EQ(pcm_env.eager_mb, 1048576);
+    EXPECT_EQ(pcm_env.add_host, 1);
+    EXPECT(pcm_env.keeper && strcmp(pcm_env.keeper, "/opt/keeper") == 0);
+    EXPECT(pcm_env.test_gate && strcmp(pcm_env.test_gate, "/tmp/gates") == 0);
+    EXPECT_EQ(pcm_env.replacement, 1);
+    EXPECT(pcm_env.replacement_order == UINT64_MAX);
+    /* copies: the environment may change afterwards */
+    setenv("ROAM_HOST", "other", 1);
+    EXPECT(strcmp(pcm_env.host, "node7") == 0);
+    char host[PCM_HOST_MAX];
+    pcm_host_name(host, sizeof host);
+    EXPECT(strcmp(host, "node7") == 0);
+    /* the top of each range */
+    setenv("ROAM_PCM_RECONNECT_MS", "3600000", 1);
+    setenv("ROAM_PCM_STALL_MS", "86400000", 1);
+    setenv("ROAM_PCM_EAGER_MB", "0", 1);
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT_EQ(pcm_env.reconnect_ms, PCM_ENV_RECONNECT_MS_MAX);
+    EXPECT_EQ(pcm_env.stall_ms, PCM_ENV_STALL_MS_MAX);
+    EXPECT_EQ(pcm_env.eager_mb, 0);
+    clear_all();   /* unset again: back to the defaults */
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT(pcm_env.host == NULL && pcm_env.test_gate == NULL);
+    EXPECT_EQ(pcm_env.debug, 0);
+}
+
+/* name=value fails PCM_Init's load, and the line says so with the range. */
+static void expect_refused(const char *name, const char *value, const char *allowed) {
+    clear_all();
+    setenv(name, value, 1);
+    EXPECT_EQ(load_quiet(), PCM_ERR_ENV);
+    char head[512];
+    snprintf(head, sizeof head, "%s='%s' is not allowed: ", name, value);
+    if (!strstr(said, head) || !strstr(said, allowed)) {
+        fprintf(stderr, "for %s=%s the message was: %s", name, value, said);
+        EXPECT(0);
+    }
+    EXPECT(strchr(said, '\n') == said + strlen(said) - 1);   /* one line */
+}
+
+static void test_out_of_range(void) {
+    expect_refused("ROAM_PCM_RECONNECT_MS", "0", "an integer from 1 to 3600000 ms (unset: 1000)");
+    expect_refused("ROAM_PCM_RECONNECT_MS", "-5", "from 1 to 3600000");
+    expect_refused("ROAM_PCM_RECONNECT_MS", "3600001", "from 1 to 3600000");
+    expect_refused("ROAM_PCM_RECONNECT_MS", "250ms", "from 1 to 3600000");
+    expect_refused("ROAM_PCM_RECONNECT_MS", "99999999999999999999", "from 1 to 3600000");
+    expect_refused("ROAM_PCM_STALL_MS", "abc", "an integer from 0 to 86400000 ms, 0 = no watchdog (unset: 60000)");
+    expect_refused("ROAM_PCM_STALL_MS", "86400001", "from 0 to 86400000");
+    expect_refused("ROAM_PCM_EAGER_MB", "-1", "an integer from 0 to 1048576 MiB (unset: 64)");
+    expect_refused("ROAM_PCM_WORLD_MAP", "yes", "0 or 1 (0: MPI_COMM_WORLD is not mapped to the PCM world; unset: 1)");
+    expect_refused("ROAM_PCM_WORLD_MAP", "2", "0 or 1");
+    expect_refused("ROAM_PCM_CHECK_HOST", "false", "0 or 1");
+    expect_refused("ROAM_PCM_DEBUG", "2", "0 or 1 (1: log the agent conversation; unset: 0)");
+    expect_refused("ROAM_PCM_ADD_HOST", "01", "0 or 1");
+    expect_refused("ROAM_PCM_REPLACEMENT", "-3", "an order id");
+    expect_refused("ROAM_PCM_REPLACEMENT", "12x", "an order id");
+    char longer[PCM_PATH_MAX + 8];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = 0;
+    longer[0] = '/';
+    char *at = longer + 108;   /* a socket path of 108 bytes leaves no room in sun_path for the NUL */
+    char saved = *at;
+    *at = 0;
+    expect_refused("ROAM_AGENT_SOCKET", longer, "a socket path or none of at most 107 bytes");
+    *at = saved;
+    at = longer + PCM_HOST_MAX;
+    saved = *at;
+    *at = 0;
+    expect_refused("ROAM_HOST", longer, "a host name of at most 255 bytes");
+    *at = saved;
+    expect_refused("ROAM_PCM_KEEPER", longer, "a path of at most 4095 bytes");
+    expect_refused("ROAM_PCM_TEST_GATE", longer, "a directory of at most 4032 bytes");
+    char hosts[PCM_JOB_HOSTS_MAX + 1];
+    memset(hosts, 'h', sizeof hosts - 1);
+    hosts[sizeof hosts - 1] = 0;
+    expect_refused("ROAM_JOB_HOSTS", hosts, "host names, comma-separated, of at most 4096 bytes");
+    clear_all();
+}
+
+/* Without ROAM_AGENT_SOCKET, the agent's own default: the same directory rule as RoamPaths.java. */
+static void test_default_socket(void) {
+    char path[256];
+    pcm_env_default_socket(path, sizeof path);
+    if (geteuid() == 0) {
+        EXPECT(strcmp(path, "/run/roam/agent-%h.sock") == 0);
+    } else {
+        EXPECT(strstr(path, "/roam/agent-%h.sock") != NULL);
+    }
+}
+
+/* A target host is allowed when it is one of the job's hosts, or when they are not known. */
+static void test_job_hosts(void) {
+    snprintf(pcm_g.job_hosts, sizeof pcm_g.job_hosts, "%s", "");
+    EXPECT_EQ(pcm_job_host("anywhere"), 1);
+    snprintf(pcm_g.job_hosts, sizeof pcm_g.job_hosts, "%s", "10.0.0.1,node2,n");
+    EXPECT_EQ(pcm_job_host("10.0.0.1"), 1);
+    EXPECT_EQ(pcm_job_host("node2"), 1);
+    EXPECT_EQ(pcm_job_host("n"), 1);
+    EXPECT_EQ(pcm_job_host("node"), 0);
+    EXPECT_EQ(pcm_job_host("node22"), 0);
+    EXPECT_EQ(pcm_job_host("10.0.0.11"), 0);
+    EXPECT_EQ(pcm_job_host(""), 0);
+    pcm_g.job_hosts[0] = 0;
+}
+
+int main(void) {
+    test_defaults();
+    test_values();
+    test_out_of_range();
+    test_default_socket();
+    test_job_hosts();
+    return TEST_SUMMARY("test_pcm_env");
+}

@@ -1,7 +1,0 @@
-package io.roam.protocol.stealing;
-
-import io.roam.protocol.StealMessage;
-
-/** A protocol message to send to the agent at {@code to} (an agent address). */
-public record Outgoing(String to, StealMessage message) {
-}

@@ -1,0 +1,162 @@
+package io.roam.stealing;
+
+import io.roam.profiling.NodeProfile;
+import io.roam.stealing.StealMessage.Hint;
+import io.roam.stealing.StealMessage.NeighbourView;
+import io.roam.topologies.NodeInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The informed protocol's gossip (ours; {@code roam.stealing.protocol = informed}), carried on
+ * the neighbour views every node sends anyway, so it costs no message of its own:
+ * <ul>
+ * <li>an estimate of the average load, by diffusion: at each period a node's estimate becomes
+ * the mean of its own load and the estimates of the neighbours that sent one (load = its
+ * processes per 10^8 updates/s of capacity, so a slower or throttled node counts as more
+ * loaded);</li>
+ * <li>a short list of overloaded nodes ({@link Hint}s): a node with at least two processes whose
+ * load is above {@link #OVERLOAD} x the estimate names itself; each node passes on the
+ * {@link #MAX_HINTS} hints it heard, picked at random, one hop further (at most
+ * {@link #MAX_HOPS}), and forgets a hint after three periods plus a second, at once when the
+ * node it names sends a view without naming itself, or when that node refuses a steal.</li>
+ * </ul>
+ * A thief steals from a hinted node, picking the more loaded of two at random (power of two
+ * choices, {@link VictimSelection#INFORMED}); C2C managers, whose neighbours include the
+ * other managers, pass their cluster's hints on to other clusters. Information spreads one hop
+ * per period: within the diameter of the neighbour graph (about log P / log neighbours).
+ */
+public final class LoadGossip {
+    /** A node above this times the average load (with two processes or more) names itself. */
+    public static final double OVERLOAD = 1.05;
+    /** Hints a view carries at most. */
+    public static final int MAX_HINTS = 8;
+
+    private record Heard(Hint hint, long at) {
+    }
+
+    /**
+     * A hint further than this many hops is dropped: hints travel one hop per period, so this
+     * is also their age in periods (without it, hints bouncing between nodes outlive the
+     * overload they name: measured, a thief then asked stale victims and backed off).
+     */
+    public static final int MAX_HOPS = 8;
+    /** Hints a node keeps at most (the freshest, by hops). */
+    public static final int KEEP = 64;
+
+    private final String address;
+    private final long maxAgeMs;
+    private final java.util.random.RandomGenerator rnd;
+    private final Map<String, Double> estimates = new HashMap<>();
+    private final Map<String, Heard> hints = new HashMap<>();
+    private double average = -1;
+    private double load = -1;
+    private boolean overloaded;
+
+    public LoadGossip(String address, StealSettings settings, java.util.random.RandomGenerator rnd) {
+        this.address = address;
+        this.rnd = rnd;
+        this.maxAgeMs = 3 * settings.period().toMillis() + 1000;
+    }
+
+    /** The load of a node running {@code processes} (processes per 10^8 updates/s of capacity). */
+    public static double load(NodeProfile p, int processes) {
+        double capacity = p.capacity();
+        return capacity > 0 ? processes * 1e8 / capacity : Double.MAX_VALUE;
+    }
+
+    /** A neighbour's view: its estimate and its hints. */
+    public void onView(NeighbourView v, long now) {
+        if (v.averageLoad() >= 0) {
+            estimates.put(v.address(), v.averageLoad());
+        }
+        boolean namesItself = false;
+        for (Hint h : v.hints()) {
+            String a = h.node().address();
+            if (a.equals(v.address())) {
+                namesItself = true;
+            }
+            if (a.equals(address)) {
+                continue;
+            }
+            Heard old = hints.get(a);
+            Hint next = new Hint(h.node(), h.load(), h.hops() + 1);
+            if (next.hops() > MAX_HOPS) {
+                continue;
+            }
+            if (old == null || next.hops() <= old.hint().hops()) {
+                hints.put(a, new Heard(next, now));
+            }
+        }
+        if (!namesItself) {
+            hints.remove(v.address());
+        }
+    }
+
+    /** A neighbour whose view expired: its estimate no longer counts. */
+    public void forget(String neighbour) {
+        estimates.remove(neighbour);
+    }
+
+    /** The hinted node refused a steal: it is no longer worth asking. */
+    public void refusedBy(String victim) {
+        hints.remove(victim);
+    }
+
+    /** One period: this node's load, the new estimate of the average, whether it is overloaded. */
+    public void tick(long now, NodeProfile self, int processes) {
+        load = load(self, processes);
+        double sum = load;
+        int n = 1;
+        for (double e : estimates.values()) {
+            sum += e;
+            n++;
+        }
+        average = sum / n;
+        overloaded = processes >= 2 && load > OVERLOAD * average;
+        hints.values().removeIf(h -> now - h.at() > maxAgeMs);
+        if (hints.size() > KEEP) {
+            List<Heard> all = new ArrayList<>(hints.values());
+            all.sort(Comparator.<Heard>comparingInt(h -> h.hint().hops()).thenComparing(h -> h.hint().node().address()));
+            all.subList(KEEP, all.size()).forEach(h -> hints.remove(h.hint().node().address()));
+        }
+    }
+
+    /**
+     * The hints to pass on: this node first if it is overloaded, then a random sample of those
+     * heard (not the most loaded: every thief would then ask the same few nodes).
+     */
+    public List<Hint> outgoing(NodeInfo self) {
+        List<Hint> out = new ArrayList<>(MAX_HINTS);
+        if (overloaded) {
+            out.add(new Hint(self, load, 0));
+        }
+        List<Hint> heard = known();
+        List<Hint> pool = new ArrayList<>(heard);
+        while (out.size() < MAX_HINTS && !pool.isEmpty()) {
+            int i = rnd.nextInt(pool.size());
+            out.add(pool.get(i));
+            pool.set(i, pool.get(pool.size() - 1));
+            pool.remove(pool.size() - 1);
+        }
+        return out;
+    }
+
+    /** The hints known now (for the thief's choice). */
+    public List<Hint> known() {
+        return hints.values().stream().map(Heard::hint)
+                .sorted(Comparator.comparing(h -> h.node().address())).toList();
+    }
+
+    /** The estimate of the average load (-1 before the first period). */
+    public double average() {
+        return average;
+    }
+
+    public boolean overloaded() {
+        return overloaded;
+    }
+}
