@@ -100,6 +100,21 @@ final class NetnsHosts implements AutoCloseable {
         run("cpu", prefix, Integer.toString(host + 1), cores);
     }
 
+    /**
+     * CPU time, in ns, that the processes of host i's CPU cgroup ({@link #cpu}) have used
+     * since it was made: cgroup v1's cpuacct.usage, or v2's usage_usec.
+     */
+    long cpuUsageNs(int host) throws IOException {
+        String name = "roam-" + namespaces.get(host);
+        Path v1 = Path.of("/sys/fs/cgroup/cpuacct", name, "cpuacct.usage");
+        if (Files.exists(v1)) {
+            return Long.parseLong(Files.readString(v1).trim());
+        }
+        return Files.readAllLines(Path.of("/sys/fs/cgroup", name, "cpu.stat")).stream()
+                .filter(l -> l.startsWith("usage_usec ")).mapToLong(l -> Long.parseLong(l.substring(11).trim()) * 1000)
+                .findFirst().orElseThrow(() -> new IOException("no usage_usec in " + name + "/cpu.stat"));
+    }
+
     /** The inode of a namespace, as /proc/PID/ns/net shows it: "net:[inode]". */
     String netnsId(int host) throws IOException {
         Object ino = Files.getAttribute(Path.of("/run/netns", namespaces.get(host)), "unix:ino");

@@ -110,12 +110,12 @@ class SimultaneousOrdersTest {
                                 .as("pid %d runs roam-pcm-keeper", original).isTrue());
                 {
                     assertThat(job.isRunning()).as("the job still runs while its keeper is measured").isTrue();
-                    long t0 = cpuTicks(original);
+                    long t0 = ProcCpu.cpuTicks(original);
                     Thread.sleep(1000);   // the window measured (not a wait for something): no CPU in it
-                    long t1 = cpuTicks(original);
-                    long rssKb = rssKb(original);
+                    long t1 = ProcCpu.cpuTicks(original);
+                    long rssKb = ProcCpu.rssKb(original);
                     System.out.printf("keeper pid %d: %d kB resident, %.3f of a core over 1 s%n", original, rssKb,
-                            (t1 - t0) / 100.0);
+                            (t1 - t0) / (double) ProcCpu.TICKS_PER_SECOND);
                     assertThat(t1 - t0).as("CPU ticks of the keeper over 1 s").isZero();
                     assertThat(rssKb).as("resident kB of the keeper").isLessThan(2048);
                 }
@@ -146,17 +146,5 @@ class SimultaneousOrdersTest {
         } catch (IOException gone) {
             return false;
         }
-    }
-
-    /** utime + stime, in clock ticks (100 a second). */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
     }
 }
