@@ -7,7 +7,8 @@
 # --cols, --iterations, --slow-after, --slow-cpu, --tuning demo|default, --no-slowdown).
 # The agents run with the secure defaults: TLS with the key set the first of them creates in
 # /etc/roam/keys (ROAM_DEMO_KEYS=DIR: in DIR instead, as the tests do), PCM sockets that
-# `roam run` learns from the agents. Needs root (namespaces).
+# `roam run` learns from the agents. ROAM_DEMO_REFERENCE_CACHE=DIR keeps the reference grid
+# (the run without Roam) in DIR for later runs of the same command. Needs root (namespaces).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -29,6 +29,9 @@ class AutonomousStealingTest {
 
     @TempDir
     Path dir;
+    /** The reference grid, the same for the three protocols: computed once (AutoDemo's ReferenceCache). */
+    @TempDir
+    static Path references;
 
     @ParameterizedTest
     @ValueSource(strings = {"rs", "ats", "nts"})
@@ -39,6 +42,7 @@ class AutonomousStealingTest {
                 "--cols", "2048", "--iterations", "8000", "--slow-after", "15").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("demo.out").toFile());
         pb.environment().put("ROAM_DEMO_OUT", dir.resolve("out").toString());
+        pb.environment().put("ROAM_DEMO_REFERENCE_CACHE", references.toString());
         pb.environment().put("ROAM_DEMO_KEYS", dir.resolve("keys").toString());   // not /etc/roam/keys
         pb.environment().put("ROAM_DEMO_PREFIX", "ast-" + protocol);
         pb.environment().put("ROAM_DEMO_SUBNET", "10.233." + List.of("rs", "ats", "nts").indexOf(protocol));

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -216,10 +217,22 @@ public final class AutoDemo {
                 Integer.toString(ranks), bin.resolve("heat-nopcm").toString()));
         cmd.addAll(heatArgs);
         cmd.addAll(List.of("-o", ref.toString(), "-q"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("reference.log").toFile())
-                .start();
-        if (p.waitFor() != 0 || !Files.exists(Path.of(grid))) {
-            say("no grid to compare (reference exit %d, grid %s)", p.exitValue(), Files.exists(Path.of(grid)));
+        Optional<ReferenceCache> cache = ReferenceCache.fromEnvironment();
+        if (cache.isPresent() && cache.get().fetch(cmd, ref)) {
+            say("reference grid of the same command kept by an earlier run (ROAM_DEMO_REFERENCE_CACHE)");
+        } else {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(out.resolve("reference.log").toFile()).start();
+            if (p.waitFor() != 0 || !Files.exists(ref)) {
+                say("no grid to compare (reference exit %d, grid %s)", p.exitValue(), Files.exists(ref));
+                return false;
+            }
+            if (cache.isPresent()) {
+                cache.get().keep(cmd, ref);
+            }
+        }
+        if (!Files.exists(Path.of(grid))) {
+            say("no grid to compare (the run under Roam wrote none: %s)", grid);
             return false;
         }
         boolean same = java.util.Arrays.equals(Files.readAllBytes(ref), Files.readAllBytes(Path.of(grid)));
