@@ -54,11 +54,13 @@ extern "C" {
 /* PCM_Process_Status */
 #define PCM_STARTED_FRESH     1  /* started by mpirun */
 #define PCM_STARTED_RESTORED  2  /* a replacement: PCM_Load gives the moved state */
+#define PCM_STARTED_JOINED    3  /* spawned by a grow (PCM_Resize_begin): takes part in the resize */
 
 /* PCM_Status */
 #define PCM_CONTINUE     0  /* nothing to do */
 #define PCM_MIGRATE      1  /* this rank moves: call PCM_Reconfigure */
 #define PCM_RECONFIGURE  2  /* another rank moves: call PCM_Reconfigure */
+#define PCM_RESIZE       3  /* the job changes its number of processes: PCM_Resize_begin */
 
 /* Error codes: all negative. */
 #define PCM_SUCCESS             0
@@ -83,6 +85,7 @@ extern "C" {
 #define PCM_ERR_PROTOCOL        -20  /* a malformed frame on the agent socket */
 #define PCM_ERR_SUPERSEDED      -21  /* a newer migration order replaced this one */
 #define PCM_ERR_ENV             -22  /* PCM_Init: a ROAM_* variable out of range (stderr names it) */
+#define PCM_ERR_NO_RESIZE       -23  /* PCM_Resize_* without a PCM_RESIZE decision (or out of order) */
 #define PCM_ERR_INTERNAL        -30
 
 #define PCM_MAX_KEY 63
@@ -165,6 +168,52 @@ PCM_API int PCM_Finalize(MPI_Comm *world);
  * PCM_Get_world_map: 1 if MPI_COMM_WORLD stands for the PCM world now, 0 if not. */
 PCM_API int PCM_Set_world_map(int on);
 PCM_API int PCM_Get_world_map(void);
+
+/* ---- Resizing the job (malleability; docs/instrumenting.md, "Malleable programs") ----
+ *
+ * An order (from the agent, or ROAM_PCM_TEST_RESIZE) changes the number of processes of the
+ * PCM world from old_size to new_size. PCM_Status answers PCM_RESIZE on every rank; then:
+ *
+ *     PCM_Resize_begin(&world);      // grow: world now has new_size ranks, the old ranks
+ *                                    //   keep their numbers, the new ones are old_size..;
+ *                                    // shrink: world is unchanged (old_size ranks)
+ *     PCM_Resize_info(&old_size, &new_size);
+ *     ... move the data to the new decomposition over world (PCM_Redistribute_rows) ...
+ *     PCM_Resize_end(&world);        // shrink: ranks new_size.. leave inside this call (it
+ *                                    //   does not return there); the others get the
+ *                                    //   smaller world, same rank numbers
+ *
+ * A process started by a grow returns from PCM_Init with the larger world and
+ * PCM_Process_Status() == PCM_STARTED_JOINED: it does what the others do after
+ * PCM_Resize_begin (PCM_Resize_info, the redistribution, PCM_Resize_end); its first
+ * PCM_Status is then the others' next one. A shrink removes the highest ranks: the
+ * survivors keep their numbers (and so their relative order).
+ * If the grow's spawn fails, PCM_Resize_begin returns PCM_ERR_SPAWN on every rank, world is
+ * unchanged and the job goes on at its old size (no PCM_Resize_end). */
+PCM_API int PCM_Resize_begin(MPI_Comm *world);
+PCM_API int PCM_Resize_info(int *old_size, int *new_size);
+PCM_API int PCM_Resize_end(MPI_Comm *world);
+
+/* The block decomposition libpcm redistributes to by default: rank r of size gets count rows
+ * from first; the first total % size ranks have one row more. */
+PCM_API int PCM_Block_rows(int total_rows, int size, int rank, int *first, int *count);
+
+/* A 1-D decomposition of total rows among size ranks (the hook for other layouts): fills
+ * *first and *count for rank. It must cover 0..total-1 in rank order, without gaps. */
+typedef void (*PCM_Block_fn)(int total_rows, int size, int rank, int *first, int *count, void *arg);
+
+/* Collective over comm (the world between PCM_Resize_begin and PCM_Resize_end, which holds
+ * max(old_size, new_size) ranks): moves rows of row_len elements of type from the block
+ * decomposition of total_rows over old_size ranks to the one over new_size ranks. old_rows:
+ * this rank's old block (its first row), read by ranks < old_size; new_rows: room for this
+ * rank's new block, written by ranks < new_size (either may be NULL elsewhere). Rows are
+ * contiguous; the two buffers must not overlap. PCM_Redistribute_blocks takes the
+ * decomposition as a function (NULL: PCM_Block_rows). */
+PCM_API int PCM_Redistribute_rows(MPI_Comm comm, int old_size, int new_size, int total_rows, int row_len,
+                                  MPI_Datatype type, const void *old_rows, void *new_rows);
+PCM_API int PCM_Redistribute_blocks(MPI_Comm comm, int old_size, int new_size, int total_rows, int row_len,
+                                    MPI_Datatype type, PCM_Block_fn fn, void *arg, const void *old_rows,
+                                    void *new_rows);
 
 /* Text for a PCM return code (never NULL). */
 PCM_API const char *PCM_Error_string(int code);

@@ -175,7 +175,7 @@ void pcm_agent_open(void) {
     try_connect();
 }
 
-static int host_resolves(const char *host) {
+int pcm_host_resolves(const char *host) {
     if (!pcm_env.check_host) return 1;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
     int rc = getaddrinfo(host, NULL, &hints, &res);
@@ -185,7 +185,7 @@ static int host_resolves(const char *host) {
 
 static void on_migrate(const pcm_incoming *in) {
     const char *host = in->u.migrate.host;
-    if (!host_resolves(host)) {
+    if (!pcm_host_resolves(host)) {
         char msg[512];
         snprintf(msg, sizeof msg, "target host '%s' does not resolve", host);
         pcm_agent_send_failed(in->u.migrate.order_id, PCM_ERR_HOST, msg);
@@ -218,6 +218,13 @@ static void handle(int type, const unsigned char *payload, size_t len) {
     switch (type) {
     case PCM_MSG_REGISTERED: A.heartbeat_ms = in.u.registered.heartbeat_ms; break;
     case PCM_MSG_MIGRATE: on_migrate(&in); break;
+    case PCM_MSG_RESIZE: {
+        char why[512];
+        if (pcm_resize_accept(in.u.resize.order_id, (int)in.u.resize.ranks, in.u.resize.hosts,
+                              in.u.resize.not_before, why, sizeof why) != PCM_SUCCESS)
+            pcm_agent_send_failed(in.u.resize.order_id, PCM_ERR_HOST, why);
+        break;
+    }
     case PCM_MSG_ERROR:
         pcm_log("agent error %d: %s", in.u.error.code, in.u.error.message);
         drop("agent sent ERROR");

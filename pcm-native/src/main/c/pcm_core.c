@@ -108,6 +108,7 @@ int PCM_Init(MPI_Comm *world) {
     if (pcm_g.initialized && !pcm_g.finalized) return PCM_ERR_INITIALIZED;
     if (!world) return PCM_ERR_ARG;
     int rc = pcm_env_load();   /* every ROAM_* variable, checked (pcm_env.c) */
+    if (!rc) rc = pcm_resize_test_load();
     if (rc) return rc;
     MPI_Comm parent = MPI_COMM_NULL;
     if ((mrc = PMPI_Comm_get_parent(&parent)) != MPI_SUCCESS) return init_mpi_failed("MPI_Comm_get_parent", mrc);
@@ -133,6 +134,12 @@ int PCM_Init(MPI_Comm *world) {
         pcm_g.skip_status = 1;
         pcm_g.job_moved = 1;
         pcm_stall_enter("MPI_Comm_dup (MPI_COMM_WORLD's stand-in over the new world)");
+    } else if (parent != MPI_COMM_NULL && pcm_env.joiner) {
+        rc = pcm_resize_arrive(parent, &pcm_g.world);   /* the larger world (pcm_resize.c) */
+        if (rc) {
+            pcm_stall_leave();
+            return rc;
+        }
     } else if ((rc = init_fresh()) != PCM_SUCCESS) {
         return rc;
     }
@@ -160,7 +167,7 @@ int PCM_Init(MPI_Comm *world) {
 
 int PCM_Process_Status(void) {
     CHECK_INIT();
-    return pcm_g.restored ? PCM_STARTED_RESTORED : PCM_STARTED_FRESH;
+    return pcm_g.restored ? PCM_STARTED_RESTORED : pcm_g.joined ? PCM_STARTED_JOINED : PCM_STARTED_FRESH;
 }
 
 int PCM_Moves(void) {
@@ -230,12 +237,29 @@ int PCM_Load_count(const char *key, int *count) {
 typedef struct {
     uint64_t order_id;
     uint64_t t_order;
+    int32_t resize, new_size;     /* a resize decision, to new_size processes */
     char host[PCM_HOST_MAX];
+    char hosts[PCM_JOB_HOSTS_MAX];   /* a grow's hosts */
 } decision_msg;
+
+/* The pending resize order of this rank, if due and still meaningful at this size. */
+static int resize_due(uint64_t it) {
+    pcm_resize_order *o = &pcm_g.resize;
+    if (!o->has || it < o->not_before) return 0;
+    const char *why = NULL;
+    if (o->new_size == pcm_g.size) why = "the job has that many processes already";
+    else if (o->new_size > pcm_g.size + PCM_RESIZE_MAX_GROW) why = "a grow adds at most 64 processes at once";
+    if (!why) return 1;
+    pcm_agent_send_failed(o->order_id, PCM_ERR_ARG, why);
+    pcm_log("resize order to %d processes refused: %s", o->new_size, why);
+    o->has = 0;
+    return 0;
+}
 
 int PCM_Status(MPI_Comm world) {
     CHECK_INIT();
     if (world != pcm_g.world) return PCM_ERR_COMM;
+    if (pcm_g.rs_state) return PCM_ERR_NO_RESIZE;   /* a resize is decided and not over */
     if (pcm_early_guard) pcm_early_arm(0);   /* a replacement's start is over (pcm_early.c) */
     if (pcm_g.transfer_open) {
         int rc = pcm_transfer_finish();
@@ -248,7 +272,8 @@ int PCM_Status(MPI_Comm world) {
     }
     pcm_g.t_last_status_mono = now;
     if (pcm_g.skip_status) {
-        /* A replacement resumes inside the round its predecessor took part in. */
+        /* A replacement (or a grow's process) resumes inside the round its predecessor
+         * (the others) took part in. */
         pcm_g.skip_status = 0;
         pcm_agent_poll();
         return PCM_CONTINUE;
@@ -256,19 +281,38 @@ int PCM_Status(MPI_Comm world) {
     uint64_t it = pcm_g.iteration++;
     pcm_agent_poll();
     pcm_agent_heartbeat_if_due();
+    pcm_resize_test_poll(it);
 
-    int mine = (pcm_g.order.has && it >= pcm_g.order.not_before) ? pcm_g.rank : INT_MAX;
+    int resize = resize_due(it);
+    int mine = (resize || (pcm_g.order.has && it >= pcm_g.order.not_before)) ? pcm_g.rank : INT_MAX;
     int who = INT_MAX;
     if (PMPI_Allreduce(&mine, &who, 1, MPI_INT, MPI_MIN, world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (who == INT_MAX) return PCM_CONTINUE;
 
     decision_msg d = {0};
-    if (who == pcm_g.rank) {
+    if (who == pcm_g.rank && resize) {   /* a due resize goes first; a migration order waits */
+        d.resize = 1;
+        d.order_id = pcm_g.resize.order_id;
+        d.t_order = pcm_g.resize.t_order;
+        d.new_size = pcm_g.resize.new_size;
+        memcpy(d.hosts, pcm_g.resize.hosts, sizeof d.hosts);
+    } else if (who == pcm_g.rank) {
         d.order_id = pcm_g.order.order_id;
         d.t_order = pcm_g.order.t_order;
         memcpy(d.host, pcm_g.order.host, sizeof d.host);
     }
     if (PMPI_Bcast(&d, (int)sizeof d, MPI_BYTE, who, world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (d.resize) {
+        pcm_g.rs_state = 1;
+        pcm_g.rs_old = pcm_g.size;
+        pcm_g.rs_new = d.new_size;
+        pcm_g.rs_who = who;
+        pcm_g.rs_order_id = d.order_id;
+        memcpy(pcm_g.rs_hosts, d.hosts, sizeof d.hosts);
+        pcm_g.rs_hosts[PCM_JOB_HOSTS_MAX - 1] = 0;
+        if (who == pcm_g.rank) pcm_g.resize.has = 0;
+        return PCM_RESIZE;
+    }
     pcm_g.decided = 1;
     pcm_g.mig_rank = who;
     pcm_g.mig_order_id = d.order_id;

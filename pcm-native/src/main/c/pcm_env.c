@@ -99,7 +99,9 @@ int pcm_env_load(void) {
         (rc = integer("ROAM_PCM_EAGER_MB", 0, PCM_ENV_EAGER_MB_MAX, 64, &e->eager_mb, " MiB")) ||
         (rc = flag("ROAM_PCM_ADD_HOST", 0, &e->add_host, "1: spawn with the add-host key")) ||
         (rc = text("ROAM_PCM_KEEPER", PCM_PATH_MAX - 1, &e->keeper, "a path")) ||
-        (rc = text("ROAM_PCM_TEST_GATE", PCM_PATH_MAX - 64, &e->test_gate, "a directory")))
+        (rc = text("ROAM_PCM_TEST_GATE", PCM_PATH_MAX - 64, &e->test_gate, "a directory")) ||
+        (rc = text("ROAM_PCM_TEST_RESIZE", PCM_JOB_HOSTS_MAX - 1, &e->test_resize,
+                   "resize orders K:N[@host,host..] separated by ';'")))
         return rc;
     const char *r = value_of("ROAM_PCM_REPLACEMENT");
     e->replacement = r != NULL;
@@ -110,6 +112,16 @@ int pcm_env_load(void) {
         e->replacement_order = strtoull(r, &end, 10);
         if (errno || end == r || *end || *r == '-')
             return bad("ROAM_PCM_REPLACEMENT", r, "an order id (set by libpcm in a replacement; never set it)");
+    }
+    const char *j = value_of("ROAM_PCM_JOINER");
+    e->joiner = j != NULL;
+    e->joiner_order = 0;
+    if (j) {
+        char *end;
+        errno = 0;
+        e->joiner_order = strtoull(j, &end, 10);
+        if (errno || end == j || *end || *j == '-')
+            return bad("ROAM_PCM_JOINER", j, "an order id (set by libpcm in a process a grow started; never set it)");
     }
     return PCM_SUCCESS;
 }

@@ -25,6 +25,8 @@
  *   ROAM_PCM_KEEPER        keeper          a path                         roam-pcm-keeper beside libpcm
  *   ROAM_PCM_TEST_GATE     test_gate       a directory (test builds only) unset
  *   ROAM_PCM_REPLACEMENT   replacement     set by libpcm in a replacement unset
+ *   ROAM_PCM_JOINER        joiner          set by libpcm in a grow's process unset
+ *   ROAM_PCM_TEST_RESIZE   test_resize     K:N[@h1,h2,..][;K:N..] (tests) unset
  *   ROAM_PCM_LIBMPI        (JNI binding)   a libmpi file name or path     libmpi.so.40
  */
 #ifndef ROAM_PCM_ENV_H
@@ -52,6 +54,9 @@ typedef struct {
     const char *test_gate;      /* NULL: unset; acted on by test builds only (PCM_TEST_GATES) */
     int replacement;            /* ROAM_PCM_REPLACEMENT is set ... */
     uint64_t replacement_order; /* ... to this order id */
+    int joiner;                 /* ROAM_PCM_JOINER is set (a process spawned by a grow) ... */
+    uint64_t joiner_order;      /* ... to this order id */
+    const char *test_resize;    /* resize orders by iteration, read by rank 0 (pcm_resize_order.c) */
 } pcm_env_settings;
 
 /* The settings of the last PCM_Init (the defaults before the first one). */

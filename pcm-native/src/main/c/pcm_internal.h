@@ -29,6 +29,7 @@ void pcm_test_gate(const char *phase);
 /* This host's name as the agent should know it: ROAM_HOST, else gethostname. */
 void pcm_host_name(char *out, size_t len);
 int pcm_job_host(const char *host);   /* host is one of pcm_g.job_hosts, or they are not known */
+int pcm_host_resolves(const char *host);   /* pcm_agent.c: getaddrinfo, unless ROAM_PCM_CHECK_HOST=0 */
 
 /* ---- datatypes (pcm_state.c) ---- */
 /* Stable wire codes for the predefined MPI datatypes PCM can store; 0 = unsupported. */
@@ -162,6 +163,25 @@ int pcm_transfer_receive(pcm_entry *target, void *user_buf); /* PCM_Load of a pe
 int pcm_transfer_wait(pcm_entry *upto);     /* the state up to this entry (NULL: all) has arrived */
 int pcm_transfer_finish(void);               /* all arrived; disconnect; report MIGRATION_DONE */
 
+/* ---- resizing the job (pcm_resize.c, pcm_resize_order.c; redistribution: pcm_redist.c) ---- */
+#define PCM_RESIZE_MAX_GROW 64        /* processes one grow may add */
+typedef struct {
+    int has;
+    uint64_t order_id;
+    int new_size;
+    char hosts[PCM_JOB_HOSTS_MAX];    /* the new processes' hosts, "a,b" (cycled); "": this host */
+    uint64_t not_before;
+    uint64_t t_order;
+} pcm_resize_order;
+/* An order (agent frame or test hook): checked (size, hosts), then pending; else why. */
+int pcm_resize_accept(uint64_t order_id, int new_size, const char *hosts, uint64_t not_before, char *why,
+                      size_t why_len);
+int pcm_resize_test_load(void);                 /* PCM_Init: ROAM_PCM_TEST_RESIZE, checked */
+void pcm_resize_test_poll(uint64_t iteration);  /* PCM_Status on rank 0: a due test order is pending */
+int pcm_resize_arrive(MPI_Comm parent, MPI_Comm *world);   /* PCM_Init in a process a grow spawned */
+MPI_Info pcm_spawn_info(const char *host, const char *role_var, uint64_t order_id);   /* pcm_migrate.c */
+int pcm_keep_round_mask(MPI_Comm world, const unsigned char *leaving);   /* pcm_keep.c: several leave */
+
 /* ---- keeping the original job known on the hosts it left (pcm_keep.c) ---- */
 #define PCM_KEEPERS_MAX 64
 typedef struct {
@@ -219,6 +239,13 @@ typedef struct {
     int n_reqs;
     int transfer_open;            /* the old process is still connected */
     pcm_done_report done;         /* sent when the transfer completes */
+    /* resize (pcm_resize.c) */
+    pcm_resize_order resize;      /* pending order */
+    int rs_state;                 /* 0 none, 1 decided (PCM_RESIZE), 2 begun (between begin and end) */
+    int rs_old, rs_new, rs_who;
+    uint64_t rs_order_id;
+    char rs_hosts[PCM_JOB_HOSTS_MAX];
+    int joined;                   /* this process was started by a grow */
 } pcm_global;
 
 extern pcm_global pcm_g;

@@ -91,35 +91,59 @@ static int under_mpirun(void) {
 }
 
 int pcm_keep_round(MPI_Comm world) {
-    int r = pcm_g.mig_rank, n = pcm_g.size;
-    /* 0: a replacement; 1: an original rank under an orted; 2: an original rank under mpirun */
+    unsigned char *leaving = calloc((size_t)pcm_g.size, 1);
+    if (!leaving) return PCM_ERR_NOMEM;
+    leaving[pcm_g.mig_rank] = 1;
+    int rc = pcm_keep_round_mask(world, leaving);
+    free(leaving);
+    return rc;
+}
+
+/* Collective: the ranks with leaving[i] set leave the job (a move, or a shrink). A leaving
+ * original rank under an orted stays as keeper when no original rank stays on its host, no
+ * keeper waits there, and no lower leaving rank on that host was chosen already. */
+int pcm_keep_round_mask(MPI_Comm world, const unsigned char *leaving) {
+    int n = pcm_g.size;
+    /* 0: a replacement or a grow's process; 1: an original rank under an orted; 2: one under mpirun */
     uint64_t mine[2] = {pcm_g.original ? (under_mpirun() ? 2u : 1u) : 0u, host_hash(pcm_g.host)};
     uint64_t *all = malloc((size_t)n * sizeof mine);
-    if (!all) return PCM_ERR_NOMEM;
-    if (PMPI_Allgather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, world) != MPI_SUCCESS) {
-        free(all);
-        return PCM_ERR_MPI;
+    unsigned char *keep = calloc((size_t)n, 1);
+    pcm_keeper *ks = calloc((size_t)n, sizeof *ks);
+    if (!all || !keep || !ks) {
+        free(all), free(keep), free(ks);
+        return PCM_ERR_NOMEM;
     }
-    int keep = all[2 * r] == 1;
-    for (int i = 0; i < n && keep; i++)
-        if (i != r && all[2 * i] != 0 && all[2 * i + 1] == all[2 * r + 1]) keep = 0;
-    for (int k = 0; k < pcm_g.n_keepers && keep; k++)
-        if (host_hash(pcm_g.keepers[k].host) == all[2 * r + 1]) keep = 0;
-    free(all);
-    if (!keep) return PCM_SUCCESS;
-    int port = -1;
-    if (pcm_g.rank == r) {
-        port = pcm_g.n_keepers < PCM_KEEPERS_MAX ? open_listener() : -1;
-        if (port < 0) pcm_log("cannot keep the job on %s (%s): a later move to this host may fail", pcm_g.host,
-                              pcm_g.n_keepers < PCM_KEEPERS_MAX ? strerror(errno) : "too many keepers");
+    int rc = PMPI_Allgather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, world) == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_MPI;
+    int any = 0;
+    for (int r = 0; r < n && rc == PCM_SUCCESS; r++) {
+        if (!leaving[r] || all[2 * r] != 1) continue;
+        int k = 1;
+        for (int i = 0; i < n && k; i++)
+            if (all[2 * i + 1] == all[2 * r + 1] && ((!leaving[i] && all[2 * i] != 0) || (i < r && keep[i]))) k = 0;
+        for (int j = 0; j < pcm_g.n_keepers && k; j++)
+            if (host_hash(pcm_g.keepers[j].host) == all[2 * r + 1]) k = 0;
+        keep[r] = (unsigned char)k;
+        any |= k;
     }
-    pcm_keeper k = {0};
-    k.port = port;
-    memcpy(k.host, pcm_g.host, sizeof k.host);
-    if (PMPI_Bcast(&k, (int)sizeof k, MPI_BYTE, r, world) != MPI_SUCCESS) return PCM_ERR_MPI;
-    k.host[PCM_HOST_MAX - 1] = 0;
-    if (k.port > 0 && pcm_g.n_keepers < PCM_KEEPERS_MAX) pcm_g.keepers[pcm_g.n_keepers++] = k;
-    return PCM_SUCCESS;
+    if (rc == PCM_SUCCESS && any) {
+        pcm_keeper me = {0};
+        me.port = -1;
+        if (keep[pcm_g.rank]) {
+            me.port = pcm_g.n_keepers < PCM_KEEPERS_MAX ? open_listener() : -1;
+            if (me.port < 0)
+                pcm_log("cannot keep the job on %s (%s): a later move to this host may fail", pcm_g.host,
+                        pcm_g.n_keepers < PCM_KEEPERS_MAX ? strerror(errno) : "too many keepers");
+        }
+        memcpy(me.host, pcm_g.host, sizeof me.host);
+        if (PMPI_Allgather(&me, (int)sizeof me, MPI_BYTE, ks, (int)sizeof me, MPI_BYTE, world) != MPI_SUCCESS)
+            rc = PCM_ERR_MPI;
+        for (int r = 0; r < n && rc == PCM_SUCCESS; r++) {
+            ks[r].host[PCM_HOST_MAX - 1] = 0;
+            if (keep[r] && ks[r].port > 0 && pcm_g.n_keepers < PCM_KEEPERS_MAX) pcm_g.keepers[pcm_g.n_keepers++] = ks[r];
+        }
+    }
+    free(all), free(keep), free(ks);
+    return rc;
 }
 
 /* Replace this process's image with roam-pcm-keeper (pcm_keeper_main.c), found beside

@@ -52,7 +52,9 @@ typedef struct {
     int64_t count;
 } meta_entry;
 
-static MPI_Info spawn_info(const char *host) {
+/* The spawn's info for one process on host; role_var (ROAM_PCM_REPLACEMENT or ROAM_PCM_JOINER)
+ * tells it what it is, set to order_id. */
+MPI_Info pcm_spawn_info(const char *host, const char *role_var, uint64_t order_id) {
     MPI_Info info;
     PMPI_Info_create(&info);
     PMPI_Info_set(info, pcm_env.add_host ? "add-host" : "host", (char *)host);
@@ -63,9 +65,9 @@ static MPI_Info spawn_info(const char *host) {
      * libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
      * on every launcher): their values as this process has them (pcm_env.c). */
     int n = snprintf(env, sizeof env,
-                     "ROAM_PCM_REPLACEMENT=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d\n"
+                     "%s=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d\n"
                      "ROAM_PCM_RECONNECT_MS=%ld\nROAM_PCM_STALL_MS=%ld",
-                     (unsigned long long)pcm_g.mig_order_id, host, PCM_Get_world_map() == 1, pcm_env.reconnect_ms,
+                     role_var, (unsigned long long)order_id, host, PCM_Get_world_map() == 1, pcm_env.reconnect_ms,
                      pcm_env.stall_ms);
 #ifdef PCM_TEST_GATES
     if (pcm_env.test_gate && n > 0 && (size_t)n < sizeof env)
@@ -136,7 +138,7 @@ static int join(MPI_Comm *world, MPI_Comm pair) {
 
 int pcm_migrate_depart(MPI_Comm *world) {
     char **args = pcm_g.argc > 1 ? pcm_g.argv + 1 : MPI_ARGV_NULL;
-    MPI_Info info = spawn_info(pcm_g.mig_host);
+    MPI_Info info = pcm_spawn_info(pcm_g.mig_host, "ROAM_PCM_REPLACEMENT", pcm_g.mig_order_id);
     MPI_Comm inter = MPI_COMM_NULL;
     int errcode = MPI_SUCCESS;
     PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);

@@ -89,6 +89,7 @@ const char *PCM_Error_string(int code) {
     case PCM_ERR_PROTOCOL: return "PCM_ERR_PROTOCOL: malformed frame on the agent socket";
     case PCM_ERR_SUPERSEDED: return "PCM_ERR_SUPERSEDED: a newer migration order replaced this one";
     case PCM_ERR_ENV: return "PCM_ERR_ENV: a ROAM_* environment variable has a value out of its range (stderr says which)";
+    case PCM_ERR_NO_RESIZE: return "PCM_ERR_NO_RESIZE: a PCM_Resize call without a PCM_RESIZE decision, or out of order";
     case PCM_ERR_INTERNAL: return "PCM_ERR_INTERNAL: internal error in libpcm";
     default: return "PCM: unknown error code";
     }

@@ -170,6 +170,13 @@ int pcm_wire_decode_incoming(int type, const void *payload, size_t len, pcm_inco
         out->u.migrate.not_before = pcm_r_u64(&r);
         if (!r.error && out->u.migrate.host[0] == 0) return -1;
         break;
+    case PCM_MSG_RESIZE:
+        out->u.resize.order_id = pcm_r_u64(&r);
+        out->u.resize.ranks = pcm_r_u32(&r);
+        pcm_r_str(&r, out->u.resize.hosts, sizeof out->u.resize.hosts);   /* "" or "a,b,c" */
+        out->u.resize.not_before = pcm_r_u64(&r);
+        if (!r.error && (out->u.resize.ranks < 1 || out->u.resize.ranks > 0x7fffffffu)) return -1;
+        break;
     case PCM_MSG_ERROR:
         out->u.error.code = (int32_t)pcm_r_u32(&r);
         pcm_r_str(&r, out->u.error.message, sizeof out->u.error.message);

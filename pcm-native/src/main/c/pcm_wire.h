@@ -25,7 +25,8 @@ enum pcm_msg_type {
     PCM_MSG_ERROR = 9,
     PCM_MSG_MIGRATION_PROGRESS = 10,
     /* 11 is reserved */
-    PCM_MSG_MIGRATION_STALLED = 12
+    PCM_MSG_MIGRATION_STALLED = 12,
+    PCM_MSG_RESIZE = 13
 };
 
 /* A growing output buffer. Errors stick: after one, every put is ignored. */
@@ -78,6 +79,7 @@ typedef struct {
     union {
         struct { char agent[PCM_WIRE_MAX_STRING + 1]; uint32_t heartbeat_ms; } registered;
         struct { uint64_t order_id; char host[256]; uint64_t not_before; } migrate;
+        struct { uint64_t order_id; uint32_t ranks; char hosts[PCM_WIRE_MAX_STRING + 1]; uint64_t not_before; } resize;
         struct { int32_t code; char message[PCM_WIRE_MAX_STRING + 1]; } error;
     } u;
 } pcm_incoming;

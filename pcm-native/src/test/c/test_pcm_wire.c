@@ -156,7 +156,38 @@ static void test_stalled(void) {
     pcm_w_free(&w);
 }
 
+/* RESIZE (13, agent -> process): order u64, ranks u32, hosts str ("" or "a,b"), not_before u64. */
+static void test_resize(void) {
+    pcm_writer w;
+    pcm_w_init(&w);
+    pcm_incoming in;
+    uint32_t ranks[] = {4, 0};
+    for (int k = 0; k < 2; k++) {
+        pcm_w_reset(&w);
+        pcm_w_begin(&w, PCM_MSG_RESIZE);
+        pcm_w_u64(&w, 77);
+        pcm_w_u32(&w, ranks[k]);
+        pcm_w_str(&w, "h2,h3");
+        pcm_w_u64(&w, 12);
+        pcm_w_end(&w);
+        size_t n = w.len - 8;
+        int rc = pcm_wire_decode_incoming(PCM_MSG_RESIZE, w.buf + 8, n, &in);
+        if (k == 1) {
+            EXPECT_EQ(rc, -1);   /* 0 processes: malformed */
+            break;
+        }
+        EXPECT_EQ(rc, 0);
+        EXPECT_EQ(in.u.resize.order_id, 77);
+        EXPECT_EQ(in.u.resize.ranks, 4);
+        EXPECT(strcmp(in.u.resize.hosts, "h2,h3") == 0);
+        EXPECT_EQ(in.u.resize.not_before, 12);
+        EXPECT_EQ(pcm_wire_decode_incoming(PCM_MSG_RESIZE, w.buf + 8, n - 1, &in), -1);
+    }
+    pcm_w_free(&w);
+}
+
 int main(void) {
+    test_resize();
     test_writer_layout();
     test_stalled();
     test_strings();

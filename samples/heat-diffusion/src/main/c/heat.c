@@ -172,6 +172,38 @@ static int finish(const double *u, int n, const options *o, MPI_Comm comm, doubl
     } while (0)
 #endif
 
+#ifndef HEAT_NO_PCM
+/* A resize (PCM_RESIZE; or PCM_Init in a process a grow started): the world holds
+ * max(old, new) ranks until PCM_Resize_end. The iteration and the start time go to the
+ * new processes, the rows move to the new decomposition (PCM_Redistribute_rows: whole
+ * rows of the block, boundary columns included; the halo rows are exchanged before the
+ * next sweep as in every iteration), and ranks beyond the new size leave in
+ * PCM_Resize_end. Every point keeps its value, so the grid stays bit-exact. */
+static void resize(MPI_Comm *world, double **u, double **v, int *n, size_t *cells, int *it, double *t0,
+                   const options *o) {
+    int old_p, new_p, rank, first = 0, nn = 0, w = o->cols + 2;
+    PCM_CHECK(PCM_Resize_info(&old_p, &new_p));
+    MPI_Comm_rank(*world, &rank);
+    MPI_Bcast(it, 1, MPI_INT, 0, *world);
+    MPI_Bcast(t0, 1, MPI_DOUBLE, 0, *world);
+    if (rank < new_p) decompose(o->rows, new_p, rank, &first, &nn);
+    size_t nc = (size_t)(nn + 2) * w;
+    double *nu = malloc(nc * sizeof *nu), *nv = malloc(nc * sizeof *nv);
+    if (!nu || !nv) MPI_Abort(*world, 3);
+    init_block(nu, nn, o->cols, first, o->rows);
+    init_block(nv, nn, o->cols, first, o->rows);
+    PCM_CHECK(PCM_Redistribute_rows(*world, old_p, new_p, o->rows, w, MPI_DOUBLE, *u ? *u + w : NULL, nu + w));
+    if (rank == 0 && !o->quiet) fprintf(stderr, "heat: resized %d -> %d ranks at iteration %d\n", old_p, new_p, *it);
+    free(*u);
+    free(*v);
+    *u = nu;
+    *v = nv;
+    *n = nn;
+    *cells = nc;
+    PCM_CHECK(PCM_Resize_end(world));   /* a rank beyond the new size leaves here */
+}
+#endif
+
 int main(int argc, char **argv) {
     MPI_Init(&argc, &argv);
     options o;
@@ -196,14 +228,27 @@ int main(int argc, char **argv) {
     int first, n;
     decompose(o.rows, p, rank, &first, &n);
     size_t cells = (size_t)(n + 2) * (o.cols + 2);
-    double *u = malloc(cells * sizeof *u), *v = malloc(cells * sizeof *v);
-    if (!u || !v) MPI_Abort(world, 3);
+    double *u = NULL, *v = NULL;
     int it = 0;
     double t0 = 0;   /* wall-clock start, carried across migrations */
-    init_block(u, n, o.cols, first, o.rows);
-    init_block(v, n, o.cols, first, o.rows);
 #ifndef HEAT_NO_PCM
-    if (PCM_Process_Status() == PCM_STARTED_RESTORED) {
+    if (PCM_Process_Status() == PCM_STARTED_JOINED) {   /* started by a grow: join its redistribution */
+        resize(&world, &u, &v, &n, &cells, &it, &t0, &o);
+        MPI_Comm_rank(world, &rank);
+        MPI_Comm_size(world, &p);
+    } else
+#endif
+    {
+        u = malloc(cells * sizeof *u);
+        v = malloc(cells * sizeof *v);
+        if (!u || !v) MPI_Abort(world, 3);
+        init_block(u, n, o.cols, first, o.rows);
+        init_block(v, n, o.cols, first, o.rows);
+    }
+#ifndef HEAT_NO_PCM
+    if (PCM_Process_Status() == PCM_STARTED_JOINED) {
+        /* the state came with the resize */
+    } else if (PCM_Process_Status() == PCM_STARTED_RESTORED) {
         PCM_CHECK(PCM_Load("iteration", &it, MPI_INT, 1));
         PCM_CHECK(PCM_Load("t0", &t0, MPI_DOUBLE, 1));
         PCM_CHECK(PCM_Load("grid", u, MPI_DOUBLE, (int)cells));
@@ -235,6 +280,18 @@ int main(int argc, char **argv) {
                         who, host, it, PCM_Error_string(rc));
             else if (rank == 0 && !o.quiet)
                 fprintf(stderr, "heat: rank %d moved to %s at iteration %d\n", who, host, it);
+        } else if (s == PCM_RESIZE) {
+            int rc = PCM_Resize_begin(&world);
+            if (rc == PCM_SUCCESS) {
+                resize(&world, &u, &v, &n, &cells, &it, &t0, &o);
+            } else if (rank == 0) {
+                fprintf(stderr, "heat: resize failed at iteration %d: %s; continuing with %d ranks\n", it,
+                        PCM_Error_string(rc), p);
+            }
+            MPI_Comm_rank(world, &rank);
+            MPI_Comm_size(world, &p);
+            up = rank > 0 ? rank - 1 : MPI_PROC_NULL;
+            down = rank < p - 1 ? rank + 1 : MPI_PROC_NULL;
         } else if (s < 0) {
             PCM_CHECK(s);
         }

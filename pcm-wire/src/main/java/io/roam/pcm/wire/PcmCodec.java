@@ -54,6 +54,8 @@ public final class PcmCodec {
             }
         } else if (message instanceof Migrate m) {
             w.u64(m.orderId()).str("targetHost", m.targetHost()).u64(m.notBeforeIteration());
+        } else if (message instanceof PcmMessage.Resize m) {
+            w.u64(m.orderId()).u32(m.ranks()).str("hosts", m.hosts()).u64(m.notBeforeIteration());
         } else if (message instanceof MigrationStarted m) {
             w.u64(m.orderId()).u64(m.iteration());
         } else if (message instanceof PcmMessage.MigrationProgress m) {
@@ -137,6 +139,8 @@ public final class PcmCodec {
             case PcmMessage.REGISTERED -> new Registered(r.str("agent"), r.u32("heartbeat_ms"));
             case PcmMessage.HEARTBEAT -> decodeHeartbeat(r);
             case PcmMessage.MIGRATE -> new Migrate(r.u64("order_id"), r.str("target_host"),
+                    r.u64("not_before_iteration"));
+            case PcmMessage.RESIZE -> new PcmMessage.Resize(r.u64("order_id"), r.u32("ranks"), r.str("hosts"),
                     r.u64("not_before_iteration"));
             case PcmMessage.MIGRATION_STARTED -> new MigrationStarted(r.u64("order_id"), r.u64("iteration"));
             case PcmMessage.MIGRATION_PROGRESS -> new PcmMessage.MigrationProgress(r.u64("order_id"),

@@ -48,6 +48,8 @@ public final class PcmErrors {
     public static final int PCM_ERR_SUPERSEDED = -21;
     /** PCM_Init: a ROAM_* environment variable out of its range (stderr names it). */
     public static final int PCM_ERR_ENV = -22;
+    /** A PCM_Resize call without a PCM_RESIZE decision, or out of order. */
+    public static final int PCM_ERR_NO_RESIZE = -23;
     public static final int PCM_ERR_INTERNAL = -30;
 
     private PcmErrors() {
@@ -78,6 +80,7 @@ public final class PcmErrors {
             case PCM_ERR_PROTOCOL -> "PCM_ERR_PROTOCOL";
             case PCM_ERR_SUPERSEDED -> "PCM_ERR_SUPERSEDED";
             case PCM_ERR_ENV -> "PCM_ERR_ENV";
+            case PCM_ERR_NO_RESIZE -> "PCM_ERR_NO_RESIZE";
             case PCM_ERR_INTERNAL -> "PCM_ERR_INTERNAL";
             default -> "PCM_ERR_UNKNOWN(" + code + ")";
         };

@@ -29,8 +29,9 @@ public sealed interface PcmMessage {
     int MIGRATION_PROGRESS = 10;
     // 11 is reserved
     int MIGRATION_STALLED = 12;
+    int RESIZE = 13;
 
-    /** The wire type code of this message (1..10, 12). */
+    /** The wire type code of this message (1..10, 12, 13). */
     int type();
 
     /** The protocol name of a type code, e.g. {@code "MIGRATION_DONE"}, or {@code "type N"}. */
@@ -47,6 +48,7 @@ public sealed interface PcmMessage {
             case ERROR -> "ERROR";
             case MIGRATION_PROGRESS -> "MIGRATION_PROGRESS";
             case MIGRATION_STALLED -> "MIGRATION_STALLED";
+            case RESIZE -> "RESIZE";
             default -> "type " + type;
         };
     }
@@ -121,6 +123,26 @@ public sealed interface PcmMessage {
         @Override
         public int type() {
             return MIGRATE;
+        }
+    }
+
+    /**
+     * 13, agent -> process: run the job with {@code ranks} processes (at least 1); a grow starts
+     * the new ones on {@code hosts} (comma-separated, in rank order, cycled; "" = the receiving
+     * process's host). libpcm answers a refused order or a failed grow with MIGRATION_FAILED.
+     */
+    record Resize(long orderId, long ranks, String hosts, long notBeforeIteration) implements PcmMessage {
+        public Resize {
+            u32("ranks", ranks);
+            if (ranks < 1) {
+                throw new IllegalArgumentException("ranks must be at least 1: " + ranks);
+            }
+            str("hosts", hosts);
+        }
+
+        @Override
+        public int type() {
+            return RESIZE;
         }
     }
 

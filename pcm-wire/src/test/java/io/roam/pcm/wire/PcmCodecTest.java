@@ -37,7 +37,7 @@ class PcmCodecTest {
 
     @Test
     void typeCodesFollowTheProtocol() {
-        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12);
+        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13);
         assertThat(PcmMessage.typeName(10)).isEqualTo("MIGRATION_PROGRESS");
         assertThat(PcmMessage.typeName(12)).isEqualTo("MIGRATION_STALLED");
         assertThat(PcmMessage.typeName(11)).isEqualTo("type 11");

@@ -52,6 +52,9 @@ final class Samples {
         m.add(new Migrate(42, "node-b", 0));
         m.add(new Migrate(U64_MAX, UNICODE, U64_MAX));
         m.add(new Migrate(0, "", 0));
+        m.add(new PcmMessage.Resize(7, 4, "node-b,node-c", 100));
+        m.add(new PcmMessage.Resize(U64_MAX, U32_MAX, MAX_ASCII, U64_MAX));
+        m.add(new PcmMessage.Resize(0, 1, "", 0));
         m.add(new MigrationStarted(42, 1234));
         m.add(new MigrationStarted(0, 0));
         m.add(new MigrationStarted(U64_MAX, U64_MAX));
