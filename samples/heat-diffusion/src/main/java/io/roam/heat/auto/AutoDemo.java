@@ -110,6 +110,7 @@ public final class AutoDemo {
             say("job started: heat %s on %d ranks under roam run", String.join(" ", heatArgs), ranks);
 
             Watch watch = new Watch(this, timeline);
+            Path statusLog = out.resolve("status.jsonl");   // every second's GET /api/status, for a post-mortem
             double slowAfter = Double.parseDouble(opt.getOrDefault("slow-after", "20"));
             boolean slow = !opt.containsKey("no-slowdown");
             Double firstSample = null;
@@ -117,6 +118,8 @@ public final class AutoDemo {
             while (job.isAlive()) {
                 JsonNode status = cluster.get(cluster.api(0), "/api/status");
                 if (status != null) {
+                    Files.writeString(statusLog, String.format(Locale.ROOT, "{\"t\":%.3f,\"status\":%s}%n", now(), status),
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                     watch.update(status, now());
                     if (firstSample == null && !timeline.samples.isEmpty()) {
                         firstSample = now();
