@@ -23,6 +23,7 @@ import java.util.Set;
  * {@link #sample} at the profiling period.
  */
 final class AgentProfiling {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentProfiling.class);
     private final ProcFs procFs = new ProcFs();
     private final NodeProfiler profiler;
     private final ProcessRates rates = new ProcessRates();
@@ -41,6 +42,7 @@ final class AgentProfiling {
         this.profiler = new NodeProfiler(host, procFs, settings.cpuSource(procFs, cores), cores, speed,
                 settings.smoothingOldWeight(), System::currentTimeMillis);
         this.repeatsLeft = settings.probeRepeats();
+        LOG.info("CPU speed probe: {} updates/s per core", String.format(java.util.Locale.ROOT, "%.3g", speed));
         this.node = profiler.profile();
     }
 
@@ -52,8 +54,11 @@ final class AgentProfiling {
     private void reprobe() {
         if (reprobe != null && reprobe.isDone()) {
             Double probed = reprobe.getNow(null);
-            if (probed != null) {
-                profiler.raiseSpeed(probed);
+            double before = profiler.speedPerCore();
+            if (probed != null && profiler.raiseSpeed(probed)) {
+                LOG.info("CPU speed probe again: {} updates/s per core, up from {} (the best probe counts)",
+                        String.format(java.util.Locale.ROOT, "%.3g", probed),
+                        String.format(java.util.Locale.ROOT, "%.3g", before));
             }
             reprobe = null;
         }
