@@ -9,11 +9,17 @@
 # /etc/roam/keys (ROAM_DEMO_KEYS=DIR: in DIR instead, as the tests do), PCM sockets that
 # `roam run` learns from the agents. ROAM_DEMO_REFERENCE_CACHE=DIR keeps the reference grid
 # (the run without Roam) in DIR for later runs of the same command. Needs root (namespaces).
+# Each host's cgroup also gets the CPU weight ROAM_DEMO_CPU_WEIGHT (default 10000, the most;
+# an ordinary process has 100): a host of 0.6 cores then gets its 0.6 cores on a busy machine
+# too. Without it the hosts got 0.2 to 0.3 cores each beside a CI run (load 8 to 12 on 2
+# cores), their quotas never bound, and the job's iteration time followed the other work's
+# load, not the hosts' capacity (benchmarks/results/demo-runs.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [[ $(id -u) == 0 ]] || { echo "auto-demo.sh: needs root (network namespaces and CPU cgroups)" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export NETNS_CPU_WEIGHT=${ROAM_DEMO_CPU_WEIGHT:-10000}   # netns-hosts.sh cpu, here and in AutoDemo
 prefix=${ROAM_DEMO_PREFIX:-rdemo}
 subnet=${ROAM_DEMO_SUBNET:-10.232.0}
 out=$(realpath -m "${ROAM_DEMO_OUT:-target/auto-demo}")

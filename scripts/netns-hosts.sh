@@ -9,6 +9,11 @@
 #   netns-hosts.sh cpu PREFIX I CORES     give host I a CPU quota of CORES (e.g. 0.6; "max" =
 #                                         none): its processes run in a CPU cgroup of their
 #                                         own, roam-PREFIX-hI (cgroup v1 cpu+cpuacct, or v2)
+#                                         With NETNS_CPU_WEIGHT=W (1 to 10000, v2's scale: an
+#                                         ordinary process has 100) the cgroup gets that CPU
+#                                         weight as well (v1: cpu.shares W x 1024 / 100): on a
+#                                         busy machine a host then gets its CORES whatever else
+#                                         runs, instead of a share of what is left.
 #
 # A host is a network namespace plus a UTS namespace whose host name is the host's address
 # (also exported as ROAM_HOST): processes of different hosts must not share a host name,
@@ -57,6 +62,9 @@ cg_dirs() {
 
 cpu() {
     local i=${1:?host index required} cores=${2:?CORES required} ns="$prefix-h${1}" d
+    local weight=${NETNS_CPU_WEIGHT:-}
+    [[ -z $weight || ( $weight =~ ^[0-9]+$ && $weight -ge 1 && $weight -le 10000 ) ]] \
+        || { echo "NETNS_CPU_WEIGHT must be 1 to 10000, not $weight" >&2; exit 2; }
     ip netns list | awk '{print $1}' | grep -qx "$ns" || { echo "no host $ns" >&2; exit 2; }
     local dirs; dirs=$(cg_dirs "$ns")
     [[ -n $dirs ]] || { echo "no CPU cgroup controller mounted under /sys/fs/cgroup" >&2; exit 2; }
@@ -65,11 +73,13 @@ cpu() {
         grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
         if [[ $cores == max ]]; then echo "max 100000" > "$dirs/cpu.max"
         else echo "$(awk -v c="$cores" 'BEGIN{printf "%d", c*100000}') 100000" > "$dirs/cpu.max"; fi
+        if [[ -n $weight ]]; then echo "$weight" > "$dirs/cpu.weight"; fi
     else
         local q=/sys/fs/cgroup/cpu/roam-$ns
         echo 100000 > "$q/cpu.cfs_period_us"
         if [[ $cores == max ]]; then echo -1 > "$q/cpu.cfs_quota_us"
         else awk -v c="$cores" 'BEGIN{printf "%d\n", c*100000}' > "$q/cpu.cfs_quota_us"; fi
+        if [[ -n $weight ]]; then echo $((weight * 1024 / 100)) > "$q/cpu.shares"; fi
     fi
 }
 

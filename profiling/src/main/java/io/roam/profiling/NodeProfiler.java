@@ -15,7 +15,7 @@ public final class NodeProfiler {
     private final ProcFs proc;
     private final CpuSource cpu;
     private final int cores;
-    private final double speedPerCore;
+    private volatile double speedPerCore;
     private final Smoother available;
     private final LongSupplier clock;
     private CpuSource.Counters last;
@@ -37,6 +37,24 @@ public final class NodeProfiler {
         this.clock = clockMillis;
         this.last = cpu.counters();
         this.limit = cpu.limitCores();
+    }
+
+    /**
+     * Takes a later probe of the CPU speed: the best of all probes counts, as a probe can
+     * only err low (whatever else runs on the core slows the probe, nothing speeds it up).
+     * Returns whether the speed went up.
+     */
+    public boolean raiseSpeed(double probed) {
+        if (!(probed > speedPerCore)) {
+            return false;
+        }
+        speedPerCore = probed;
+        return true;
+    }
+
+    /** The CPU speed per core in use: the best probe so far. */
+    public double speedPerCore() {
+        return speedPerCore;
     }
 
     /** The whole machine as the node (/proc/stat), e.g. in tests. */

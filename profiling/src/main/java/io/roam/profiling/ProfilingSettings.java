@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /** The validated {@code roam.profiling} configuration (reference.conf, key by key). */
 public record ProfilingSettings(Duration period, double smoothingOldWeight, int probeSweeps, int probeRuns,
-                                String cpuSource, Network network) {
+                                int probeRepeats, String cpuSource, Network network) {
     /**
      * {@code roam.profiling.network}: a probe round to at most {@code maxPeers} neighbours
      * every {@code period}; every {@code bandwidthEvery} rounds (0 = never) a payload of
@@ -23,7 +23,8 @@ public record ProfilingSettings(Duration period, double smoothingOldWeight, int 
         Settings s = Settings.of(root, "roam.profiling");
         return new ProfilingSettings(s.duration("period", Duration.ofMillis(100), Duration.ofMinutes(1)),
                 s.number("smoothing-old-weight", 0, 0.95), s.integer("probe-sweeps", 10, 100_000),
-                s.integer("probe-runs", 1, 20), cpuSource(s), network(s.section("network")));
+                s.integer("probe-runs", 1, 20), s.integer("probe-repeats", 0, 20), cpuSource(s),
+                network(s.section("network")));
     }
 
     private static String cpuSource(Settings s) {

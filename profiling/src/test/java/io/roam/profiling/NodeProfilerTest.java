@@ -44,6 +44,24 @@ class NodeProfilerTest {
         assertThat(p.sample().available()).isEqualTo(b.available());
     }
 
+    /** A later probe counts only when it is faster: the best probe is the speed, and the profile uses it. */
+    @Test
+    void aLaterProbeRaisesTheSpeedNeverLowersIt() throws Exception {
+        Files.writeString(fake.resolve("meminfo"), "MemTotal: 1000 kB\n");
+        stat(0, 0);
+        NodeProfiler p = new NodeProfiler("n1", new ProcFs(fake), 2, 4e8, 0, () -> 7);
+        assertThat(p.raiseSpeed(3e8)).isFalse();
+        assertThat(p.raiseSpeed(Double.NaN)).isFalse();
+        assertThat(p.profile().speedPerCore()).isEqualTo(4e8);
+        assertThat(p.raiseSpeed(8e8)).isTrue();
+        assertThat(p.speedPerCore()).isEqualTo(8e8);
+        stat(100, 100);                                              // 50 % busy of 2 cores
+        NodeProfile a = p.sample();
+        assertThat(a.speedPerCore()).isEqualTo(8e8);
+        assertThat(a.available()).isCloseTo(8e8, within(1.0));        // 8e8 x (2 - 1)
+        assertThat(a.capacity()).isCloseTo(16e8, within(1.0));
+    }
+
     /**
      * A CPU hog on every core of this machine shows in the measured available processing: it
      * falls to (almost) nothing, and the busy share it measures covers at least the hogs' own

@@ -21,6 +21,7 @@ class ProfilingSettingsTest {
         assertThat(s.smoothingOldWeight()).isEqualTo(0.25);
         assertThat(s.probeSweeps()).isEqualTo(300);
         assertThat(s.probeRuns()).isEqualTo(3);
+        assertThat(s.probeRepeats()).isEqualTo(5);
         assertThat(s.network()).isEqualTo(new ProfilingSettings.Network(Duration.ofSeconds(5), 6, 64 * 1024, 16));
     }
 

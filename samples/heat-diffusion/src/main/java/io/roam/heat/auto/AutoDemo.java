@@ -111,6 +111,7 @@ public final class AutoDemo {
             say("job started: heat %s on %d ranks under roam run", String.join(" ", heatArgs), ranks);
 
             Watch watch = new Watch(this, timeline);
+            Path statusLog = out.resolve("status.jsonl");   // every second's GET /api/status, for a post-mortem
             double slowAfter = Double.parseDouble(opt.getOrDefault("slow-after", "20"));
             boolean slow = !opt.containsKey("no-slowdown");
             Double firstSample = null;
@@ -118,6 +119,8 @@ public final class AutoDemo {
             while (job.isAlive()) {
                 JsonNode status = cluster.get(cluster.api(0), "/api/status");
                 if (status != null) {
+                    Files.writeString(statusLog, String.format(Locale.ROOT, "{\"t\":%.3f,\"status\":%s}%n", now(), status),
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                     watch.update(status, now());
                     if (firstSample == null && !timeline.samples.isEmpty()) {
                         firstSample = now();
@@ -128,13 +131,17 @@ public final class AutoDemo {
                     throttled = watch.hostOfRank(0);
                     cluster.cpu(addresses.indexOf(throttled), opt.getOrDefault("slow-cpu", "0.15"));
                     timeline.slowdownAt = now();
+                    result.put("loadAtSlowdown", loadAverage());
                     say("SLOWDOWN: host %s (rank 0's) throttled to %s cores; no agent is told", throttled,
                             opt.getOrDefault("slow-cpu", "0.15"));
                 }
                 Thread.sleep(1000);
             }
             int exit = job.waitFor();
-            say("job ended with exit code %d", exit);
+            result.put("loadAtEnd", loadAverage());
+            say("job ended with exit code %d; the machine's load average (1 min) was %.2f at the slowdown and is "
+                    + "%.2f now (nproc %d)", exit, result.path("loadAtSlowdown").asDouble(Double.NaN),
+                    result.get("loadAtEnd").asDouble(), Runtime.getRuntime().availableProcessors());
             List<MoveEffects.Move> moves = MoveEffects.collect(http, cluster.api(0), Duration.ofSeconds(15));
             for (MoveEffects.Move m : moves) {
                 say("MOVE: %s", m.describe());
@@ -161,6 +168,15 @@ public final class AutoDemo {
             say("VERDICT: Roam did NOT do its job: %s%s", failed, movesSaid(result));
         }
         return failed == null ? 0 : 1;
+    }
+
+    /** The machine's load average over the last minute (/proc/loadavg), NaN where unreadable. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     /** The most a rank's iteration time may be after rebalancing, as a multiple of before the slowdown. */
@@ -211,24 +227,35 @@ public final class AutoDemo {
     }
 
     private boolean compare(Path bin, int ranks, List<String> heatArgs, String grid) throws Exception {
-        say("reference run without Roam (heat-nopcm, plain mpirun) for the bit-exact check ...");
         Path ref = out.resolve("reference.bin");
-        List<String> cmd = new ArrayList<>(List.of("mpirun", "--oversubscribe", "--mca", "pml", "ob1", "-np",
+        List<String> mpirun = new ArrayList<>(List.of("mpirun", "--oversubscribe", "--mca", "pml", "ob1", "-np",
                 Integer.toString(ranks), bin.resolve("heat-nopcm").toString()));
-        cmd.addAll(heatArgs);
-        cmd.addAll(List.of("-o", ref.toString(), "-q"));
+        mpirun.addAll(heatArgs);
+        mpirun.addAll(List.of("-o", ref.toString(), "-q"));
         Optional<ReferenceCache> cache = ReferenceCache.fromEnvironment();
-        if (cache.isPresent() && cache.get().fetch(cmd, ref)) {
+        if (cache.isPresent() && cache.get().fetch(mpirun, ref)) {
             say("reference grid of the same command kept by an earlier run (ROAM_DEMO_REFERENCE_CACHE)");
         } else {
+            // On host 2, its quota raised to the job's cores (ranks x the hosts' quota): the
+            // reference gets the CPU the job had, whatever else the machine runs (outside the
+            // hosts, beside a CI run, it took 2 to 3 minutes).
+            String cores = String.format(Locale.ROOT, "%.2f",
+                    ranks * Double.parseDouble(opt.getOrDefault("cpu", "0.6")));
+            Path script = Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath().resolve("scripts/netns-hosts.sh");
+            say("reference run without Roam (heat-nopcm, plain mpirun, on host 2 given %s cores) for the bit-exact "
+                    + "check ...", cores);
+            new ProcessBuilder("bash", script.toString(), "cpu", opt.get("prefix"), "2", cores).inheritIO().start()
+                    .waitFor();
+            List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "exec", opt.get("prefix"), "2"));
+            cmd.addAll(mpirun);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(out.resolve("reference.log").toFile()).start();
             if (p.waitFor() != 0 || !Files.exists(ref)) {
-                say("no grid to compare (reference exit %d, grid %s)", p.exitValue(), Files.exists(ref));
+                say("no grid to compare (reference exit %d, its grid %s)", p.exitValue(), Files.exists(ref));
                 return false;
             }
             if (cache.isPresent()) {
-                cache.get().keep(cmd, ref);
+                cache.get().keep(mpirun, ref);
             }
         }
         if (!Files.exists(Path.of(grid))) {
