@@ -37,19 +37,7 @@ class HeatResizeAcrossHostsTest {
 
     /** The pids of heat processes in host i's network namespace. */
     private static List<Long> heatOn(NetnsHosts hosts, int host) throws IOException {
-        String ns = hosts.netnsId(host);
-        String exe = Mpi.heatBinary("heat").toRealPath().toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().command().map(exe::equals).orElse(false))
-                .map(ProcessHandle::pid)
-                .filter(pid -> {
-                    try {
-                        return ns.equals(NetnsHosts.netnsOf(pid));
-                    } catch (IOException gone) {
-                        return false;
-                    }
-                })
-                .toList();
+        return hosts.processes(host, Mpi.heatBinary("heat"));
     }
 
     @Test

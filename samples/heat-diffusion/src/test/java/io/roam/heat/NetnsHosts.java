@@ -121,6 +121,23 @@ final class NetnsHosts implements AutoCloseable {
         return "net:[" + ino + "]";
     }
 
+    /** The pids of the processes running {@code binary} in host i's (0-based) network namespace. */
+    List<Long> processes(int host, Path binary) throws IOException {
+        String ns = netnsId(host);
+        String exe = binary.toRealPath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(exe::equals).orElse(false))
+                .map(ProcessHandle::pid)
+                .filter(pid -> {
+                    try {
+                        return ns.equals(netnsOf(pid));
+                    } catch (IOException gone) {
+                        return false;
+                    }
+                })
+                .toList();
+    }
+
     static String netnsOf(long pid) throws IOException {
         return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString();
     }

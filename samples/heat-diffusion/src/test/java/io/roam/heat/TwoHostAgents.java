@@ -76,19 +76,7 @@ final class TwoHostAgents implements AutoCloseable {
 
     /** The pids of the processes running {@code binary} in host i's (0-based) network namespace. */
     List<Long> processesOn(int host, Path binary) throws IOException {
-        String ns = hosts.netnsId(host);
-        String exe = binary.toRealPath().toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().command().map(exe::equals).orElse(false))
-                .map(ProcessHandle::pid)
-                .filter(pid -> {
-                    try {
-                        return ns.equals(NetnsHosts.netnsOf(pid));
-                    } catch (IOException gone) {
-                        return false;
-                    }
-                })
-                .toList();
+        return hosts.processes(host, binary);
     }
 
     @Override
