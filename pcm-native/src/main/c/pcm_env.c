@@ -22,6 +22,8 @@ pcm_env_settings pcm_env = {
     .world_map = 1,
     .stall_ms = PCM_STALL_DEFAULT_MS,
     .eager_mb = 64,
+    .spawn_timeout_ms = PCM_SPAWN_TIMEOUT_DEFAULT_MS,
+    .spawn_tries = PCM_SPAWN_TRIES_DEFAULT,
 };
 
 static int bad(const char *name, const char *value, const char *allowed) {
@@ -97,12 +99,22 @@ int pcm_env_load(void) {
         (rc = integer("ROAM_PCM_STALL_MS", 0, PCM_ENV_STALL_MS_MAX, PCM_STALL_DEFAULT_MS, &e->stall_ms,
                       " ms, 0 = no watchdog")) ||
         (rc = integer("ROAM_PCM_EAGER_MB", 0, PCM_ENV_EAGER_MB_MAX, 64, &e->eager_mb, " MiB")) ||
+        (rc = integer("ROAM_PCM_SPAWN_TIMEOUT_MS", 0, PCM_ENV_SPAWN_TIMEOUT_MS_MAX, PCM_SPAWN_TIMEOUT_DEFAULT_MS,
+                      &e->spawn_timeout_ms, " ms, 0 = Open MPI's own 600 s")) ||
+        (rc = integer("ROAM_PCM_SPAWN_TRIES", 1, PCM_ENV_SPAWN_TRIES_MAX, PCM_SPAWN_TRIES_DEFAULT, &e->spawn_tries,
+                      " tries of one move's spawn")) ||
         (rc = flag("ROAM_PCM_ADD_HOST", 0, &e->add_host, "1: spawn with the add-host key")) ||
         (rc = text("ROAM_PCM_KEEPER", PCM_PATH_MAX - 1, &e->keeper, "a path")) ||
         (rc = text("ROAM_PCM_TEST_GATE", PCM_PATH_MAX - 64, &e->test_gate, "a directory")) ||
         (rc = text("ROAM_PCM_TEST_RESIZE", PCM_JOB_HOSTS_MAX - 1, &e->test_resize,
                    "resize orders K:N[@host,host..] separated by ';'")))
         return rc;
+    if (e->spawn_timeout_ms > 0 && e->spawn_timeout_ms < PCM_SPAWN_TIMEOUT_MIN_MS) {
+        char allowed[160];
+        snprintf(allowed, sizeof allowed, "0 (Open MPI's own 600 s) or an integer from %ld to %ld ms (unset: %ld)",
+                 PCM_SPAWN_TIMEOUT_MIN_MS, PCM_ENV_SPAWN_TIMEOUT_MS_MAX, PCM_SPAWN_TIMEOUT_DEFAULT_MS);
+        return bad("ROAM_PCM_SPAWN_TIMEOUT_MS", value_of("ROAM_PCM_SPAWN_TIMEOUT_MS"), allowed);
+    }
     const char *r = value_of("ROAM_PCM_REPLACEMENT");
     e->replacement = r != NULL;
     e->replacement_order = 0;

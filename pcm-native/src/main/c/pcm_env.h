@@ -38,6 +38,8 @@
 #define PCM_ENV_RECONNECT_MS_MAX 3600000L   /* 1 h */
 #define PCM_ENV_STALL_MS_MAX 86400000L      /* 1 day */
 #define PCM_ENV_EAGER_MB_MAX 1048576L       /* 1 TiB */
+#define PCM_ENV_SPAWN_TIMEOUT_MS_MAX 3600000L   /* 1 h */
+#define PCM_ENV_SPAWN_TRIES_MAX 10L
 
 typedef struct {
     const char *agent_socket;   /* as given (%h not expanded); NULL: the default */
@@ -49,6 +51,8 @@ typedef struct {
     int world_map;
     long stall_ms;
     long eager_mb;
+    long spawn_timeout_ms;
+    long spawn_tries;
     int add_host;
     const char *keeper;         /* NULL: beside libpcm */
     const char *test_gate;      /* NULL: unset; acted on by test builds only (PCM_TEST_GATES) */

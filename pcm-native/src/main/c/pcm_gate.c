@@ -17,8 +17,11 @@
  * DIR/PHASE exists, at most 120 s. Fault tests use it to act (kill an agent, cut a link)
  * at an exact point of a migration instead of guessing with sleeps. */
 void pcm_test_gate(const char *phase) {
-    const char *dir = pcm_env.test_gate;
-    if (!dir) return;
+    pcm_test_gate_in(pcm_env.test_gate, phase);
+}
+
+void pcm_test_gate_in(const char *dir, const char *phase) {
+    if (!dir || !*dir) return;
     char gate[PCM_PATH_MAX], reached[PCM_PATH_MAX + 16], tmp[PCM_PATH_MAX + 32];
     snprintf(gate, sizeof gate, "%s/%s", dir, phase);
     struct stat st;

@@ -22,9 +22,13 @@ void pcm_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * in the production library PCM_TEST_GATE(phase) compiles to nothing. */
 #ifdef PCM_TEST_GATES
 void pcm_test_gate(const char *phase);
+void pcm_test_gate_in(const char *dir, const char *phase);
 #define PCM_TEST_GATE(phase) pcm_test_gate(phase)
+/* Before MPI_Init, where pcm_env is not loaded yet (pcm_init.c). */
+#define PCM_TEST_GATE_EARLY(phase) pcm_test_gate_in(getenv("ROAM_PCM_TEST_GATE"), phase)
 #else
 #define PCM_TEST_GATE(phase) ((void)0)
+#define PCM_TEST_GATE_EARLY(phase) ((void)0)
 #endif
 /* This host's name as the agent should know it: ROAM_HOST, else gethostname. */
 void pcm_host_name(char *out, size_t len);
@@ -145,6 +149,12 @@ extern int (*pcm_early_test_hook)(const char *call, const char *comm_name);   /*
 #define PCM_STALL_EXIT_CODE 75
 #define PCM_STALL_DEFAULT_MS 60000L          /* ROAM_PCM_STALL_MS when unset; 0 = off */
 #define PCM_STALL_GRACE_NS 10000000000ull    /* at most, between the report and the end */
+/* A spawn that never completes (pcm_init.c): ROAM_PCM_SPAWN_TIMEOUT_MS when unset (0 = Open
+ * MPI's own 600 s; else at least 2000) and the tries of one move's spawn (ROAM_PCM_SPAWN_TRIES). */
+#define PCM_SPAWN_TIMEOUT_DEFAULT_MS 20000L
+#define PCM_SPAWN_TIMEOUT_MIN_MS 2000L
+#define PCM_SPAWN_TRIES_DEFAULT 2L
+long pcm_spawn_timeout_ms_from_env(void);
 enum { PCM_STALL_STAYING, PCM_STALL_DEPARTING, PCM_STALL_ARRIVING };
 void pcm_stall_start(void);              /* PCM_Init: the watchdog thread (once per process) */
 void pcm_stall_begin(int role);          /* a reconfiguration begins in this process, in this role */

@@ -140,12 +140,28 @@ int pcm_migrate_depart(MPI_Comm *world) {
     char **args = pcm_g.argc > 1 ? pcm_g.argv + 1 : MPI_ARGV_NULL;
     MPI_Info info = pcm_spawn_info(pcm_g.mig_host, "ROAM_PCM_REPLACEMENT", pcm_g.mig_order_id);
     MPI_Comm inter = MPI_COMM_NULL;
-    int errcode = MPI_SUCCESS;
+    int errcode = MPI_SUCCESS, rc = MPI_SUCCESS;
     PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
     pcm_stall_begin(PCM_STALL_DEPARTING);
-    pcm_stall_enter("MPI_Comm_spawn (starting the replacement)");
     PCM_TEST_GATE("spawn");
-    int rc = PMPI_Comm_spawn(pcm_g.exe, args, 1, info, 0, MPI_COMM_SELF, &inter, &errcode);
+    long try = 1, took_ms = 0;
+    for (;; try++) {
+        pcm_stall_enter(try == 1 ? "MPI_Comm_spawn (starting the replacement)"
+                                 : "MPI_Comm_spawn (starting the replacement, again)");
+        uint64_t t0 = pcm_now_mono_ns();
+        errcode = MPI_SUCCESS;
+        rc = PMPI_Comm_spawn(pcm_g.exe, args, 1, info, 0, MPI_COMM_SELF, &inter, &errcode);
+        if (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) break;
+        /* Only a spawn that ran into the timeout is tried again (pcm_init.c: it fails at the
+         * timeout, on ORTE's 2 s tick): one that failed fast (a host Open MPI does not know, a program that does not start) would
+         * fail the same way. */
+        took_ms = (long)((pcm_now_mono_ns() - t0) / 1000000ull);
+        if (try >= pcm_env.spawn_tries || pcm_env.spawn_timeout_ms <= 0 || took_ms < pcm_env.spawn_timeout_ms / 2)
+            break;
+        pcm_log("MPI_Comm_spawn on host '%s' did not complete within %ld ms (ROAM_PCM_SPAWN_TIMEOUT_MS=%ld: Open "
+                "MPI's start of the replacement stalled); trying again (try %ld of %ld)",
+                pcm_g.mig_host, took_ms, pcm_env.spawn_timeout_ms, try + 1, pcm_env.spawn_tries);
+    }
     PMPI_Info_free(&info);
     int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
     uint64_t t_spawned = pcm_now_real_ns();
@@ -153,10 +169,11 @@ int pcm_migrate_depart(MPI_Comm *world) {
     if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!ok) {
         pcm_stall_leave();
-        char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 64], err[MPI_MAX_ERROR_STRING];
+        char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 128], err[MPI_MAX_ERROR_STRING];
         int len = 0;
         PMPI_Error_string(rc != MPI_SUCCESS ? rc : errcode, err, &len);
-        snprintf(msg, sizeof msg, "MPI_Comm_spawn on host '%s' failed: %s", pcm_g.mig_host, err);
+        snprintf(msg, sizeof msg, "MPI_Comm_spawn on host '%s' failed: %s (after %ld ms, try %ld of %ld)",
+                 pcm_g.mig_host, err, took_ms, try, pcm_env.spawn_tries);
         pcm_agent_send_failed(pcm_g.mig_order_id, PCM_ERR_SPAWN, msg);
         return PCM_ERR_SPAWN;
     }

@@ -8,7 +8,7 @@ static const char *const VARS[] = {"ROAM_AGENT_SOCKET", "ROAM_HOST", "ROAM_PCM_R
                                    "ROAM_PCM_CHECK_HOST", "ROAM_PCM_DEBUG", "ROAM_PCM_WORLD_MAP",
                                    "ROAM_PCM_STALL_MS", "ROAM_PCM_EAGER_MB", "ROAM_PCM_ADD_HOST",
                                    "ROAM_PCM_KEEPER", "ROAM_PCM_TEST_GATE", "ROAM_PCM_REPLACEMENT",
-                                   "ROAM_JOB_HOSTS"};
+                                   "ROAM_JOB_HOSTS", "ROAM_PCM_SPAWN_TIMEOUT_MS", "ROAM_PCM_SPAWN_TRIES"};
 
 static void clear_all(void) {
     for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++) unsetenv(VARS[i]);
@@ -49,6 +49,9 @@ static void test_defaults(void) {
     EXPECT_EQ(pcm_env.eager_mb, 64);
     EXPECT_EQ(pcm_env.add_host, 0);
     EXPECT_EQ(pcm_env.replacement, 0);
+    EXPECT_EQ(pcm_env.spawn_timeout_ms, PCM_SPAWN_TIMEOUT_DEFAULT_MS);
+    EXPECT_EQ(pcm_env.spawn_tries, PCM_SPAWN_TRIES_DEFAULT);
+    EXPECT_EQ(pcm_spawn_timeout_ms_from_env(), PCM_SPAWN_TIMEOUT_DEFAULT_MS);
 }
 
 static void test_values(void) {
@@ -91,7 +94,24 @@ static void test_values(void) {
     setenv("ROAM_PCM_RECONNECT_MS", "3600000", 1);
     setenv("ROAM_PCM_STALL_MS", "86400000", 1);
     setenv("ROAM_PCM_EAGER_MB", "0", 1);
+    setenv("ROAM_PCM_SPAWN_TIMEOUT_MS", "3600000", 1);
+    setenv("ROAM_PCM_SPAWN_TRIES", "10", 1);
     EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT_EQ(pcm_env.spawn_timeout_ms, PCM_ENV_SPAWN_TIMEOUT_MS_MAX);
+    EXPECT_EQ(pcm_env.spawn_tries, 10);
+    EXPECT_EQ(pcm_spawn_timeout_ms_from_env(), PCM_ENV_SPAWN_TIMEOUT_MS_MAX);
+    /* the bottom: 0 is Open MPI's own timeout, else at least 2000 (pcm_init.c) */
+    setenv("ROAM_PCM_SPAWN_TIMEOUT_MS", "0", 1);
+    setenv("ROAM_PCM_SPAWN_TRIES", "1", 1);
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT_EQ(pcm_env.spawn_timeout_ms, 0);
+    EXPECT_EQ(pcm_spawn_timeout_ms_from_env(), 0);
+    setenv("ROAM_PCM_SPAWN_TIMEOUT_MS", "2000", 1);
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT_EQ(pcm_env.spawn_timeout_ms, 2000);
+    /* before PCM_Init (MPI_Init, pcm_init.c) a bad value counts as unset; PCM_Init refuses it */
+    setenv("ROAM_PCM_SPAWN_TIMEOUT_MS", "1999", 1);
+    EXPECT_EQ(pcm_spawn_timeout_ms_from_env(), PCM_SPAWN_TIMEOUT_DEFAULT_MS);
     EXPECT_EQ(pcm_env.reconnect_ms, PCM_ENV_RECONNECT_MS_MAX);
     EXPECT_EQ(pcm_env.stall_ms, PCM_ENV_STALL_MS_MAX);
     EXPECT_EQ(pcm_env.eager_mb, 0);
@@ -124,6 +144,10 @@ static void test_out_of_range(void) {
     expect_refused("ROAM_PCM_STALL_MS", "abc", "an integer from 0 to 86400000 ms, 0 = no watchdog (unset: 60000)");
     expect_refused("ROAM_PCM_STALL_MS", "86400001", "from 0 to 86400000");
     expect_refused("ROAM_PCM_EAGER_MB", "-1", "an integer from 0 to 1048576 MiB (unset: 64)");
+    expect_refused("ROAM_PCM_SPAWN_TIMEOUT_MS", "1999",
+                   "0 (Open MPI's own 600 s) or an integer from 2000 to 3600000 ms (unset: 20000)");
+    expect_refused("ROAM_PCM_SPAWN_TIMEOUT_MS", "-1", "from 0 to 3600000");
+    expect_refused("ROAM_PCM_SPAWN_TRIES", "0", "an integer from 1 to 10 tries of one move's spawn (unset: 2)");
     expect_refused("ROAM_PCM_WORLD_MAP", "yes", "0 or 1 (0: MPI_COMM_WORLD is not mapped to the PCM world; unset: 1)");
     expect_refused("ROAM_PCM_WORLD_MAP", "2", "0 or 1");
     expect_refused("ROAM_PCM_CHECK_HOST", "false", "0 or 1");

@@ -1,0 +1,144 @@
+package io.roam.heat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.roam.pcm.wire.PcmMessage;
+import io.roam.pcm.wire.PcmMessage.Migrate;
+import io.roam.pcm.wire.PcmMessage.MigrationDone;
+import io.roam.pcm.wire.PcmMessage.MigrationFailed;
+import io.roam.pcm.wire.PcmMessage.Register;
+import io.roam.pcm.wire.PcmRecorder;
+import io.roam.pcm.wire.PcmServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A spawn that never completes does not hang the job (libpcm's pcm_init.c). With Open MPI
+ * 4.1.4 and PMIx 4.2 a spawned process now and then waits for good in PMIx_Init, and its
+ * spawner in MPI_Comm_spawn. The test gate {@code init} holds a spawned process before its
+ * MPI_Init in the same way: its spawner gives up after ROAM_PCM_SPAWN_TIMEOUT_MS and tries
+ * again, and the held process ends itself; the job goes on, and ends bit-exact with nothing
+ * of the abandoned process left.
+ */
+@Tag("system")
+class SpawnTimeoutTest {
+    private static final long SPAWN_TIMEOUT_MS = 6000;
+    private static final Duration BOUND = Duration.ofSeconds(180);
+    private static final long ORDER = 31;
+
+    @TempDir
+    Path dir;
+
+    private PcmServer server;
+    private PcmRecorder recorder;
+
+    @BeforeEach
+    void startAgent() throws Exception {
+        Mpi.requireMpirun();
+        recorder = new PcmRecorder();
+        server = new PcmServer(dir.resolve("agent.sock"), recorder, new PcmServer.Options("test-agent", 0)).start();
+        recorder.addHook((conn, msg) -> {
+            if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
+                conn.send(new Migrate(ORDER, "localhost", 5));
+            }
+        });
+    }
+
+    @AfterEach
+    void stopAgent() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private HeatJob.Spec spec(Path gates, String tries) {
+        return HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(3000)
+                .env("ROAM_PCM_SPAWN_TIMEOUT_MS", Long.toString(SPAWN_TIMEOUT_MS))
+                .env("ROAM_PCM_SPAWN_TRIES", tries)
+                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(server.socketPath());
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs step; when it fails, the failure carries the job's output. */
+    private static void awaitWithLogs(HeatJob job, Step step) throws Exception {
+        try {
+            step.run();
+        } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n" + job.logs(), e);
+        }
+    }
+
+    private static long reachedPid(Path reached) {
+        try {
+            return Files.exists(reached) ? Long.parseLong(Files.readString(reached).trim()) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void aSpawnThatNeverCompletesIsTriedAgainAndTheMoveCompletes() throws Exception {
+        Path gates = Files.createDirectories(dir.resolve("gates"));
+        Path gate = Files.writeString(gates.resolve("init"), "");
+        Path reached = gates.resolve("init.reached");
+        HeatJob.Spec spec = spec(gates, "2");
+        byte[] expected = Baselines.grid(spec);
+        try (HeatJob job = spec.start(dir.resolve("job"))) {
+            Set<Long> held = new LinkedHashSet<>();
+            // the first replacement is held at the gate; its spawner gives up and spawns a second one
+            awaitWithLogs(job, () -> await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> { held.add(reachedPid(reached)); held.remove(-1L); return held.size() == 2; }));
+            // the first gave up (at three quarters of the timeout) before its spawner did
+            long first = held.iterator().next();   // in the order they reached the gate
+            assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the first replacement ended itself before it was spawned again\n%s", job.logs()).isFalse();
+            Files.delete(gate);   // the second goes on
+            awaitWithLogs(job, () -> recorder.awaitMessage(MigrationDone.class, d -> d.orderId() == ORDER,
+                    Duration.ofSeconds(90)));
+            job.awaitSuccess(BOUND);
+            String logs = job.logs();
+            assertThat(job.grid()).as("bit-exact against a run without migration\n%s", logs).isEqualTo(expected);
+            assertThat(job.stderr()).as(logs).contains("did not complete within", "trying again (try 2 of 2)")
+                    .contains("its MPI_Init has not completed").doesNotContain("MPI_INIT failed");
+            for (long pid : held) {
+                HeatJob.awaitGone(pid, Duration.ofSeconds(30));
+            }
+            assertThat(recorder.messages()).as(logs).noneMatch(m -> m instanceof MigrationFailed);
+        }
+    }
+
+    @Test
+    void whenEveryTryStallsTheMoveFailsAndTheJobGoesOn() throws Exception {
+        Path gates = Files.createDirectories(dir.resolve("gates"));
+        Files.writeString(gates.resolve("init"), "");   // never removed: every replacement is held
+        HeatJob.Spec spec = spec(gates, "1");
+        byte[] expected = Baselines.grid(spec);
+        try (HeatJob job = spec.start(dir.resolve("job"))) {
+            MigrationFailed[] failed = new MigrationFailed[1];
+            awaitWithLogs(job, () -> failed[0] = recorder.awaitMessage(MigrationFailed.class,
+                    f -> f.orderId() == ORDER, Duration.ofSeconds(90)).as(MigrationFailed.class));
+            long held = reachedPid(gates.resolve("init.reached"));
+            job.awaitSuccess(BOUND);
+            String logs = job.logs();
+            assertThat(failed[0].message()).as(logs).contains("MPI_Comm_spawn on host 'localhost' failed")
+                    .contains("try 1 of 1");
+            assertThat(job.grid()).as("bit-exact against a run without migration\n%s", logs).isEqualTo(expected);
+            assertThat(job.stderr()).as(logs).contains("its MPI_Init has not completed", "Exiting, so");
+            assertThat(held).as("the replacement reached the gate\n%s", logs).isPositive();
+            HeatJob.awaitGone(held, Duration.ofSeconds(30));
+            assertThat(recorder.messages()).as(logs).noneMatch(m -> m instanceof PcmMessage.MigrationDone);
+        }
+    }
+}
