@@ -8,7 +8,8 @@
 # to the end, a hang = the ranks' iterations stood still for HANG_S s and mpirun did not
 # end), the grid bit-exact against a run without
 # Roam, and nothing of the job left anywhere afterwards (processes, Open MPI session
-# directories, shared-memory files). Results in benchmarks/results/move-and-return.md.
+# directories, shared-memory files). Results in benchmarks/results/move-and-return.md; the
+# output of every run that did not end clean in benchmarks/results/move-and-return-failures.txt.
 # Needs root (network namespaces). Run `make` first. About 10 s a run.
 # Usage: benchmarks/move-and-return.sh [RUNS (50)] [ITERATIONS (60000)] [HANG_S (60)]
 set -euo pipefail
@@ -28,6 +29,8 @@ mpirun --oversubscribe -np 3 --mca pml ob1 "$root/samples/heat-diffusion/target/
     -i "$iterations" -o "$tmp/expected.bin" -q > /dev/null
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 results=()
+failures=benchmarks/results/move-and-return-failures.txt
+: > "$failures"
 clean=0 hangs=0 exact=0 gone=0 left_behind=0 residue=0
 for run in $(seq 1 "$runs"); do
     rm -f "$tmp/grid.bin"
@@ -62,6 +65,10 @@ for run in $(seq 1 "$runs"); do
     [[ -s $tmp/left.txt ]] && after+="$(wc -l < "$tmp/left.txt") session dirs/shm files "
     [[ -n $after ]] && residue=$((residue + 1))
     results+=("| $run | $moved | $gone_ms | $alone | $rc | $end_s | $same | ${after:-none} |")
+    if [[ $rc != 0 || $moved != 2 || $same != yes ]]; then   # keep what the run said
+        { echo "=== run $run: moves $moved, exit $rc, bit-exact $same"; cat "$tmp/run$run.log"
+          echo "--- the control API's answers"; tail -n 20 "$tmp/migrate.log"; } >> "$failures"
+    fi
     echo "run $run: moves $moved, departed gone after ${gone_ms} ms, exit $rc, end ${end_s} s, exact $same, left: ${after:-none}"
 done
 out=benchmarks/results/move-and-return.md

@@ -14,11 +14,15 @@
 #                        the ranks' iterations have not advanced for STALL_S seconds (a slow
 #                        job on a busy machine is not a hung one); then ends what is left
 #   hwa_heat_on I        pids of heat processes in host I's network namespace
+#   hwa_iterations RANK  iterations rank RANK of hwa_jobid reported (GET /api/jobs), or empty
+# Before hwa_up, hwa_cpu=(I CORES ...) gives host I a CPU quota of CORES (netns-hosts.sh cpu):
+# everything started on it (its agent, mpirun, its ranks) shares the quota.
 #   hwa_track PID        end PID in the cleanup too
 # After hwa_up: hwa_addrs (host addresses), hwa_subnet, hwa_tmp (a scratch directory).
 
 hwa_pids=()
 hwa_mpi_args=()
+hwa_cpu=()
 hwa_heat=$root/samples/heat-diffusion/target/native/heat
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
@@ -51,6 +55,9 @@ hwa_up() {
     trap hwa_cleanup EXIT
     trap "exit 143" TERM INT   # so that the EXIT trap runs when the script is killed
     mapfile -t hwa_addrs < <(bash "$root/scripts/netns-hosts.sh" up "$prefix" "$n" "$hwa_subnet" | awk '{print $2}')
+    for ((i = 0; i + 1 < ${#hwa_cpu[@]}; i += 2)); do
+        bash "$root/scripts/netns-hosts.sh" cpu "$prefix" "${hwa_cpu[$i]}" "${hwa_cpu[$((i + 1))]}"
+    done
     bash "$root/scripts/netns-hosts.sh" rsh-agent "$prefix" "$hwa_tmp/rsh.sh"
     for i in $(seq 0 $((n - 1))); do
         local ip=${hwa_addrs[$i]} seed=()
@@ -112,6 +119,12 @@ hwa_wait_end() {
         sleep 1
     done
     wait "$hwa_job" && hwa_rc=0 || hwa_rc=$?
+}
+
+hwa_iterations() {
+    hwa_on 1 curl -s --max-time 5 "http://${hwa_addrs[0]}:7170/api/jobs" 2>/dev/null \
+        | jq -r --arg j "$hwa_jobid" --argjson r "$1" '.[] | select(.jobId == $j) | .ranks[] | select(.rank == $r) | .iterations' \
+        2>/dev/null | head -1 || true
 }
 
 hwa_heat_on() {
