@@ -115,7 +115,9 @@ ns=\$(for n in \$(ip netns list | awk '{print \$1}' | grep -E '^$prefix-h[0-9]+\
 for d in \$(if [ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/cpuacct ]; then
              echo /sys/fs/cgroup/cpu/roam-\$ns /sys/fs/cgroup/cpuacct/roam-\$ns
            elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup/roam-\$ns; fi); do
-    if [ -d "\$d" ]; then echo \$\$ > "\$d/cgroup.procs"; fi   # the host's CPU cgroup, if it has one
+    # the host's CPU cgroup, if it has one; else the hierarchy's root: not the cgroup of the host
+    # mpirun runs on, whose quota would otherwise bind this host's processes too
+    if [ -d "\$d" ]; then echo \$\$ > "\$d/cgroup.procs"; else echo \$\$ > "\${d%/*}/cgroup.procs" 2>/dev/null || true; fi
 done
 exec nsenter --net=/run/netns/\$ns unshare --uts /bin/sh -c "hostname \$host && export ROAM_HOST=\$host && \$*"
 AGENT
