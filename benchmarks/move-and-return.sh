@@ -10,17 +10,29 @@
 # Roam, and nothing of the job left anywhere afterwards (processes, Open MPI session
 # directories, shared-memory files). Results in benchmarks/results/move-and-return.md; the
 # output of every run that did not end clean in benchmarks/results/move-and-return-failures.txt.
-# Needs root (network namespaces). Run `make` first. About 10 s a run.
-# Usage: benchmarks/move-and-return.sh [RUNS (50)] [ITERATIONS (60000)] [HANG_S (60)]
+# Needs root (network namespaces). Run `make` first. About 20 s a run.
+# With QUOTA, host 1 runs under a CPU quota (with its agent and mpirun), so that its rank is
+# the job's slowest: its iteration time as the agent measures it (heartbeats, the median over
+# WINDOW_S seconds) before it left and after it came back tells whether anything the move left
+# on host 1 spends the quota (the issue's target: within 1.1).
+# QUOTA "none" (the default) runs without a quota and measures no iteration times; with a quota
+# the results go to move-and-return-quota.md. The quota must bind rank 0 hard (0.2 cores) and
+# the machine be quiet: heat's ranks spin while they wait, so on a busy machine rank 0 burns its
+# quota waiting for slowed peers, CFS throttles host 1 for the rest of each 100 ms period, and
+# its iteration time swings 1 to 100 ms whatever the move left (seen at load 4 to 6).
+# Usage: benchmarks/move-and-return.sh [RUNS (50)] [ITERATIONS (40000)] [HANG_S (60)] [QUOTA (none)]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 runs=${1:-50}
-iterations=${2:-60000}
+iterations=${2:-40000}
 hang_s=${3:-60}
+quota=${4:-none}
+window_s=3
 [[ $(id -u) == 0 ]] || { echo "move-and-return.sh: needs root (network namespaces)" >&2; exit 2; }
 prefix=mar$((RANDOM % 10000))
 . benchmarks/lib/hosts-with-agents.sh
+[[ $quota == none ]] || hwa_cpu=(1 "$quota")
 hwa_up 3 1
 tmp=$hwa_tmp
 heat=$hwa_heat
@@ -28,8 +40,21 @@ addrs=("${hwa_addrs[@]}")
 mpirun --oversubscribe -np 3 --mca pml ob1 "$root/samples/heat-diffusion/target/native/heat-nopcm" -r 256 -c 256 \
     -i "$iterations" -o "$tmp/expected.bin" -q > /dev/null
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# rank 0's iteration time in ms, as its agent measures it: the median of samples over window_s
+iteration_ms() {
+    local end=$(( $(date +%s%N) + window_s * 1000000000 )) v
+    while (( $(date +%s%N) < end )); do
+        v=$(hwa_on 1 curl -s --max-time 5 "http://${hwa_addrs[0]}:7170/api/jobs" 2>/dev/null \
+            | jq -r --arg j "$hwa_jobid" '.[] | select(.jobId == $j) | .ranks[] | select(.rank == 0) | .iterationMs' \
+            2>/dev/null | head -1)
+        [[ $v =~ ^[0-9.]+$ && $v != 0 ]] && echo "$v"
+        sleep 0.25
+    done | sort -g | awk '{v[NR] = $1} END {if (NR) printf "%.4f", v[int((NR + 1) / 2)]; else print "-"}'
+}
 results=()
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 failures=benchmarks/results/move-and-return-failures.txt
+[[ $quota == none ]] || failures=benchmarks/results/move-and-return-quota-failures.txt
 : > "$failures"
 clean=0 hangs=0 exact=0 gone=0 left_behind=0 residue=0
 for run in $(seq 1 "$runs"); do
@@ -37,7 +62,12 @@ for run in $(seq 1 "$runs"); do
     hwa_run 3 "$tmp/run$run.log" -r 256 -c 256 -i "$iterations" -o "$tmp/grid.bin" || true
     job=$hwa_job
     first=$(hwa_heat_on 1)
-    moved=0 gone_ms=- alone=yes
+    moved=0 gone_ms=- alone=yes after_ms=- ratio=-
+    before_ms=-
+    if [[ $quota != none ]]; then
+        sleep 5   # past the job's start, when the agent and roam run spend host 1's quota too
+        before_ms=$(iteration_ms)
+    fi
     if hwa_move 0 "${addrs[1]}"; then
         moved=1
         t=$(date +%s%N)
@@ -45,7 +75,14 @@ for run in $(seq 1 "$runs"); do
         if [[ -z $(hwa_heat_on 1) ]]; then gone_ms=$(ms "$t"); gone=$((gone + 1)); else alone=NO; fi
         [[ -n $first && -e /proc/$first ]] && alone=NO
         sleep 0.5
-        hwa_move 0 "${addrs[0]}" && moved=2
+        if hwa_move 0 "${addrs[0]}"; then
+            moved=2
+            if [[ $quota != none ]]; then
+                sleep 1
+                after_ms=$(iteration_ms)
+            fi
+            [[ $before_ms != - && $after_ms != - ]] && ratio=$(awk -v a="$after_ms" -v b="$before_ms" 'BEGIN{printf "%.3f", a / b}')
+        fi
     fi
     t_end=$(date +%s%N)
     hwa_wait_end "$hang_s"
@@ -64,14 +101,15 @@ for run in $(seq 1 "$runs"); do
     ls -d "/tmp/ompi.$hwa_subnet".* "/dev/shm/vader_segment.$hwa_subnet".* > "$tmp/left.txt" 2>/dev/null || true
     [[ -s $tmp/left.txt ]] && after+="$(wc -l < "$tmp/left.txt") session dirs/shm files "
     [[ -n $after ]] && residue=$((residue + 1))
-    results+=("| $run | $moved | $gone_ms | $alone | $rc | $end_s | $same | ${after:-none} |")
+    results+=("| $run | $moved | $gone_ms | $alone | $before_ms | $after_ms | $ratio | $rc | $end_s | $same | ${after:-none} |")
     if [[ $rc != 0 || $moved != 2 || $same != yes ]]; then   # keep what the run said
         { echo "=== run $run: moves $moved, exit $rc, bit-exact $same"; cat "$tmp/run$run.log"
           echo "--- the control API's answers"; tail -n 20 "$tmp/migrate.log"; } >> "$failures"
     fi
-    echo "run $run: moves $moved, departed gone after ${gone_ms} ms, exit $rc, end ${end_s} s, exact $same, left: ${after:-none}"
+    echo "run $run: moves $moved, departed gone after ${gone_ms} ms, rank 0 on host 1 ${before_ms} -> ${after_ms} ms/iteration ($ratio), exit $rc, end ${end_s} s, exact $same, left: ${after:-none}"
 done
 out=benchmarks/results/move-and-return.md
+[[ $quota == none ]] || out=benchmarks/results/move-and-return-quota.md
 {
     echo "# Move and return: the departed process and the job's end"
     echo
@@ -82,10 +120,12 @@ out=benchmarks/results/move-and-return.md
     echo "| date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |"
     echo "| machine | $(hwa_machine) |"
     echo "| Open MPI | $(mpirun --version 2>&1 | head -1) |"
-    echo "| reproduce | \`benchmarks/move-and-return.sh $runs $iterations $hang_s\` (after \`make\`, as root) |"
+    echo "| reproduce | \`benchmarks/move-and-return.sh $runs $iterations $hang_s $quota\` (after \`make\`, as root) |"
+    echo "| load average (1, 5, 15 min) at the start, at the end | $load0; $(cut -d' ' -f1-3 /proc/loadavg) |"
     echo
     echo "Each run: heat (C, 3 ranks, 256 x 256, $iterations iterations) under \`roam run\` on three"
-    echo "namespace hosts, one rank per host (agents with 1 slot, stealing off). Rank 0 moves from"
+    echo "namespace hosts, one rank per host (agents with 1 slot, stealing off), host 1 under a CPU quota of"
+    echo "$quota cores (none: no quota; with one, shared with its agent and mpirun). Rank 0 moves from"
     echo "host 1 to host 2 (\`POST /api/migrate\`, until DONE), then back to host 1. *gone* is the time"
     echo "from the first DONE until no process of the job runs in host 1's namespace; *alone* says"
     echo "that none did from then until the move back. A hang is $hang_s s without progress and without an end. *Left* is"
@@ -101,11 +141,16 @@ out=benchmarks/results/move-and-return.md
     echo "| departed process gone from host 1 | $gone |"
     echo "| runs where a process of the job stayed on host 1 without a rank | $left_behind |"
     echo "| runs that left something behind | $residue |"
+    echo "| rank 0 on host 1, after the return / before it left (iteration time): median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$8 ~ /[0-9]/ {print $8+0}' | sort -g | awk '{v[NR]=$1} END {if (NR) printf "%.3f (%.3f to %.3f)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
+    echo "| runs with that ratio within 1.1 | $(printf '%s\n' "${results[@]}" | awk -F'|' '$8 ~ /[0-9]/ {n++; if ($8+0 <= 1.1) k++} END {printf "%d of %d", k, n}') |"
     echo "| departed gone after DONE, ms: median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$4 ~ /[0-9]/ {print $4+0}' | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%d (%d to %d)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
-    echo "| last move to the job's end, s: median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$7 ~ /[0-9]/ {print $7+0}' | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%.2f (%.2f to %.2f)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
+    echo "| last move to the job's end, s: median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$10 ~ /[0-9]/ {print $10+0}' | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%.2f (%.2f to %.2f)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
     echo
-    echo "| run | moves done | gone (ms) | alone | mpirun exit | end (s) | bit-exact | left |"
-    echo "|---:|---:|---:|---|---|---:|---|---|"
+    echo "*before* and *after* are rank 0's iteration times on host 1 (ms, the agent's, median over ${window_s} s) before"
+    echo "it left and after it came back."
+    echo
+    echo "| run | moves done | gone (ms) | alone | before | after | ratio | mpirun exit | end (s) | bit-exact | left |"
+    echo "|---:|---:|---:|---|---:|---:|---:|---|---:|---|---|"
     printf '%s\n' "${results[@]}"
 } > "$out"
 echo "wrote $out: $clean of $runs clean, $hangs hangs, $exact bit-exact"
