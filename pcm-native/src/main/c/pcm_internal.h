@@ -18,6 +18,8 @@ uint64_t pcm_now_mono_ns(void);
 uint64_t pcm_now_real_ns(void);
 void pcm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pcm_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* MPI_Bcast that sleeps while it waits (pcm_util.c); every process of the broadcast calls it. */
+int pcm_bcast_sleeping(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm);
 /* The test gates (ROAM_PCM_TEST_GATE): in the test build only (pcm_gate.c, -DPCM_TEST_GATES);
  * in the production library PCM_TEST_GATE(phase) compiles to nothing. */
 #ifdef PCM_TEST_GATES

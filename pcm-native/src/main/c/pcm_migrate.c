@@ -166,7 +166,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
     int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
     uint64_t t_spawned = pcm_now_real_ns();
     pcm_stall_enter("MPI_Bcast (telling the other ranks the spawn's outcome)");
-    if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!ok) {
         pcm_stall_leave();
         char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 128], err[MPI_MAX_ERROR_STRING];
@@ -208,7 +208,7 @@ int pcm_migrate_stay(MPI_Comm *world) {
     int ok = 0;
     pcm_stall_begin(PCM_STALL_STAYING);
     pcm_stall_enter("MPI_Bcast (waiting for the outcome of the departing rank's spawn)");
-    if (PMPI_Bcast(&ok, 1, MPI_INT, pcm_g.mig_rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.mig_rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!ok) {
         pcm_stall_leave();
         return PCM_ERR_SPAWN;

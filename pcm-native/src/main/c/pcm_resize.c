@@ -135,7 +135,7 @@ static int grow(MPI_Comm *world) {
     pcm_stall_enter("MPI_Comm_spawn_multiple (starting a grow's processes)");
     if (pcm_g.rank == 0) ok = spawn(k, &inter, err, sizeof err);
     pcm_stall_enter("MPI_Bcast (the outcome of the grow's spawn)");
-    if (PMPI_Bcast(&ok, 1, MPI_INT, 0, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (pcm_bcast_sleeping(&ok, 1, MPI_INT, 0, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!ok) {
         pcm_stall_leave();
         if (pcm_g.rank == 0) pcm_log("resize to %d processes: %s", pcm_g.rs_new, err);

@@ -94,3 +94,25 @@ const char *PCM_Error_string(int code) {
     default: return "PCM: unknown error code";
     }
 }
+
+/* A broadcast whose wait can be long (the outcome of a spawn: tens of ms on an idle machine,
+ * seconds on a crowded one) without spinning: MPI_Ibcast, then MPI_Test with a sleep that
+ * doubles from 20 us to 1 ms. Open MPI's blocking wait polls (with mpi_yield_when_idle, a
+ * sched_yield per poll), so every waiting rank stays runnable and takes CPU from the spawner,
+ * mpirun's daemons and the new process's MPI_Init, which are what the wait is for; asleep, the
+ * waiting ranks leave them the cores and add at most 1 ms to the wait. Every process of the
+ * broadcast must call this (a nonblocking collective matches only nonblocking ones). */
+int pcm_bcast_sleeping(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm) {
+    MPI_Request req;
+    int rc = PMPI_Ibcast(buf, count, type, root, comm, &req);
+    if (rc != MPI_SUCCESS) return rc;
+    long sleep_ns = 20000;
+    for (;;) {
+        int done = 0;
+        rc = PMPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS || done) return rc;
+        struct timespec ts = {0, sleep_ns};
+        nanosleep(&ts, NULL);
+        if (sleep_ns < 1000000) sleep_ns *= 2;
+    }
+}
