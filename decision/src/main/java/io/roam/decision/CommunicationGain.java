@@ -20,6 +20,23 @@ public final class CommunicationGain {
         return Gains.relative(bytesWith(p, thiefProcesses), bytesWith(p, localProcesses));
     }
 
+    /**
+     * The share of p's time that its traffic with the job's ranks among {@code here} and
+     * {@code there} (the traffic whose locality a move changes) would take over a link of
+     * {@code bytesPerSec}: bytes per second of p's run (its cumulative counters, both
+     * directions, over its compute + MPI time) over the rate. Latency is left out: the agents'
+     * probe measures their own round trip, actor dispatch included, tens of times an MPI
+     * message's latency on the same link. -1 when the rate or p's run time is not known.
+     */
+    public static double linkShare(ProcessProfile p, List<ProcessProfile> here, List<ProcessProfile> there,
+                                   double bytesPerSec) {
+        double seconds = (p.computeNs() + p.mpiNs()) / 1e9;
+        if (!(bytesPerSec > 0) || !(seconds > 0)) {
+            return -1;
+        }
+        return (bytesWith(p, here) + bytesWith(p, there)) / bytesPerSec / seconds;
+    }
+
     /** Bytes exchanged, both ways, between p and the other ranks of its job among {@code processes}. */
     public static double bytesWith(ProcessProfile p, List<ProcessProfile> processes) {
         double bytes = 0;

@@ -26,12 +26,15 @@ import java.time.Duration;
  * @param paybackHorizon      a move must pay back its cost within this much run time, 1 s to 24 h
  * @param effectMinChange     a move's measured effect counts (gain or worse) only beyond this share of the
  *                            iteration time before it, 0 to 1 ({@link MoveEffect})
+ * @param communicationFullShare the communication gain counts fully when the traffic it is about would
+ *                            take this share of the process's time over the measured link to the thief,
+ *                            in proportion below it; 0 = always fully (IOS as published), 0 to 1
  */
 public record DecisionSettings(String strategy, double processingWeight, double communicationWeight,
                                double threshold, double minComputeShare, double minSpeedup, long horizonIterations,
                                Duration spawnCost, long defaultTransferRate, double paybackFactor, int window,
                                int minSamples, double noiseFactor, Duration paybackHorizon,
-                               double effectMinChange) {
+                               double effectMinChange, double communicationFullShare) {
     /** The settings from {@code root}'s {@code roam.decision}. */
     public static DecisionSettings from(Config root) {
         Settings s = Settings.of(root, "roam.decision");
@@ -55,7 +58,7 @@ public record DecisionSettings(String strategy, double processingWeight, double 
                 s.bytes("default-transfer-rate", 1024, 100L << 30, "1 KiB to 100 GiB (per second)"),
                 s.number("payback-factor", 1, 1000), window, minSamples, s.number("noise-factor", 0, 10),
                 s.duration("payback-horizon", Duration.ofSeconds(1), Duration.ofHours(24)),
-                s.number("effect-min-change", 0, 1));
+                s.number("effect-min-change", 0, 1), s.number("communication-full-share", 0, 1));
     }
 
     /** Judges a move's effect from the windows before and after it with these settings. */

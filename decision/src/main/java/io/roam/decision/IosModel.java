@@ -36,7 +36,8 @@ final class IosModel {
     Evaluation evaluate(ProcessProfile p, Situation s) {
         double processing = ProcessingGain.of(s.local(), s.thief());
         double communication = CommunicationGain.of(p, s.localProcesses(), s.thiefProcesses());
-        double gain = settings.processingWeight() * processing + settings.communicationWeight() * communication;
+        double gain = settings.processingWeight() * processing
+                + settings.communicationWeight() * communicationScale(p, s) * communication;
         EvidenceRules.Payback pb = rules.payback(p, s);
         double horizon = settings.paybackHorizon().toMillis() / 1000.0;
         Evaluation e = new Evaluation(p, processing, communication, gain, pb.savedPerSecond() * horizon,
@@ -47,6 +48,20 @@ final class IosModel {
                     processing, communication, settings.threshold());
         }
         return veto == null ? e : e.withVeto(veto);
+    }
+
+    /**
+     * How much the communication gain counts, 0 to 1: the share of p's time its traffic with the
+     * ranks here and on the thief would take at the measured rate of the link, against
+     * communication-full-share; 1 when the link is not measured or the setting is 0.
+     */
+    double communicationScale(ProcessProfile p, Situation s) {
+        double full = settings.communicationFullShare();
+        if (full <= 0) {
+            return 1;
+        }
+        double share = CommunicationGain.linkShare(p, s.localProcesses(), s.thiefProcesses(), s.transferBytesPerSec());
+        return share < 0 ? 1 : Math.min(1, share / full);
     }
 
     /**

@@ -28,6 +28,7 @@ class DecisionSettingsTest {
         assertThat(s.noiseFactor()).isEqualTo(3.0);
         assertThat(s.paybackHorizon()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.effectMinChange()).isEqualTo(0.05);
+        assertThat(s.communicationFullShare()).isEqualTo(0.05);
         assertThat(settings("")).isEqualTo(s);
     }
 
@@ -36,9 +37,10 @@ class DecisionSettingsTest {
         DecisionSettings s = settings("strategy = cost-aware, processing-weight = 0, communication-weight = 1,"
                 + " threshold = -0.5, min-compute-share = 0, min-speedup = 1, horizon-iterations = 10000000,"
                 + " spawn-cost = 2s, default-transfer-rate = 1GB, payback-factor = 1000, window = 100,"
-                + " min-samples = 100, noise-factor = 0, payback-horizon = 24h, effect-min-change = 1");
+                + " min-samples = 100, noise-factor = 0, payback-horizon = 24h, effect-min-change = 1,"
+                + " communication-full-share = 0");
         assertThat(s).isEqualTo(new DecisionSettings("cost-aware", 0, 1, -0.5, 0, 1, 10_000_000,
-                Duration.ofSeconds(2), 1_000_000_000L, 1000, 100, 100, 0, Duration.ofHours(24), 1));
+                Duration.ofSeconds(2), 1_000_000_000L, 1000, 100, 100, 0, Duration.ofHours(24), 1, 0));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
@@ -47,6 +49,7 @@ class DecisionSettingsTest {
         "processing-weight | 1.5 | 0 to 1",
         "processing-weight | -0.1 | 0 to 1",
         "communication-weight | 1.01 | 0 to 1",
+        "communication-full-share | 1.5 | 0 to 1",
         "threshold | 1.5 | -1 to 1",
         "effect-min-change | 1.5 | 0 to 1",
         "threshold | -2 | -1 to 1",

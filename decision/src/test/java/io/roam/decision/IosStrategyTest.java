@@ -45,6 +45,46 @@ class IosStrategyTest {
         });
     }
 
+    /**
+     * A rank that shares its node with a peer has IOS's communication gain -1 for any thief
+     * without ranks of its job. Over a measured link the gain counts in proportion to the share
+     * of the rank's time its traffic would take there (communication-full-share, 0.05): light
+     * traffic barely holds it back, heavy traffic fully, an unmeasured link fully.
+     */
+    @Test
+    void theCommunicationGainCountsInProportionToTheTimeItsTrafficWouldTakeOverTheLink() {
+        // 0.09 s of run time (the fixture's compute time)
+        ProcessProfile light = proc("J", 0).sends(1, 200_000).build();
+        ProcessProfile lightPeer = proc("J", 1).sends(0, 200_000).build();
+        // 400 kB / 1 GB/s / 0.09 s = 0.444 % of its time: 0.0889 of the full share
+        Evaluation e = evaluate(light, lightPeer, 1e9, 0.05);
+        assertThat(e.communicationGain()).isEqualTo(-1.0);
+        assertThat(e.gain()).isCloseTo(0.7 * 0.5 - 0.3 * (0.0004 / 0.09 / 0.05), within(1e-9));
+        assertThat(e.veto()).isNull();
+
+        ProcessProfile heavy = proc("J", 0).sends(1, 100_000_000).build();
+        ProcessProfile heavyPeer = proc("J", 1).sends(0, 100_000_000).build();
+        Evaluation h = evaluate(heavy, heavyPeer, 1e9, 0.05);
+        assertThat(h.gain()).isCloseTo(0.7 * 0.5 - 0.3, within(1e-9));
+        assertThat(h.veto()).contains("not above the threshold");
+
+        Evaluation unmeasured = evaluate(light, lightPeer, -1, -1);
+        assertThat(unmeasured.gain()).isCloseTo(0.7 * 0.5 - 0.3, within(1e-9));
+        assertThat(unmeasured.veto()).contains("not above the threshold");
+
+        Evaluation asPublished = new IosStrategy(settings("communication-full-share = 0")).decide(
+                Fixtures.steady(LOCAL, List.of(light), List.of(light, lightPeer), THIEF, List.of(), 1e9, 0.05))
+                .evaluations().get(0);
+        assertThat(asPublished.gain()).isCloseTo(0.7 * 0.5 - 0.3, within(1e-9));
+    }
+
+    private static Evaluation evaluate(ProcessProfile p, ProcessProfile localPeer, double bytesPerSec,
+                                       double latencyMillis) {
+        Situation s = Fixtures.steady(LOCAL, List.of(p), List.of(p, localPeer), THIEF, List.of(), bytesPerSec,
+                latencyMillis);
+        return new IosStrategy(DecisionSettings.defaults()).decide(s).evaluations().get(0);
+    }
+
     @Test
     void weightsComeFromTheSettings() {
         Decision d = new IosStrategy(settings("processing-weight = 0.2, communication-weight = 0"))

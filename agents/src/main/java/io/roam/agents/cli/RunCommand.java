@@ -68,7 +68,14 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         chosen.notes().forEach(n -> System.err.println("roam run: " + n));
-        List<String> hosts = chosen.hosts();
+        List<String> notes = new ArrayList<>();
+        List<String> hosts = new ArrayList<>(chosen.hosts());
+        for (String h : MpirunHosts.named(mpirunArgs, notes)) {
+            if (!hosts.contains(h)) {
+                hosts.add(h);   // the user's --host or --hostfile: its ranks may run there too
+            }
+        }
+        notes.forEach(n -> System.err.println("roam run: " + n));
         String hostfile = chosen.hostfile();
         Map<String, List<String>> sockets = new TreeMap<>(chosen.sockets());
         String pcmSocket = socket;
