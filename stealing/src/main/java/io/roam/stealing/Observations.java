@@ -123,7 +123,8 @@ public final class Observations {
             }
         }
         processes.keySet().retainAll(present);
-        long keep = Math.max(settings.minResidence().toMillis(), settings.returnCooldown().toMillis());
+        long keep = Math.max(settings.minResidence().toMillis(),
+                Math.max(settings.returnCooldown().toMillis(), settings.returnHold().toMillis()));
         arrivals.entrySet().removeIf(e -> now - e.getValue().at > keep || (!present.contains(e.getKey())
                 && now - e.getValue().at > settings.migrationTimeout().toMillis()));
         sampled = true;
@@ -199,8 +200,8 @@ public final class Observations {
 
     /**
      * Why {@code p} may not be offered to {@code thief} now, or null if it may: it arrived
-     * less than min-residence ago, or it left the thief less than return-cooldown ago and the
-     * thief's offer has not risen beyond the noise since. Neither holds a rank whose
+     * less than min-residence ago, or it left the thief less than return-hold ago, or less than
+     * return-cooldown ago and the thief's offer has not risen beyond the noise since. Neither holds a rank whose
      * processing here has dropped by more than the noise since it arrived, nor one whose move
      * here was measured to make its job slower. And its last move from here to the thief
      * did not help, within that move's hold ({@link #movedFromHere}).
@@ -218,7 +219,8 @@ public final class Observations {
         }
         long age = now - a.at;
         boolean resident = age < settings.minResidence().toMillis();
-        boolean returning = thief.equals(a.from) && age < settings.returnCooldown().toMillis();
+        boolean returning = thief.equals(a.from)
+                && age < Math.max(settings.returnCooldown().toMillis(), settings.returnHold().toMillis());
         if (!resident && !returning) {
             return null;
         }
@@ -231,6 +233,11 @@ public final class Observations {
             return fmt("arrived %.0f s ago (min-residence %.0f s), and its processing here has not dropped beyond"
                     + " the noise since (best %s, now %s)", age / 1000.0, settings.minResidence().toMillis() / 1000.0,
                     a.best == null ? "not yet known" : a.best.describe(1), current.describe(1));
+        }
+        if (age < settings.returnHold().toMillis()) {
+            return fmt("left %s %.0f s ago: it goes back there no sooner than return-hold (%.0f s) after, for a"
+                    + " better offer (a node that is throttled and restored would draw it back and forth)", thief,
+                    age / 1000.0, settings.returnHold().toMillis() / 1000.0);
         }
         Summary offer = offerOf(thief);
         if (a.sourceBaseline != null && offer.enough(decision.minSamples())

@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * The validated {@code roam.stealing} configuration (this module's reference.conf, key by key).
  * The last six keep a rank from moving back and forth: {@code minResidence} and
- * {@code returnCooldown} (see {@link Observations#heldBack}), the budget of
+ * {@code returnCooldown} with {@code returnHold} (see {@link Observations#heldBack}), the budget of
  * {@code moveBudget} moves of one job per {@code moveBudgetWindow} that a node gives away,
  * and the hold of a move whose measured effect was no gain ({@link #noGainHold(int)}).
  */
@@ -15,7 +15,7 @@ public record StealSettings(boolean enabled, VictimSelection protocol, Duration 
                            Duration replyTimeout, Duration backoffBase, Duration backoffMax, Duration settleTime,
                            Duration migrationTimeout, int maxMigrationsPerJob, double betterThiefRatio,
                            Duration minResidence, Duration returnCooldown, int moveBudget, Duration moveBudgetWindow,
-                           Duration noGainHold, Duration noGainHoldMax) {
+                           Duration noGainHold, Duration noGainHoldMax, Duration returnHold) {
     public static StealSettings from(Config root) {
         Settings s = Settings.of(root, "roam.stealing");
         String p = s.string("protocol");
@@ -50,14 +50,14 @@ public record StealSettings(boolean enabled, VictimSelection protocol, Duration 
                 s.duration("return-cooldown", Duration.ZERO, Duration.ofHours(24)),
                 s.integer("move-budget", 1, 1000),
                 s.duration("move-budget-window", Duration.ZERO, Duration.ofHours(24), "0 (no budget) to 24 h"),
-                hold, holdMax);
+                hold, holdMax, s.duration("return-hold", Duration.ZERO, Duration.ofHours(1)));
     }
 
     /** These settings with stealing on and {@code p} as the protocol (the simulator runs each protocol). */
     public StealSettings withProtocol(VictimSelection p) {
         return new StealSettings(true, p, period, thiefShare, ttl, replyTimeout, backoffBase, backoffMax, settleTime,
                 migrationTimeout, maxMigrationsPerJob, betterThiefRatio, minResidence, returnCooldown, moveBudget,
-                moveBudgetWindow, noGainHold, noGainHoldMax);
+                moveBudgetWindow, noGainHold, noGainHoldMax, returnHold);
     }
 
     /**

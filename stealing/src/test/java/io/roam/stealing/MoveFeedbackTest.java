@@ -100,9 +100,10 @@ class MoveFeedbackTest {
         o.arrived(20_000, "j", 0, "a");
         ProcessProfile p = own.get(0);
         assertThat(o.heldBack(p, "a", 25_000)).as("min-residence").contains("min-residence");
-        assertThat(o.heldBack(p, "a", 40_000)).as("return-cooldown").contains("return-cooldown");
+        assertThat(o.heldBack(p, "a", 40_000)).as("return-hold").contains("return-hold");
+        assertThat(o.heldBack(p, "a", 90_000)).as("return-cooldown").contains("return-cooldown");
         o.movedHere("j", 0, NO_GAIN);
-        assertThat(o.heldBack(p, "a", 40_000)).as("no gain is no reason to go back").contains("return-cooldown");
+        assertThat(o.heldBack(p, "a", 40_000)).as("no gain is no reason to go back").contains("return-hold");
         o.movedHere("j", 0, WORSE);
         assertThat(o.heldBack(p, "a", 25_000)).isNull();
         assertThat(o.heldBack(p, "a", 40_000)).isNull();

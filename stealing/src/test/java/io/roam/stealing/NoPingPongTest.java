@@ -99,7 +99,8 @@ class NoPingPongTest {
         LongToDoubleFunction here = t -> noisy(0.4, 0.05);
         LongToDoubleFunction limit = t -> 0.6;
         LongToDoubleFunction avail = t -> noisy(0.58, 0.05);
-        long without = firstOffer(settings("min-residence = 0s, return-cooldown = 0s"), "a", here, limit, avail);
+        long without = firstOffer(settings("min-residence = 0s, return-cooldown = 0s, return-hold = 0s"), "a", here,
+                limit, avail);
         assertThat(without).isBetween(ARRIVAL, ARRIVAL + 10_000);   // the rules are what holds it
         long with = firstOffer(settings(""), "a", here, limit, avail);
         assertThat(with).isGreaterThanOrEqualTo(ARRIVAL + 120_000);   // return-cooldown = 120 s
@@ -119,8 +120,11 @@ class NoPingPongTest {
         long restored = ARRIVAL + 40_000;
         LongToDoubleFunction limit = t -> t < restored ? 0.15 : 0.6;
         LongToDoubleFunction avail = t -> noisy(t < restored ? 0.145 : 0.58, 0.1);
-        long first = firstOffer(settings(""), "a", t -> noisy(0.3, 0.1), limit, avail);
+        long first = firstOffer(settings("return-hold = 0s"), "a", t -> noisy(0.3, 0.1), limit, avail);
         assertThat(first).isBetween(restored, restored + 10_000);
+        // return-hold (60 s): not before 60 s after it left, however good the offer (a flapping node)
+        long held = firstOffer(settings(""), "a", t -> noisy(0.3, 0.1), limit, avail);
+        assertThat(held).isBetween(ARRIVAL + 60_000, ARRIVAL + 70_000);
         // not restored: it stays for the whole run (a offers less than b gives it)
         assertThat(firstOffer(settings(""), "a", t -> noisy(0.3, 0.1), t -> 0.15, t -> noisy(0.145, 0.1)))
                 .isEqualTo(-1);

@@ -65,7 +65,9 @@ class ObservationsTest {
         o.arrived(3500, "j", 0, "a");
         assertThat(o.arrivedAt("j", 0)).hasValue(3000);
         assertThat(o.heldBack(moved(0, 200, 3), "a", 4000)).contains("arrived 1 s ago (min-residence 10 s)");
-        assertThat(o.heldBack(moved(0, 200, 3), "a", 40_000)).startsWith("left a 37 s ago (return-cooldown 120 s)");
+        assertThat(o.heldBack(moved(0, 200, 3), "a", 40_000))
+                .startsWith("left a 37 s ago: it goes back there no sooner than return-hold (60 s) after");
+        assertThat(o.heldBack(moved(0, 200, 3), "a", 80_000)).startsWith("left a 77 s ago (return-cooldown 120 s)");
         assertThat(o.heldBack(moved(0, 200, 3), "b", 40_000)).isNull();
         assertThat(o.heldBack(moved(0, 200, 3), "a", 123_000)).isNull();
     }

@@ -17,6 +17,7 @@ class StealSettingsTest {
         assertThat(s.maxMigrationsPerJob()).isEqualTo(1);
         assertThat(s.minResidence()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.returnCooldown()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(s.returnHold()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.moveBudget()).isEqualTo(4);
         assertThat(s.moveBudgetWindow()).isEqualTo(Duration.ofSeconds(60));
     }
