@@ -13,7 +13,11 @@ import java.util.Objects;
  * samples: {@code noiseFactor} times their standard errors combined, each about
  * sqrt(pi / 2) x spread / sqrt(samples). (A window that spans a change, such as a slowdown a
  * few seconds before the move, has a wide spread: with the spread of single samples, a move
- * that took the job from 40 to 8 ms per iteration was judged "no gain" in the demo.)
+ * that took the job from 40 to 8 ms per iteration was judged "no gain" in the demo.) The
+ * comparison is of ratios: the log of after / before against the standard errors relative to
+ * each median, since an iteration time's noise grows with it (a rank under a CPU quota of
+ * 0.15 cores swings between 20 and 100 ms per iteration as CFS throttles it each 100 ms
+ * period; compared in ms, a move from there to a steady 3.4 ms was judged "no gain").
  *
  * @param beforeNs the window of iteration times before the move (ns)
  * @param afterNs  the window after it (ns)
@@ -45,9 +49,9 @@ public record MoveEffect(Summary beforeNs, Summary afterNs, Verdict verdict) {
 
     /**
      * Judges a move from the windows before and after it: UNMEASURED unless both hold at
-     * least {@code minSamples}; else GAIN or WORSE when the medians differ by more than
-     * {@code noiseFactor} x their combined standard error and by more than {@code minChange}
-     * x the median before, else NO_GAIN.
+     * least {@code minSamples}; else GAIN or WORSE when the log of the medians' ratio exceeds
+     * {@code noiseFactor} x their relative standard errors combined and the medians differ by
+     * more than {@code minChange} x the median before, else NO_GAIN.
      */
     public static MoveEffect judge(Summary beforeNs, Summary afterNs, int minSamples, double noiseFactor,
                                    double minChange) {
@@ -55,8 +59,16 @@ public record MoveEffect(Summary beforeNs, Summary afterNs, Verdict verdict) {
             return new MoveEffect(beforeNs, afterNs, Verdict.UNMEASURED);
         }
         double change = afterNs.median() - beforeNs.median();
-        double noise = Math.hypot(standardError(beforeNs), standardError(afterNs));
-        boolean beyondNoise = Math.abs(change) > noiseFactor * noise && Math.abs(change) > minChange * beforeNs.median();
+        boolean beyondNoise;
+        if (beforeNs.median() > 0 && afterNs.median() > 0) {
+            double logChange = Math.log(afterNs.median() / beforeNs.median());
+            double logNoise = Math.hypot(standardError(beforeNs) / beforeNs.median(),
+                    standardError(afterNs) / afterNs.median());
+            beyondNoise = Math.abs(logChange) > noiseFactor * logNoise;
+        } else {
+            beyondNoise = Math.abs(change) > noiseFactor * Math.hypot(standardError(beforeNs), standardError(afterNs));
+        }
+        beyondNoise = beyondNoise && Math.abs(change) > minChange * beforeNs.median();
         Verdict v = !beyondNoise ? Verdict.NO_GAIN : change < 0 ? Verdict.GAIN : Verdict.WORSE;
         return new MoveEffect(beforeNs, afterNs, v);
     }

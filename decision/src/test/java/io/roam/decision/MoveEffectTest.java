@@ -58,6 +58,23 @@ class MoveEffectTest {
         assertThat(judge(before, after).verdict()).isEqualTo(Verdict.GAIN);
     }
 
+    /**
+     * make demo, 2026-12-06: a rank under 0.15 cores (CFS throttles it each 100 ms period, its
+     * iteration time swings 20 to 100 ms) moved to a host where it ran a steady 3.4 ms: in ms,
+     * the before window's standard error (21 ms, x 3) exceeded the 62 ms gained and the move
+     * was shown as "35.0 → 3.44 ms per iteration (0.10 x), no gain". As a ratio it is a gain.
+     */
+    @Test
+    void aThrottledRanksSwingingTimesDoNotHideItsGain() {
+        Summary before = Summary.of(20 * MS, 100 * MS, 22 * MS, 100 * MS, 25 * MS, 100 * MS, 30 * MS, 100 * MS);
+        Summary after = Summary.of(3.4 * MS, 3.5 * MS, 3.4 * MS, 3.6 * MS, 3.3 * MS, 3.4 * MS);
+        double linearNoise = Math.hypot(MoveEffect.standardError(before), MoveEffect.standardError(after));
+        assertThat(before.median() - after.median()).as("within 3 x the noise in ms").isLessThan(3 * linearNoise);
+        assertThat(judge(before, after).verdict()).isEqualTo(Verdict.GAIN);
+        // and the other way round: a move onto the throttled host made the job worse
+        assertThat(judge(after, before).verdict()).isEqualTo(Verdict.WORSE);
+    }
+
     @Test
     void tooFewIterationsTimedOnEitherSideIsUnmeasured() {
         MoveEffect e = judge(Summary.of(5 * MS, 5 * MS), Summary.steady(2 * MS, 8));
