@@ -79,6 +79,7 @@ class HeatResizeByAgentsTest {
             // grow: hosts 1 and 2 are full, host 3 has both free slots
             RoamCommands.Result grow = RoamCommands.run(ns1, 600, "resize", "--agent", api1, "--job", jobId[0],
                     "--ranks", "4");
+            System.out.println("roam resize --ranks 4:\n" + grow.out());   // the phases, for the record
             assertThat(grow.exit()).as(grow.out()).isZero();
             assertThat(grow.out()).contains("ACCEPTED", "2 -> 4 processes, the new ones on " + h3 + "," + h3, "ORDERED",
                     "DONE", "runs with 4 processes (was 2)", "phases: spawn ");
@@ -97,6 +98,7 @@ class HeatResizeByAgentsTest {
             // shrink: ranks 2 and 3 leave, and with them everything of the job on host 3
             RoamCommands.Result shrink = RoamCommands.run(ns1, 600, "resize", "--agent", api1, "--job", jobId[0],
                     "--ranks", "2");
+            System.out.println("roam resize --ranks 2:\n" + shrink.out());
             assertThat(shrink.exit()).as(shrink.out()).isZero();
             assertThat(shrink.out()).contains("4 -> 2 processes", "DONE", "runs with 2 processes (was 4)");
             assertThat(job.isAlive()).as("the job still runs after the shrink: "
