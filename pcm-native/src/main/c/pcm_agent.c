@@ -220,9 +220,9 @@ static void handle(int type, const unsigned char *payload, size_t len) {
     case PCM_MSG_MIGRATE: on_migrate(&in); break;
     case PCM_MSG_RESIZE: {
         char why[512];
-        if (pcm_resize_accept(in.u.resize.order_id, (int)in.u.resize.ranks, in.u.resize.hosts,
-                              in.u.resize.not_before, why, sizeof why) != PCM_SUCCESS)
-            pcm_agent_send_failed(in.u.resize.order_id, PCM_ERR_HOST, why);
+        int rc = pcm_resize_accept(in.u.resize.order_id, (int)in.u.resize.ranks, in.u.resize.hosts,
+                                   in.u.resize.not_before, why, sizeof why);
+        if (rc != PCM_SUCCESS) pcm_resize_failed(in.u.resize.order_id, (int)in.u.resize.ranks, rc, why);
         break;
     }
     case PCM_MSG_ERROR:
@@ -313,6 +313,10 @@ void pcm_agent_send_progress(uint64_t order_id, uint64_t sent, uint64_t total) {
 void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg) {
     pcm_log("migration order %llu failed: %s (%s)", (unsigned long long)order_id, msg,
             PCM_Error_string(code));
+    pcm_agent_send_failed_frame(order_id, code, msg);
+}
+
+void pcm_agent_send_failed_frame(uint64_t order_id, int code, const char *msg) {
     if (A.fd < 0) return;
     pcm_w_begin(&A.tx, PCM_MSG_MIGRATION_FAILED);
     pcm_w_u64(&A.tx, order_id);
@@ -341,6 +345,14 @@ void pcm_agent_send_done(const pcm_done_report *d) {
     pcm_w_u64(w, d->t_resumed);
     pcm_w_end(w);
     flush_tx();
+}
+
+void pcm_agent_send_resize_done(const pcm_resize_report *rep) {
+    pcm_writer w;
+    pcm_w_init(&w);
+    pcm_wire_resize_done(&w, rep);
+    send_frame(&w);   /* nothing without a connection: the resize is on stderr in debug */
+    pcm_w_free(&w);
 }
 
 void pcm_agent_send_bye(int reason) {

@@ -250,8 +250,7 @@ static int resize_due(uint64_t it) {
     if (o->new_size == pcm_g.size) why = "the job has that many processes already";
     else if (o->new_size > pcm_g.size + PCM_RESIZE_MAX_GROW) why = "a grow adds at most 64 processes at once";
     if (!why) return 1;
-    pcm_agent_send_failed(o->order_id, PCM_ERR_ARG, why);
-    pcm_log("resize order to %d processes refused: %s", o->new_size, why);
+    pcm_resize_failed(o->order_id, o->new_size, PCM_ERR_ARG, why);
     o->has = 0;
     return 0;
 }
@@ -308,6 +307,9 @@ int PCM_Status(MPI_Comm world) {
         pcm_g.rs_new = d.new_size;
         pcm_g.rs_who = who;
         pcm_g.rs_order_id = d.order_id;
+        pcm_g.rs_t_order = d.t_order;
+        pcm_g.rs_m_decided = pcm_now_mono_ns();
+        pcm_g.rs_spawn_ns = pcm_g.rs_world_ns = 0;
         memcpy(pcm_g.rs_hosts, d.hosts, sizeof d.hosts);
         pcm_g.rs_hosts[PCM_JOB_HOSTS_MAX - 1] = 0;
         if (who == pcm_g.rank) pcm_g.resize.has = 0;

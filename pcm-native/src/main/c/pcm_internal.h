@@ -6,6 +6,7 @@
 
 #include "pcm.h"
 #include "pcm_env.h"
+#include "pcm_wire.h"
 #include <stdint.h>
 #include <stddef.h>
 
@@ -105,9 +106,11 @@ void pcm_agent_poll(void);            /* read pending frames, reconnect if due *
 void pcm_agent_heartbeat_if_due(void);
 void pcm_agent_send_started(uint64_t order_id, uint64_t iteration);
 void pcm_agent_send_progress(uint64_t order_id, uint64_t sent, uint64_t total); /* while the state moves */
-void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg);
+void pcm_agent_send_failed(uint64_t order_id, int code, const char *msg);   /* logs "migration order" */
+void pcm_agent_send_failed_frame(uint64_t order_id, int code, const char *msg);   /* the frame alone */
 void pcm_agent_send_done(const pcm_done_report *d);
 void pcm_agent_send_bye(int reason);
+void pcm_agent_send_resize_done(const pcm_resize_report *rep);   /* rank 0 of the new world */
 /* From the stall watchdog's thread: the socket is guarded by a mutex (pcm_agent.c). */
 void pcm_agent_send_stalled(uint64_t order_id, uint32_t rank, uint64_t waited_ms, const char *detail);
 void pcm_agent_close(void);
@@ -191,6 +194,8 @@ int pcm_resize_accept(uint64_t order_id, int new_size, const char *hosts, uint64
 int pcm_resize_test_load(void);                 /* PCM_Init: ROAM_PCM_TEST_RESIZE, checked */
 void pcm_resize_test_poll(uint64_t iteration);  /* PCM_Status on rank 0: a due test order is pending */
 int pcm_resize_arrive(MPI_Comm parent, MPI_Comm *world);   /* PCM_Init in a process a grow spawned */
+/* A resize order failed or was refused: MIGRATION_FAILED with "resize to N processes ...: why". */
+void pcm_resize_failed(uint64_t order_id, int new_size, int code, const char *why);
 MPI_Info pcm_spawn_info(const char *host, const char *role_var, uint64_t order_id);   /* pcm_migrate.c */
 int pcm_keep_round_mask(MPI_Comm world, const unsigned char *leaving);   /* pcm_keep.c: several leave */
 
@@ -257,6 +262,9 @@ typedef struct {
     int rs_old, rs_new, rs_who;
     uint64_t rs_order_id;
     char rs_hosts[PCM_JOB_HOSTS_MAX];
+    uint64_t rs_t_order;          /* realtime ns the order reached its rank */
+    /* monotonic ns: decided (PCM_Status), spawn over, begin over, end entered; phases (ns) */
+    uint64_t rs_m_decided, rs_m_begun, rs_m_end, rs_spawn_ns, rs_world_ns;
     int joined;                   /* this process was started by a grow */
 } pcm_global;
 

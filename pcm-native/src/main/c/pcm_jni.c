@@ -317,6 +317,34 @@ out:
     return rc;
 }
 
+/* PCM_Resize_begin / _end over the world handle in world[0], updated on success. */
+static jint resize_call(JNIEnv *env, jlongArray world, int (*call)(MPI_Comm *)) {
+    jlong h;
+    (*env)->GetLongArrayRegion(env, world, 0, 1, &h);
+    MPI_Comm w = pj_comm(h);
+    int rc = call(&w);   /* a rank that leaves in a shrink ends in here */
+    if (rc == PCM_SUCCESS) {
+        h = pj_handle(w);
+        (*env)->SetLongArrayRegion(env, world, 0, 1, &h);
+    }
+    return rc;
+}
+
+JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_resizeBegin(JNIEnv *env, jclass c, jlongArray world) {
+    return resize_call(env, world, PCM_Resize_begin);
+}
+
+JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_resizeEnd(JNIEnv *env, jclass c, jlongArray world) {
+    return resize_call(env, world, PCM_Resize_end);
+}
+
+JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_resizeInfo(JNIEnv *env, jclass c, jintArray sizes) {
+    int s[2] = {0, 0};
+    int rc = PCM_Resize_info(&s[0], &s[1]);
+    if (rc == PCM_SUCCESS) (*env)->SetIntArrayRegion(env, sizes, 0, 2, (const jint *)s);
+    return rc;
+}
+
 JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_finalizePcm(JNIEnv *env, jclass c, jlong world) {
     MPI_Comm w = pj_comm(world);
     return PCM_Finalize(&w);

@@ -131,6 +131,7 @@ static int grow(MPI_Comm *world) {
     int k = pcm_g.rs_new - pcm_g.rs_old, ok = 1, rc;
     MPI_Comm inter = MPI_COMM_NULL, pair = MPI_COMM_NULL, inter2, big;
     char err[1024] = "";
+    uint64_t t0 = pcm_now_mono_ns();
     pcm_stall_begin(PCM_STALL_STAYING);
     pcm_stall_enter("MPI_Comm_spawn_multiple (starting a grow's processes)");
     if (pcm_g.rank == 0) ok = spawn(k, &inter, err, sizeof err);
@@ -138,10 +139,16 @@ static int grow(MPI_Comm *world) {
     if (pcm_bcast_sleeping(&ok, 1, MPI_INT, 0, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (!ok) {
         pcm_stall_leave();
-        if (pcm_g.rank == 0) pcm_log("resize to %d processes: %s", pcm_g.rs_new, err);
-        if (pcm_g.rank == pcm_g.rs_who) pcm_agent_send_failed(pcm_g.rs_order_id, PCM_ERR_SPAWN, err[0] ? err : "spawn failed");
+        if (pcm_g.rank == pcm_g.rs_who) {
+            char why[1200];
+            snprintf(why, sizeof why, "%s; nothing changed, the job runs on with %d processes",
+                     err[0] ? err : "the spawn failed on rank 0", pcm_g.rs_old);
+            pcm_resize_failed(pcm_g.rs_order_id, pcm_g.rs_new, PCM_ERR_SPAWN, why);
+        }
         return PCM_ERR_SPAWN;
     }
+    uint64_t t1 = pcm_now_mono_ns();
+    pcm_g.rs_spawn_ns = t1 - t0;
     if (pcm_g.rank == 0) {
         pcm_stall_enter("MPI_Send (the metadata, to the grow's processes)");
         if ((rc = send_meta(inter, k)) != PCM_SUCCESS) return rc;
@@ -162,7 +169,30 @@ static int grow(MPI_Comm *world) {
     PMPI_Comm_free(world);
     *world = big;
     PMPI_Comm_size(big, &pcm_g.size);
+    pcm_g.rs_world_ns = pcm_now_mono_ns() - t1;
     return PCM_SUCCESS;
+}
+
+/* Rank 0 of the new world: RESIZE_DONE with the phases (docs/pcm-protocol.md, frame 14). */
+static void report_done(void) {
+    if (pcm_g.rank != 0 || !pcm_g.rs_m_decided) return;
+    uint64_t now = pcm_now_mono_ns();
+    pcm_resize_report rep = {
+        .order_id = pcm_g.rs_order_id,
+        .job_id = pcm_g.job_id,
+        .old_size = (uint32_t)pcm_g.rs_old,
+        .new_size = (uint32_t)pcm_g.rs_new,
+        .t_order = pcm_g.rs_t_order,
+        .spawn_ns = pcm_g.rs_spawn_ns,
+        .world_ns = pcm_g.rs_world_ns,
+        .redistribute_ns = pcm_g.rs_m_end > pcm_g.rs_m_begun ? pcm_g.rs_m_end - pcm_g.rs_m_begun : 0,
+        .total_ns = now - pcm_g.rs_m_decided,
+    };
+    pcm_debug("resize %d -> %d done: spawn %.1f ms, world %.1f ms, redistribution %.1f ms, total %.1f ms",
+              pcm_g.rs_old, pcm_g.rs_new, rep.spawn_ns / 1e6, rep.world_ns / 1e6, rep.redistribute_ns / 1e6,
+              rep.total_ns / 1e6);
+    pcm_agent_send_resize_done(&rep);
+    pcm_g.rs_m_decided = 0;
 }
 
 int pcm_resize_arrive(MPI_Comm parent, MPI_Comm *world) {
@@ -233,7 +263,10 @@ int PCM_Resize_begin(MPI_Comm *world) {
     if (*world != pcm_g.world) return PCM_ERR_COMM;
     if (pcm_g.rs_state != 1) return PCM_ERR_NO_RESIZE;
     pcm_g.rs_state = 2;
-    if (pcm_g.rs_new <= pcm_g.rs_old) return PCM_SUCCESS;   /* a shrink: the world stays until the end */
+    if (pcm_g.rs_new <= pcm_g.rs_old) {   /* a shrink: the world stays until the end */
+        pcm_g.rs_m_begun = pcm_now_mono_ns();
+        return PCM_SUCCESS;
+    }
     int rc = grow(world);
     if (rc != PCM_SUCCESS) {
         pcm_g.rs_state = 0;
@@ -243,8 +276,11 @@ int PCM_Resize_begin(MPI_Comm *world) {
     pcm_g.job_moved = 1;
     pcm_g.world = *world;
     pcm_stall_enter("MPI_Comm_dup (MPI_COMM_WORLD's stand-in over the larger world)");
+    uint64_t t = pcm_now_mono_ns();
     rc = pcm_map_open();
     pcm_stall_leave();
+    pcm_g.rs_world_ns += pcm_now_mono_ns() - t;
+    pcm_g.rs_m_begun = pcm_now_mono_ns();
     return rc;
 }
 
@@ -262,7 +298,11 @@ int PCM_Resize_end(MPI_Comm *world) {
     if (*world != pcm_g.world) return PCM_ERR_COMM;
     if (pcm_g.rs_state != 2) return PCM_ERR_NO_RESIZE;
     pcm_g.rs_state = 0;
-    if (pcm_g.rs_new >= pcm_g.rs_old) return PCM_SUCCESS;   /* a grow is complete after begin */
+    pcm_g.rs_m_end = pcm_now_mono_ns();
+    if (pcm_g.rs_new >= pcm_g.rs_old) {   /* a grow is complete after begin */
+        report_done();
+        return PCM_SUCCESS;
+    }
     int n = pcm_g.rs_old, leaving = pcm_g.rank >= pcm_g.rs_new, rc;
     unsigned char *mask = calloc((size_t)n, 1);
     if (!mask) return PCM_ERR_NOMEM;
@@ -294,5 +334,7 @@ int PCM_Resize_end(MPI_Comm *world) {
     pcm_stall_enter("MPI_Comm_dup (MPI_COMM_WORLD's stand-in over the smaller world)");
     rc = pcm_map_open();
     pcm_stall_leave();
+    pcm_g.rs_world_ns = pcm_now_mono_ns() - pcm_g.rs_m_end;
+    if (rc == PCM_SUCCESS) report_done();
     return rc;
 }

@@ -32,15 +32,15 @@ static int check_hosts(const char *hosts, char *why, size_t len) {
     snprintf(buf, sizeof buf, "%s", hosts);
     for (char *save = NULL, *h = strtok_r(buf, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
         if (strlen(h) >= PCM_HOST_MAX) {
-            snprintf(why, len, "resize: host name '%.64s...' is too long", h);
+            snprintf(why, len, "host name '%.64s...' is too long", h);
             return PCM_ERR_HOST;
         }
         if (!pcm_host_resolves(h)) {
-            snprintf(why, len, "resize: target host '%.200s' does not resolve", h);
+            snprintf(why, len, "target host '%.200s' does not resolve", h);
             return PCM_ERR_HOST;
         }
         if (!pcm_env.add_host && !pcm_job_host(h)) {
-            snprintf(why, len, "resize: target host '%.200s' is not one of the hosts the job was started on (%.200s)",
+            snprintf(why, len, "target host '%.200s' is not one of the hosts the job was started on (%.200s)",
                      h, pcm_g.job_hosts);
             return PCM_ERR_HOST;
         }
@@ -51,16 +51,17 @@ static int check_hosts(const char *hosts, char *why, size_t len) {
 int pcm_resize_accept(uint64_t order_id, int new_size, const char *hosts, uint64_t not_before, char *why,
                       size_t why_len) {
     if (new_size < 1) {
-        snprintf(why, why_len, "resize: %d processes: at least 1", new_size);
+        snprintf(why, why_len, "%d processes: at least 1", new_size);
         return PCM_ERR_ARG;
     }
     if (strlen(hosts) >= PCM_JOB_HOSTS_MAX) {
-        snprintf(why, why_len, "resize: the host list is too long");
+        snprintf(why, why_len, "the host list is too long");
         return PCM_ERR_ARG;
     }
     int rc = check_hosts(hosts, why, why_len);
     if (rc) return rc;
-    if (pcm_g.resize.has) pcm_agent_send_failed(pcm_g.resize.order_id, PCM_ERR_SUPERSEDED, "replaced by a newer order");
+    if (pcm_g.resize.has)
+        pcm_resize_failed(pcm_g.resize.order_id, pcm_g.resize.new_size, PCM_ERR_SUPERSEDED, "replaced by a newer order");
     pcm_g.resize.has = 1;
     pcm_g.resize.order_id = order_id;
     pcm_g.resize.new_size = new_size;
@@ -69,6 +70,13 @@ int pcm_resize_accept(uint64_t order_id, int new_size, const char *hosts, uint64
     pcm_g.resize.t_order = pcm_now_real_ns();
     pcm_debug("resize order %llu to %d processes (hosts '%s')", (unsigned long long)order_id, new_size, hosts);
     return PCM_SUCCESS;
+}
+
+void pcm_resize_failed(uint64_t order_id, int new_size, int code, const char *why) {
+    char msg[1536];
+    snprintf(msg, sizeof msg, "resize to %d processes failed (%s): %s", new_size, PCM_Error_string(code), why);
+    pcm_log("resize order %llu: %s", (unsigned long long)order_id, msg);
+    pcm_agent_send_failed_frame(order_id, code, msg);
 }
 
 static int bad_test(const char *why) {

@@ -2,6 +2,7 @@
  * pcm_wire.c - frames of the agent protocol: big-endian fields, bounded lengths.
  */
 #include "pcm_wire.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,22 @@ void pcm_wire_stalled(pcm_writer *w, uint64_t order_id, uint32_t rank, uint64_t 
     pcm_w_u32(w, rank);
     pcm_w_u64(w, waited_ms);
     pcm_w_str(w, cut);
+    pcm_w_end(w);
+}
+
+void pcm_wire_resize_done(pcm_writer *w, const pcm_resize_report *rep) {
+    char job[PCM_WIRE_MAX_STRING + 1];
+    snprintf(job, sizeof job, "%s", rep->job_id ? rep->job_id : "");
+    pcm_w_begin(w, PCM_MSG_RESIZE_DONE);
+    pcm_w_u64(w, rep->order_id);
+    pcm_w_str(w, job);
+    pcm_w_u32(w, rep->old_size);
+    pcm_w_u32(w, rep->new_size);
+    pcm_w_u64(w, rep->t_order);
+    pcm_w_u64(w, rep->spawn_ns);
+    pcm_w_u64(w, rep->world_ns);
+    pcm_w_u64(w, rep->redistribute_ns);
+    pcm_w_u64(w, rep->total_ns);
     pcm_w_end(w);
 }
 

@@ -26,7 +26,8 @@ enum pcm_msg_type {
     PCM_MSG_MIGRATION_PROGRESS = 10,
     /* 11 is reserved */
     PCM_MSG_MIGRATION_STALLED = 12,
-    PCM_MSG_RESIZE = 13
+    PCM_MSG_RESIZE = 13,
+    PCM_MSG_RESIZE_DONE = 14
 };
 
 /* A growing output buffer. Errors stick: after one, every put is ignored. */
@@ -50,6 +51,22 @@ void pcm_w_str(pcm_writer *w, const char *s);
 
 /* MIGRATION_STALLED (process -> agent): the whole frame; the detail is cut to fit a str. */
 void pcm_wire_stalled(pcm_writer *w, uint64_t order_id, uint32_t rank, uint64_t waited_ms, const char *detail);
+
+/* RESIZE_DONE (process -> agent): what rank 0 of the new world reports once a resize is over.
+ * Durations in ns; a phase that did not happen (the spawn of a shrink) is 0. */
+typedef struct {
+    uint64_t order_id;
+    const char *job_id;
+    uint32_t old_size, new_size;
+    uint64_t t_order;          /* when the order reached rank 0, ns since the epoch */
+    uint64_t spawn_ns;         /* grow: MPI_Comm_spawn_multiple and the broadcast of its outcome */
+    uint64_t world_ns;         /* building the new world (grow: intercomm create and merge; shrink: keepers, split) */
+    uint64_t redistribute_ns;  /* the program's time between PCM_Resize_begin and PCM_Resize_end */
+    uint64_t total_ns;         /* from the decision (PCM_Status answering PCM_RESIZE) to the end of PCM_Resize_end */
+} pcm_resize_report;
+
+/* RESIZE_DONE: the whole frame (a job id longer than a str is cut). */
+void pcm_wire_resize_done(pcm_writer *w, const pcm_resize_report *rep);
 
 /* A reader over one frame's payload. Errors stick. */
 typedef struct {

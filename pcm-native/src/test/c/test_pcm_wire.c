@@ -186,7 +186,59 @@ static void test_resize(void) {
     pcm_w_free(&w);
 }
 
+/* RESIZE_DONE (14, process -> agent): order u64, job str, old u32, new u32, t_order u64,
+ * spawn_ns, world_ns, redistribute_ns, total_ns u64; a job id longer than a str is cut. */
+static void test_resize_done(void) {
+    pcm_writer w;
+    pcm_w_init(&w);
+    pcm_resize_report rep = {.order_id = 0x1122334455667788ull, .job_id = "job-7", .old_size = 2,
+                             .new_size = 4, .t_order = 1700000000000000000ull, .spawn_ns = 300000000ull,
+                             .world_ns = 20000000ull, .redistribute_ns = 5000000ull, .total_ns = 330000000ull};
+    pcm_wire_resize_done(&w, &rep);
+    EXPECT_EQ(w.error, 0);
+    uint32_t plen;
+    int type, version;
+    EXPECT_EQ(pcm_wire_header(w.buf, &plen, &type, &version), 0);
+    EXPECT_EQ(type, PCM_MSG_RESIZE_DONE);
+    EXPECT_EQ(type, 14);
+    EXPECT_EQ(plen, 8 + 2 + 5 + 4 + 4 + 5 * 8);
+    pcm_reader r;
+    pcm_r_init(&r, w.buf + 8, plen);
+    EXPECT(pcm_r_u64(&r) == 0x1122334455667788ull);
+    char job[64];
+    pcm_r_str(&r, job, sizeof job);
+    EXPECT(strcmp(job, "job-7") == 0);
+    EXPECT_EQ(pcm_r_u32(&r), 2);
+    EXPECT_EQ(pcm_r_u32(&r), 4);
+    EXPECT(pcm_r_u64(&r) == 1700000000000000000ull);
+    EXPECT(pcm_r_u64(&r) == 300000000ull);
+    EXPECT(pcm_r_u64(&r) == 20000000ull);
+    EXPECT(pcm_r_u64(&r) == 5000000ull);
+    EXPECT(pcm_r_u64(&r) == 330000000ull);
+    EXPECT_EQ(pcm_r_done(&r), 0);
+    /* a process never accepts it from the agent */
+    pcm_incoming in;
+    EXPECT_EQ(pcm_wire_decode_incoming(PCM_MSG_RESIZE_DONE, w.buf + 8, plen, &in), -1);
+    /* a shrink (no spawn), a NULL and an oversized job id */
+    char big[PCM_WIRE_MAX_STRING + 50];
+    memset(big, 'j', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    pcm_resize_report shrink = {.order_id = 1, .job_id = big, .old_size = 4, .new_size = 3};
+    pcm_w_reset(&w);
+    pcm_wire_resize_done(&w, &shrink);
+    EXPECT_EQ(w.error, 0);
+    EXPECT_EQ(pcm_wire_header(w.buf, &plen, &type, &version), 0);
+    EXPECT_EQ(plen, 8 + 2 + PCM_WIRE_MAX_STRING + 4 + 4 + 5 * 8);
+    shrink.job_id = NULL;
+    pcm_w_reset(&w);
+    pcm_wire_resize_done(&w, &shrink);
+    EXPECT_EQ(pcm_wire_header(w.buf, &plen, &type, &version), 0);
+    EXPECT_EQ(plen, 8 + 2 + 4 + 4 + 5 * 8);
+    pcm_w_free(&w);
+}
+
 int main(void) {
+    test_resize_done();
     test_resize();
     test_writer_layout();
     test_stalled();

@@ -143,7 +143,7 @@ function drawJobs(jobs) {
   const root = el('div', { id: 'jobs' });
   if (!jobs.length) root.append(el('p', { class: 'muted' }, 'no job is running'));
   for (const job of jobs) {
-    const box = el('div', { class: 'job', 'data-job': job.jobId });
+    const box = el('div', { class: 'job', 'data-job': job.jobId, 'data-size': job.size });
     const left = el('div', {}, el('h4', {}, job.jobId + ' (' + job.size + ' ranks)'));
     // a reconfiguration that made no progress within libpcm's bound: the job is about to end
     if (job.stalled && job.stalled.length) {

@@ -59,7 +59,7 @@ function drawHistory(hist) {
   for (const s of [...hist.nodes.map(n => n.available), ...hist.jobs.map(j => j.iterationMs)]) {
     if (s.length) t0 = Math.min(t0, s[0][0]);
   }
-  for (const j of hist.jobs) t0 = Math.min(t0, ...j.moves.map(m => m.atMillis));
+  for (const j of hist.jobs) t0 = Math.min(t0, ...j.moves.map(m => m.atMillis), ...(j.resizes || []).map(r => r.atMillis));
   t0 = Math.min(t0, t1 - 60000);
   if (!hist.jobs.length && !hist.nodes.length) root.innerHTML = '<p class="muted">nothing recorded yet</p>';
   for (const j of hist.jobs) {
@@ -67,10 +67,15 @@ function drawHistory(hist) {
     box.className = 'history-job';
     box.dataset.job = j.jobId;
     const title = document.createElement('h4');
-    title.textContent = j.jobId + ': iteration time, ' + j.moves.length + ' move(s)';
+    const resizes = j.resizes || [];
+    title.textContent = j.jobId + ': iteration time, ' + j.moves.length + ' move(s)'
+      + (resizes.length ? ', size ' + [resizes[0].oldSize, ...resizes.map(r => r.newSize)].join(' -> ') : '');
     const marks = j.moves.map(m => ({ at: m.atMillis, short: '#' + m.rank,
       label: 'rank ' + m.rank + ' moved ' + m.from + ' -> ' + m.to + ' at ' + new Date(m.atMillis).toLocaleTimeString(),
-      attrs: { 'data-rank': m.rank, 'data-from': m.from, 'data-to': m.to, 'data-at': m.atMillis } }));
+      attrs: { 'data-rank': m.rank, 'data-from': m.from, 'data-to': m.to, 'data-at': m.atMillis } }))
+      .concat(resizes.map(r => ({ at: r.atMillis, short: r.oldSize + '\u2192' + r.newSize,
+        label: 'resized ' + r.oldSize + ' -> ' + r.newSize + ' processes at ' + new Date(r.atMillis).toLocaleTimeString(),
+        attrs: { 'data-resize': r.oldSize + '-' + r.newSize, 'data-at': r.atMillis } })));
     box.append(title, historyChart(j.iterationMs, t0, t1, 'ms/it', marks, { class: 'history', 'data-job': j.jobId }));
     root.append(box);
   }

@@ -103,6 +103,11 @@ final class AgentMigrations {
         return t.compareTo(java.time.Duration.ofMinutes(1)) < 0 ? java.time.Duration.ofMinutes(1) : t;
     }
 
+    /** A new order id of this agent (migrations and resizes share the sequence). */
+    long nextOrderId() {
+        return migrations.nextOrderId();
+    }
+
     io.roam.protocol.MigrationHistory history() {
         return migrationLog.history();
     }

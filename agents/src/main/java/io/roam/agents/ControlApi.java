@@ -42,6 +42,8 @@ import org.apache.pekko.util.ByteString;
  *   <li>{@code POST /api/migrate?job=J&rank=R&to=NODE}: moves a rank; the response streams one
  *       JSON line per phase as it happens (ACCEPTED, ORDERED, STARTED, DONE or FAILED); a drained
  *       target is refused;</li>
+ *   <li>{@code POST /api/resize?job=J&ranks=N[&on=NODE,NODE]}: runs a job with N processes; one JSON
+ *       line per phase (ACCEPTED, ORDERED, DONE or FAILED): see {@link ResizeRoutes};</li>
  *   <li>{@code POST /api/drain}, {@code /api/undrain}, {@code /api/stop}: see {@link DrainRoutes};</li>
  *   <li>the web view, {@code /api/nodes}, {@code /api/migrations}, {@code /api/events}, {@code /metrics}:
  *       see {@link WebRoutes}.</li>
@@ -55,6 +57,7 @@ public final class ControlApi {
     private final ActorSystem<?> system;
     private final ClusterQueries queries;
     private final DrainRoutes drains;
+    private final ResizeRoutes resizes;
     private final WebRoutes web;
     private final RequestGuard guard;
 
@@ -64,6 +67,7 @@ public final class ControlApi {
         this.guard = guard;
         this.queries = queries;
         this.drains = new DrainRoutes(system, queries, drain, drainDeadline);
+        this.resizes = new ResizeRoutes(system, queries);
         this.web = new WebRoutes(system, queries, queries.timeout());
     }
 
@@ -73,6 +77,7 @@ public final class ControlApi {
                 path("jobs", () -> get(() -> onSuccess(queries.status(), s -> json(s.jobs())))),
                 path("migrate", () -> post(() -> parameter("job", job -> parameter("rank", rank ->
                         parameter("to", to -> migrate(job, rank, to)))))),
+                resizes.route(),
                 drains.routes())),
                 web.routes()));
     }

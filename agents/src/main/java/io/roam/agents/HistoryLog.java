@@ -92,6 +92,7 @@ final class HistoryLog {
     private final Ring available;
     private final Map<String, Ring> jobs = new HashMap<>();
     private final ArrayDeque<NodeHistory.Move> moves = new ArrayDeque<>();
+    private final ArrayDeque<NodeHistory.Resize> resizes = new ArrayDeque<>();
 
     HistoryLog(String host, Settings settings) {
         this.host = host;
@@ -133,15 +134,28 @@ final class HistoryLog {
         moves.addLast(new NodeHistory.Move(atMillis, jobId, rank, host, to));
     }
 
+    /** Job {@code jobId}, whose rank 0 runs here, went from {@code oldSize} to {@code newSize} processes. */
+    void resized(long atMillis, String jobId, int oldSize, int newSize) {
+        if (settings.moves() == 0) {
+            return;
+        }
+        if (resizes.size() >= settings.moves()) {
+            resizes.removeFirst();
+        }
+        resizes.addLast(new NodeHistory.Resize(atMillis, jobId, oldSize, newSize));
+    }
+
     /** What is kept, as of {@code nowMillis}: jobs with no point within the range are forgotten. */
     NodeHistory snapshot(long nowMillis) {
         long oldest = nowMillis / stepMillis - settings.points();
         jobs.values().removeIf(r -> r.lastStep() <= oldest);
         long oldestMove = nowMillis - settings.range().toMillis();
         moves.removeIf(m -> m.atMillis() < oldestMove);
+        resizes.removeIf(r -> r.atMillis() < oldestMove);
         List<NodeHistory.JobSeries> out = new ArrayList<>();
         jobs.forEach((job, r) -> out.add(new NodeHistory.JobSeries(job, r.series(stepMillis))));
         out.sort(Comparator.comparing(NodeHistory.JobSeries::jobId));
-        return new NodeHistory(host, stepMillis, available.series(stepMillis), out, List.copyOf(moves));
+        return new NodeHistory(host, stepMillis, available.series(stepMillis), out, List.copyOf(moves),
+                List.copyOf(resizes));
     }
 }

@@ -26,8 +26,9 @@ public final class HistoryViews {
     public record NodeSeries(String host, List<double[]> available) {
     }
 
-    /** One job: its iteration time in milliseconds, and the moves of its ranks. */
-    public record JobHistory(String jobId, List<double[]> iterationMs, List<NodeHistory.Move> moves) {
+    /** One job: its iteration time in milliseconds, the moves of its ranks, and its resizes (its size over time). */
+    public record JobHistory(String jobId, List<double[]> iterationMs, List<NodeHistory.Move> moves,
+                             List<NodeHistory.Resize> resizes) {
     }
 
     public static ClusterHistory of(List<NodeHistory> histories, long nowMillis) {
@@ -35,6 +36,7 @@ public final class HistoryViews {
         List<NodeSeries> nodes = new ArrayList<>();
         Map<String, TreeMap<Long, double[]>> sums = new TreeMap<>();   // job -> step start -> {sum, count}
         Map<String, List<NodeHistory.Move>> moves = new TreeMap<>();
+        Map<String, List<NodeHistory.Resize>> resizes = new TreeMap<>();
         for (NodeHistory h : histories) {
             nodes.add(new NodeSeries(h.host(), points(h.available(), h.stepMillis())));
             for (NodeHistory.JobSeries j : h.jobs()) {
@@ -48,17 +50,23 @@ public final class HistoryViews {
             for (NodeHistory.Move m : h.moves()) {
                 moves.computeIfAbsent(m.jobId(), k -> new ArrayList<>()).add(m);
             }
+            for (NodeHistory.Resize r : h.resizes()) {
+                resizes.computeIfAbsent(r.jobId(), k -> new ArrayList<>()).add(r);
+            }
         }
         nodes.sort(Comparator.comparing(NodeSeries::host));
         List<JobHistory> jobs = new ArrayList<>();
         java.util.Set<String> ids = new java.util.TreeSet<>(sums.keySet());
         ids.addAll(moves.keySet());
+        ids.addAll(resizes.keySet());
         for (String job : ids) {
             List<double[]> points = new ArrayList<>();
             sums.getOrDefault(job, new TreeMap<>()).forEach((t, s) -> points.add(new double[]{t, s[0] / s[1]}));
             List<NodeHistory.Move> ms = new ArrayList<>(moves.getOrDefault(job, List.of()));
             ms.sort(Comparator.comparingLong(NodeHistory.Move::atMillis));
-            jobs.add(new JobHistory(job, points, ms));
+            List<NodeHistory.Resize> rs = new ArrayList<>(resizes.getOrDefault(job, List.of()));
+            rs.sort(Comparator.comparingLong(NodeHistory.Resize::atMillis));
+            jobs.add(new JobHistory(job, points, ms, rs));
         }
         return new ClusterHistory(step, nowMillis, nodes, jobs);
     }

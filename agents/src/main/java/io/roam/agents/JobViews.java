@@ -22,7 +22,7 @@ public final class JobViews {
     }
 
     /**
-     * One job: its ranks and the edges of its communication graph (bytes sent, from to);
+     * One job: its size (rank 0's: it follows resizes), its ranks and the edges of its communication graph (bytes sent, from to);
      * {@code stalled}: what its processes reported of a stalled reconfiguration (empty if none).
      */
     public record JobView(String jobId, int size, List<RankView> ranks, List<Edge> edges, List<String> stalled) {
@@ -57,9 +57,13 @@ public final class JobViews {
 
     private static JobView view(String job, List<Placed> placed) {
         CommunicationGraph graph = new CommunicationGraph();
-        int size = 0;
+        // rank 0's size is the job's: its agent orders the resizes and updates it at each one;
+        // other ranks keep the size they registered with (libpcm tells the agents nothing else)
+        int size = placed.stream().filter(p -> p.process().rank() == 0).mapToInt(p -> p.process().size()).findFirst()
+                .orElse(0);
+        boolean known = size > 0;
         for (Placed p : placed) {
-            size = Math.max(size, p.process().size());
+            size = known ? size : Math.max(size, p.process().size());
             graph.placed(p.process().rank(), p.host());
             if (p.profile() != null) {
                 Map<Integer, CommunicationGraph.Edge> sent = new TreeMap<>();

@@ -84,6 +84,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private record Network(NetworkProfile profile) implements Command {
     }
 
+    /** An event of a resize ordered here, from its actor. */
+    private record ResizeReported(ResizeOrder.Reported report) implements Command {
+    }
+
+    /** The actor of a resize ordered here stopped. */
+    private record ResizeStopped(long orderId) implements Command {
+    }
+
     private enum Sample implements Command { TICK }
 
     private final AgentSettings settings;
@@ -100,6 +108,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final AgentProfiling profiling;
     private final ActorRef<Stealer.Command> stealer;
     private final AgentMigrations migrations;
+    private final AgentResizes resizes;
     private NetworkProfile network = NetworkProfile.EMPTY;
     private boolean drained;
     private final AgentMetrics metrics;
@@ -141,6 +150,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 java.util.Collections.unmodifiableCollection(processes.values()), jobHosts::get, daemon, metrics,
                 new AgentMigrations.Wiring(ctx.messageAdapter(SourceMigration.Reported.class, Reported::new),
                         SourceStopped::new, TargetStopped::new, wire));
+        this.resizes = new AgentResizes(ctx, settings.host(), AgentResizes.timeout(ctx.getSystem().settings().config()),
+                migrations::nextOrderId, java.util.Collections.unmodifiableCollection(processes.values()),
+                jobHosts::get, new AgentResizes.Wiring(daemon,
+                        ctx.messageAdapter(ResizeOrder.Reported.class, ResizeReported::new), ResizeStopped::new));
         this.prober = ctx.spawn(LinkProber.create(config.profiling(), ctx.messageAdapter(NetworkProfile.class, Network::new)),
                 "link-prober");
         cluster.subscriptions().tell(Subscribe.create(
@@ -197,6 +210,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                     migrations.targetStopped(t.orderId());
                     return this;
                 })
+                .onMessage(ResizeReported.class, r -> onResized(r.report()))
+                .onMessage(ResizeStopped.class, s -> {
+                    resizes.stopped(s.orderId());
+                    return this;
+                })
                 .onMessageEquals(Sample.TICK, this::onSample)
                 .onMessage(Network.class, n -> {
                     network = n.profile();
@@ -235,6 +253,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } else if (m instanceof MigrateRank r) {
             contacted(r.replyTo());
             migrations.accept(r);
+        } else if (m instanceof AgentMessage.ResizeJob r) {
+            resizes.accept(r);
         } else if (m instanceof AgentMessage.Steal s) {
             if (stealer != null) {
                 stealer.tell(new Stealer.Incoming(s.message()));
@@ -299,7 +319,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private Behavior<Command> onDaemon(PcmDaemon.Event event) {
         if (event instanceof PcmDaemon.ProcessGone g) {
-            migrations.processGone(processes.remove(key(g.process())));
+            ProcessInfo last = processes.remove(key(g.process()));
+            migrations.processGone(last);
+            resizes.processGone(last);
             metrics.rankGone(g.process().jobId(), g.process().rank());
             profiling.gone(g.process());
             if (processes.values().stream().noneMatch(p -> p.jobId().equals(g.process().jobId()))) {
@@ -320,10 +342,26 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 history.iteration(p.jobId(), System.currentTimeMillis(), h.iterationNs() / 1e6);
                 metrics.iteration(p.jobId(), p.rank(), settings.host(), h.iterationNs() / 1e9);
             } else if (m instanceof PcmMessage.MigrationStalled s) {
-                processes.put(key(p), migrations.stalled(p, s));
-            } else {
+                ProcessInfo stalled = migrations.stalled(processes.getOrDefault(key(p), p), s);
+                processes.put(key(p), stalled);
+                resizes.stalled(s.orderId(), stalled.stalled());
+            } else if (!resizes.fromProcess(p, m)) {
                 migrations.fromProcess(p, m);
             }
+        }
+        return this;
+    }
+
+    /**
+     * An event of a resize ordered here: at DONE the job's processes here take the new size
+     * (rank 0's is the job's size in every status: {@link JobViews}), and the history keeps it.
+     */
+    private Behavior<Command> onResized(ResizeOrder.Reported r) {
+        resizes.reported(r);
+        io.roam.protocol.ResizeEvent e = r.event();
+        if (e.phase() == io.roam.protocol.ResizeEvent.Phase.DONE) {
+            processes.replaceAll((k, p) -> p.jobId().equals(e.jobId()) ? p.withSize(e.newSize()) : p);
+            history.resized(e.atMillis(), e.jobId(), e.oldSize(), e.newSize());
         }
         return this;
     }

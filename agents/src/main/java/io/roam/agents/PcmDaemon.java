@@ -33,6 +33,14 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
             implements Command {
     }
 
+    /**
+     * Send a RESIZE order to the process of (job, rank 0): run the job with {@code ranks}
+     * processes, a grow's new ones on {@code hosts} (comma-separated); the answer goes to replyTo.
+     */
+    public record Resize(String jobId, long orderId, int ranks, String hosts, ActorRef<OrderResult> replyTo)
+            implements Command {
+    }
+
     /** Whether the order reached a process. */
     public record OrderResult(long orderId, boolean sent, String detail) {
     }
@@ -120,6 +128,7 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
                 .onMessage(Received.class, this::onReceived)
                 .onMessage(Disconnected.class, this::onDisconnected)
                 .onMessage(Order.class, this::onOrder)
+                .onMessage(Resize.class, this::onResize)
                 .onSignal(PostStop.class, s -> stop())
                 .build();
     }
@@ -160,6 +169,25 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
             o.replyTo().tell(new OrderResult(o.orderId(), true, "order sent to pid " + entry.get().info().pid()));
         } catch (IOException e) {
             o.replyTo().tell(new OrderResult(o.orderId(), false, "the process's connection failed: " + e.getMessage()
+                    + " (" + PcmErrors.name(PcmErrors.PCM_ERR_AGENT) + ")"));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onResize(Resize o) {
+        var entry = processes.find(o.jobId(), 0);
+        if (entry.isEmpty()) {
+            o.replyTo().tell(new OrderResult(o.orderId(), false,
+                    "no process of job " + o.jobId() + " rank 0 is registered here"));
+            return this;
+        }
+        try {
+            entry.get().connection().send(new PcmMessage.Resize(o.orderId(), o.ranks(), o.hosts(), 0));
+            getContext().getLog().info("resize order {} sent: job {} to {} processes (pid {} of rank 0){}", o.orderId(),
+                    o.jobId(), o.ranks(), entry.get().info().pid(), o.hosts().isEmpty() ? "" : ", new ones on " + o.hosts());
+            o.replyTo().tell(new OrderResult(o.orderId(), true, "order sent to rank 0, pid " + entry.get().info().pid()));
+        } catch (IOException e) {
+            o.replyTo().tell(new OrderResult(o.orderId(), false, "the connection of rank 0 failed: " + e.getMessage()
                     + " (" + PcmErrors.name(PcmErrors.PCM_ERR_AGENT) + ")"));
         }
         return this;

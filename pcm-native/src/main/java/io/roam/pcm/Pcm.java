@@ -79,7 +79,7 @@ import java.nio.ByteBuffer;
  */
 public final class Pcm {
     /** Serializes the PCM calls: libpcm is not thread-safe. */
-    private static final Object LOCK = new Object();
+    static final Object LOCK = new Object();
     /** MPI_THREAD_MULTIPLE in mpi.h (Open MPI and MPICH both number the levels 0..3). */
     static final int THREAD_MULTIPLE = 3;
 
@@ -197,7 +197,8 @@ public final class Pcm {
         ensureAvailable();
         synchronized (LOCK) {
             int rc = check("Pcm.processStatus", PcmNative.processStatus());
-            return rc == 2 ? ProcessStatus.STARTED_RESTORED : ProcessStatus.STARTED_FRESH;
+            return rc == 2 ? ProcessStatus.STARTED_RESTORED : rc == 3 ? ProcessStatus.STARTED_JOINED
+                    : ProcessStatus.STARTED_FRESH;
         }
     }
 
@@ -405,7 +406,7 @@ public final class Pcm {
 
     // ------------------------------------------------------------------ helpers
 
-    private static PcmComm requireWorld(String op) {
+    static PcmComm requireWorld(String op) {
         if (world == null) {
             throw fail(op, PCM_ERR_NOT_INITIALIZED);
         }

@@ -101,6 +101,15 @@ final class PcmNative {
     /** PCM_Finalize of world. */
     static native int finalizePcm(long world);
 
+    /** PCM_Resize_begin; the (possibly new) world's handle in world[0]. */
+    static native int resizeBegin(long[] world);
+
+    /** PCM_Resize_info into sizes[0] (old) and sizes[1] (new). */
+    static native int resizeInfo(int[] sizes);
+
+    /** PCM_Resize_end; the (possibly new) world's handle in world[0]. A leaving rank ends inside. */
+    static native int resizeEnd(long[] world);
+
     // ---- the communicator ----
     static native int commRank(long comm);
 

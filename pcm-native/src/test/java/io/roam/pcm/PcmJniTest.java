@@ -74,6 +74,9 @@ class PcmJniTest {
         expect(PCM_ERR_NOT_INITIALIZED, Pcm::status);
         expect(PCM_ERR_NOT_INITIALIZED, Pcm::reconfigure);
         expect(PCM_ERR_NOT_INITIALIZED, Pcm::migrationInfo);
+        expect(PCM_ERR_NOT_INITIALIZED, PcmResize::begin);
+        expect(PCM_ERR_NOT_INITIALIZED, PcmResize::info);
+        expect(PCM_ERR_NOT_INITIALIZED, PcmResize::end);
         expect(PCM_ERR_NOT_INITIALIZED, Pcm::finalizeAll);
         expect(PCM_ERR_NOT_INITIALIZED, () -> Pcm.store("grid", new double[4]));
         expect(PCM_ERR_NOT_INITIALIZED, () -> Pcm.store("buf", ByteBuffer.allocateDirect(4)));
@@ -138,6 +141,12 @@ class PcmJniTest {
         }
         expect(PCM_ERR_NO_MIGRATION, Pcm::reconfigure);
         expect(PCM_ERR_NO_MIGRATION, Pcm::migrationInfo);
+        // no resize decided: every resize call is refused, the world stays
+        expect(PcmErrors.PCM_ERR_NO_RESIZE, PcmResize::begin);
+        expect(PcmErrors.PCM_ERR_NO_RESIZE, PcmResize::info);
+        expect(PcmErrors.PCM_ERR_NO_RESIZE, PcmResize::end);
+        assertThat(Pcm.world()).isSameAs(world);
+        assertThat(world.size()).isEqualTo(1);
     }
 
     @Test

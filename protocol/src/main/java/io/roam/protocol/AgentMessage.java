@@ -21,7 +21,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 public sealed interface AgentMessage extends RoamMessage
         permits AgentMessage.StatusQuery, AgentMessage.MigrateRank, AgentMessage.ExpectArrival, AgentMessage.MoveMeasured,
         AgentMessage.ProbeRequest, AgentMessage.SetDrained, AgentMessage.StopAgent, AgentMessage.Steal,
-        MigrationHistory.Query, NodeHistory.Query {
+        AgentMessage.ResizeJob, MigrationHistory.Query, NodeHistory.Query {
     /** The receptionist key id of every agent. */
     String SERVICE_KEY_ID = "roam-agent";
 
@@ -44,6 +44,24 @@ public sealed interface AgentMessage extends RoamMessage
             Objects.requireNonNull(replyTo, "replyTo");
             if (rank < 0) {
                 throw new IllegalArgumentException("rank must be >= 0, was " + rank);
+            }
+        }
+    }
+
+    /**
+     * Runs job {@code jobId}, whose rank 0 runs on the receiving agent's node, with {@code ranks}
+     * processes. A grow starts the new ones on {@code hosts} (MPI host names, one per new
+     * process in rank order, cycled; empty = rank 0's host); a shrink ignores them. Progress
+     * goes to {@code replyTo}.
+     */
+    record ResizeJob(String jobId, int ranks, java.util.List<String> hosts, ActorRef<ResizeEvent> replyTo)
+            implements AgentMessage {
+        public ResizeJob {
+            Objects.requireNonNull(jobId, "jobId");
+            Objects.requireNonNull(replyTo, "replyTo");
+            hosts = java.util.List.copyOf(hosts);
+            if (ranks < 1) {
+                throw new IllegalArgumentException("ranks must be >= 1, was " + ranks);
             }
         }
     }
@@ -206,6 +224,11 @@ public sealed interface AgentMessage extends RoamMessage
         /** This process, having reported a stall with this detail. */
         public ProcessInfo withStalled(String detail) {
             return new ProcessInfo(jobId, rank, size, pid, host, moves, registeredAtMillis, detail);
+        }
+
+        /** The same process once its job runs with {@code newSize} processes (a resize). */
+        public ProcessInfo withSize(int newSize) {
+            return new ProcessInfo(jobId, rank, newSize, pid, host, moves, registeredAtMillis, stalled);
         }
     }
 }

@@ -11,13 +11,19 @@ import org.apache.pekko.actor.typed.ActorRef;
  * the node their iteration time, one point per {@code stepMillis}, and the moves it was the
  * source of.
  */
-public record NodeHistory(String host, long stepMillis, Series available, List<JobSeries> jobs, List<Move> moves)
-        implements RoamMessage {
+public record NodeHistory(String host, long stepMillis, Series available, List<JobSeries> jobs, List<Move> moves,
+                          List<Resize> resizes) implements RoamMessage {
     public NodeHistory {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(available, "available");
         jobs = List.copyOf(jobs);
         moves = List.copyOf(moves);
+        resizes = List.copyOf(resizes);
+    }
+
+    /** A history without resizes. */
+    public NodeHistory(String host, long stepMillis, Series available, List<JobSeries> jobs, List<Move> moves) {
+        this(host, stepMillis, available, jobs, moves, List.of());
     }
 
     /**
@@ -71,6 +77,13 @@ public record NodeHistory(String host, long stepMillis, Series available, List<J
             Objects.requireNonNull(jobId, "jobId");
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
+        }
+    }
+
+    /** A resize of a job this node ordered (its rank 0 ran here), when it was done: its size over time. */
+    public record Resize(long atMillis, String jobId, int oldSize, int newSize) implements RoamMessage {
+        public Resize {
+            Objects.requireNonNull(jobId, "jobId");
         }
     }
 

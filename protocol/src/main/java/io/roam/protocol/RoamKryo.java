@@ -73,7 +73,13 @@ public final class RoamKryo {
             Map.entry(NodeHistory.Series.class, BASE + 44),
             Map.entry(NodeHistory.JobSeries.class, BASE + 45),
             Map.entry(NodeHistory.Move.class, BASE + 46),
-            Map.entry(NodeHistory.Query.class, BASE + 47));
+            Map.entry(NodeHistory.Query.class, BASE + 47),
+            // 160 to 169: resizing a job (issue 22)
+            Map.entry(AgentMessage.ResizeJob.class, BASE + 60),
+            Map.entry(ResizeEvent.class, BASE + 61),
+            Map.entry(ResizeEvent.Phase.class, BASE + 62),
+            Map.entry(ResizeEvent.ResizeTimes.class, BASE + 63),
+            Map.entry(NodeHistory.Resize.class, BASE + 64));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

@@ -94,6 +94,14 @@ class KryoSerializerTest {
         all.add(new MigrationEvent(9, "job", 1, Phase.DONE, 123, "moved", times));
         all.add(new MigrationEvent(9, "job", 1, Phase.FAILED, 123, "spawn failed", null));
         all.add(times);
+        TestProbe<ResizeEvent> resizeProbe = kit.createTestProbe();
+        all.add(new AgentMessage.ResizeJob("job-1", 4, List.of("h2", "h3"), resizeProbe.getRef()));
+        all.add(new AgentMessage.ResizeJob("job-1", 1, List.of(), resizeProbe.getRef()));
+        ResizeEvent.ResizeTimes resizeTimes = new ResizeEvent.ResizeTimes(1_700_000_000_000_000_000L, 300_000_000L,
+                20_000_000L, 5_000_000L, 330_000_000L);
+        all.add(new ResizeEvent(7, "job-1", 2, 4, ResizeEvent.Phase.DONE, 123, "2 -> 4", resizeTimes));
+        all.add(new ResizeEvent(8, "job-1", 4, 2, ResizeEvent.Phase.FAILED, 124, "spawn failed", null));
+        all.add(resizeTimes);
         TestProbe<MigrationHistory> historyProbe = kit.createTestProbe();
         all.add(new MigrationHistory.Query(historyProbe.getRef()));
         MigrationHistory.Entry entry = new MigrationHistory.Entry(9, "job", 1, "10.0.0.1", "10.0.0.2", 120,
@@ -108,7 +116,8 @@ class KryoSerializerTest {
         NodeHistory.Series series = new NodeHistory.Series(1000, java.nio.ByteBuffer.allocate(8).putFloat(1.5f)
                 .putFloat(Float.NaN).array());
         all.add(new NodeHistory("10.0.0.1", 1000, series, List.of(new NodeHistory.JobSeries("job", series)),
-                List.of(new NodeHistory.Move(1500, "job", 1, "10.0.0.1", "10.0.0.2"))));
+                List.of(new NodeHistory.Move(1500, "job", 1, "10.0.0.1", "10.0.0.2")),
+                List.of(new NodeHistory.Resize(1600, "job", 2, 4), new NodeHistory.Resize(1700, "job", 4, 3))));
         all.add(new NodeHistory("h", 10_000, new NodeHistory.Series(0, new byte[0]), List.of(), List.of()));
         for (StealMessage m : List.of(
                 new StealMessage.StealRequest(1L << 40, "pekko://roam@10.0.0.3:2552", nodeProfile, List.of(profile), 2,
@@ -137,6 +146,9 @@ class KryoSerializerTest {
             Object back = serialization.deserialize(bytes, s.identifier(), "").get();
             assertThat(back).isEqualTo(m);
             covered.add(m.getClass());
+            if (m instanceof ResizeEvent) {
+                covered.add(ResizeEvent.Phase.class);
+            }
             if (m instanceof AgentMessage.MoveMeasured) {
                 covered.add(MoveEffect.class);
                 covered.add(MoveEffect.Verdict.class);
@@ -179,6 +191,7 @@ class KryoSerializerTest {
                 covered.add(NodeHistory.Series.class);
                 covered.add(NodeHistory.JobSeries.class);
                 covered.add(NodeHistory.Move.class);
+                h.resizes().forEach(r -> covered.add(r.getClass()));
                 covered.add(byte[].class);
             }
             if (m instanceof MigrationHistory h && !h.migrations().isEmpty()) {
@@ -195,7 +208,7 @@ class KryoSerializerTest {
         assertThat(StealMessage.class.isSealed()).isTrue();
         List<Class<?>> permitted = new ArrayList<>(List.of(AgentMessage.class.getPermittedSubclasses()));
         permitted.addAll(List.of(StealMessage.class.getPermittedSubclasses()));
-        assertThat(permitted).hasSize(10 + 6).allSatisfy(c -> assertThat(RoamKryo.IDS).containsKey(c));
+        assertThat(permitted).hasSize(11 + 6).allSatisfy(c -> assertThat(RoamKryo.IDS).containsKey(c));
         assertThat(new HashSet<>(RoamKryo.IDS.values())).as("no id twice").hasSameSizeAs(RoamKryo.IDS.values());
     }
 

@@ -62,6 +62,12 @@ final class ControlClient {
         return stream("api/migrate?job=" + enc(job) + "&rank=" + rank + "&to=" + enc(to), onEvent);
     }
 
+    /** Streams a resize's events (job to {@code ranks} processes, a grow's hosts {@code on} or null); returns the last. */
+    JsonNode resize(String job, int ranks, String on, Consumer<JsonNode> onEvent)
+            throws IOException, InterruptedException {
+        return stream("api/resize?job=" + enc(job) + "&ranks=" + ranks + (on == null ? "" : "&on=" + enc(on)), onEvent);
+    }
+
     /** Drains a node (then stops its agent if {@code stop}); streams the drain's events; returns the last. */
     JsonNode drain(String node, String onto, String deadline, boolean stop, Consumer<JsonNode> onEvent)
             throws IOException, InterruptedException {

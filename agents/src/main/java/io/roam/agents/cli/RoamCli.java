@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
             "130:roam agent stopped by SIGINT (Ctrl-C), after its drain",
             "143:roam agent stopped by SIGTERM, after its drain"},
         subcommands = {AgentCommand.class, StatusCommand.class, ProfileCommand.class, RunCommand.class,
-            MigrateCommand.class, DrainCommand.class, UndrainCommand.class, StopCommand.class, KeysCommand.class,
+            MigrateCommand.class, ResizeCommand.class, DrainCommand.class, UndrainCommand.class, StopCommand.class, KeysCommand.class,
             SimulateCommand.class})
 public final class RoamCli implements Runnable {
     public static void main(String[] args) {

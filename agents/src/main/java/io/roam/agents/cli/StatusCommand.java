@@ -46,11 +46,16 @@ public final class StatusCommand implements Callable<Integer> {
         }
         System.out.printf("%n%-22s %-28s %5s %5s %8s %5s %10s %9s %9s%n", "NODE", "JOB", "RANK", "SIZE", "PID",
                 "MOVES", "ITERATION", "CPU s", "SENT MB");
+        java.util.Map<String, Integer> sizes = new java.util.HashMap<>();   // the job's size (rank 0's), not the rank's
+        for (JsonNode job : status.get("jobs") == null ? List.<JsonNode>of() : status.get("jobs")) {
+            sizes.put(job.get("jobId").asText(), job.get("size").asInt());
+        }
         for (JsonNode n : status.get("nodes")) {
             for (JsonNode p : n.get("processes")) {
                 JsonNode prof = profileOf(n, p.get("pid").asLong());
                 System.out.printf("%-22s %-28s %5d %5d %8d %5d %10s %9s %9s%n", n.get("node").get("host").asText(),
-                        p.get("jobId").asText(), p.get("rank").asInt(), p.get("size").asInt(), p.get("pid").asLong(),
+                        p.get("jobId").asText(), p.get("rank").asInt(),
+                        sizes.getOrDefault(p.get("jobId").asText(), p.get("size").asInt()), p.get("pid").asLong(),
                         p.get("moves").asInt(), prof == null ? "-" : prof.get("iterations").asText(),
                         prof == null || prof.get("cpuMillis").asLong() < 0 ? "-"
                                 : String.format("%.1f", prof.get("cpuMillis").asLong() / 1000.0),
@@ -110,6 +115,10 @@ public final class StatusCommand implements Callable<Integer> {
     private static void jobs(JsonNode jobs, boolean graph) {
         if (jobs == null || jobs.isEmpty()) {
             return;
+        }
+        for (JsonNode job : jobs) {
+            System.out.printf("%nJOB %s: %d processes on %d node(s)%n", job.get("jobId").asText(),
+                    job.get("size").asInt(), job.get("ranks").findValuesAsText("host").stream().distinct().count());
         }
         System.out.printf("%n%-28s %5s %-22s %10s  %s%n", "JOB", "RANK", "NODE", "LOCAL MB", "REMOTE MB BY NODE");
         for (JsonNode job : jobs) {

@@ -56,6 +56,9 @@ public final class PcmCodec {
             w.u64(m.orderId()).str("targetHost", m.targetHost()).u64(m.notBeforeIteration());
         } else if (message instanceof PcmMessage.Resize m) {
             w.u64(m.orderId()).u32(m.ranks()).str("hosts", m.hosts()).u64(m.notBeforeIteration());
+        } else if (message instanceof PcmMessage.ResizeDone m) {
+            w.u64(m.orderId()).str("jobId", m.jobId()).u32(m.oldSize()).u32(m.newSize()).u64(m.tOrder())
+                    .u64(m.spawnNs()).u64(m.worldNs()).u64(m.redistributeNs()).u64(m.totalNs());
         } else if (message instanceof MigrationStarted m) {
             w.u64(m.orderId()).u64(m.iteration());
         } else if (message instanceof PcmMessage.MigrationProgress m) {
@@ -142,6 +145,9 @@ public final class PcmCodec {
                     r.u64("not_before_iteration"));
             case PcmMessage.RESIZE -> new PcmMessage.Resize(r.u64("order_id"), r.u32("ranks"), r.str("hosts"),
                     r.u64("not_before_iteration"));
+            case PcmMessage.RESIZE_DONE -> new PcmMessage.ResizeDone(r.u64("order_id"), r.str("job_id"),
+                    r.u32("old_size"), r.u32("new_size"), r.u64("t_order"), r.u64("spawn_ns"), r.u64("world_ns"),
+                    r.u64("redistribute_ns"), r.u64("total_ns"));
             case PcmMessage.MIGRATION_STARTED -> new MigrationStarted(r.u64("order_id"), r.u64("iteration"));
             case PcmMessage.MIGRATION_PROGRESS -> new PcmMessage.MigrationProgress(r.u64("order_id"),
                     r.u64("bytes_sent"), r.u64("bytes_total"));

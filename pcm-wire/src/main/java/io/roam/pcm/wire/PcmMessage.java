@@ -30,8 +30,9 @@ public sealed interface PcmMessage {
     // 11 is reserved
     int MIGRATION_STALLED = 12;
     int RESIZE = 13;
+    int RESIZE_DONE = 14;
 
-    /** The wire type code of this message (1..10, 12, 13). */
+    /** The wire type code of this message (1..10, 12..14). */
     int type();
 
     /** The protocol name of a type code, e.g. {@code "MIGRATION_DONE"}, or {@code "type N"}. */
@@ -49,6 +50,7 @@ public sealed interface PcmMessage {
             case MIGRATION_PROGRESS -> "MIGRATION_PROGRESS";
             case MIGRATION_STALLED -> "MIGRATION_STALLED";
             case RESIZE -> "RESIZE";
+            case RESIZE_DONE -> "RESIZE_DONE";
             default -> "type " + type;
         };
     }
@@ -143,6 +145,28 @@ public sealed interface PcmMessage {
         @Override
         public int type() {
             return RESIZE;
+        }
+    }
+
+    /**
+     * 14, rank 0 of the new world -> its agent: resize {@code orderId} of job {@code jobId} is over,
+     * {@code oldSize} -> {@code newSize} processes. {@code tOrder}: ns since the epoch when the order
+     * reached rank 0; durations in ns: {@code spawnNs} the grow's spawn (0 for a shrink),
+     * {@code worldNs} building the new world, {@code redistributeNs} the program's time between
+     * PCM_Resize_begin and PCM_Resize_end (its data redistribution), {@code totalNs} from the
+     * decision round to the end of PCM_Resize_end.
+     */
+    record ResizeDone(long orderId, String jobId, long oldSize, long newSize, long tOrder, long spawnNs,
+                      long worldNs, long redistributeNs, long totalNs) implements PcmMessage {
+        public ResizeDone {
+            str("jobId", jobId);
+            u32("oldSize", oldSize);
+            u32("newSize", newSize);
+        }
+
+        @Override
+        public int type() {
+            return RESIZE_DONE;
         }
     }
 

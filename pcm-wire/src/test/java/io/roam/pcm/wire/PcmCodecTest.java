@@ -37,7 +37,8 @@ class PcmCodecTest {
 
     @Test
     void typeCodesFollowTheProtocol() {
-        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13);
+        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14);
+        assertThat(PcmMessage.typeName(14)).isEqualTo("RESIZE_DONE");
         assertThat(PcmMessage.typeName(10)).isEqualTo("MIGRATION_PROGRESS");
         assertThat(PcmMessage.typeName(12)).isEqualTo("MIGRATION_STALLED");
         assertThat(PcmMessage.typeName(11)).isEqualTo("type 11");
@@ -110,6 +111,18 @@ class PcmCodecTest {
     void migrationStalledLayout() {
         assertThat(hex(new PcmMessage.MigrationStalled(7, 2, 61_000, "x")))
                 .isEqualTo("0000001b" + "010c0000" + "0000000000000007" + "00000002" + "000000000000ee48" + "000178");
+    }
+
+    @Test
+    void resizeDoneLayout() throws Exception {
+        PcmMessage.ResizeDone m = new PcmMessage.ResizeDone(7, "x", 2, 4, 1, 2, 3, 4, 5);
+        assertThat(hex(m)).isEqualTo("0000003f" + "010e0000" + "0000000000000007" + "000178" + "00000002"
+                + "00000004" + "0000000000000001" + "0000000000000002" + "0000000000000003" + "0000000000000004"
+                + "0000000000000005");
+        byte[] cut = java.util.Arrays.copyOf(PcmCodec.encode(m), 62);   // the total's last byte missing
+        java.nio.ByteBuffer.wrap(cut).putInt(0, 58);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PcmCodec.decodeFrame(cut)).isInstanceOf(PcmProtocolException.class)
+                .hasMessageContaining("RESIZE_DONE");
     }
 
     @Test

@@ -68,6 +68,12 @@ class PcmMessageTest {
         assertThatThrownBy(() -> new MigrationDone(1, "j", 1, "h", -1, 0, 0, 0, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sourcePid");
         assertThatCode(() -> new PcmMessage.MigrationStalled(-1, max, -1, "d")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> new PcmMessage.ResizeDone(1, "j", max + 1, 2, 0, 0, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("oldSize");
+        assertThatThrownBy(() -> new PcmMessage.ResizeDone(1, "j", 2, -1, 0, 0, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("newSize");
+        assertThatThrownBy(() -> new PcmMessage.ResizeDone(1, null, 2, 4, 0, 0, 0, 0, 0))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("jobId");
         assertThatThrownBy(() -> new PcmMessage.MigrationStalled(1, max + 1, 0, "d"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
         assertThatThrownBy(() -> new PcmMessage.MigrationStalled(1, 0, 0, null))

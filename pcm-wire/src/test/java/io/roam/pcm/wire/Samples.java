@@ -55,6 +55,11 @@ final class Samples {
         m.add(new PcmMessage.Resize(7, 4, "node-b,node-c", 100));
         m.add(new PcmMessage.Resize(U64_MAX, U32_MAX, MAX_ASCII, U64_MAX));
         m.add(new PcmMessage.Resize(0, 1, "", 0));
+        m.add(new PcmMessage.ResizeDone(7, "job-1", 2, 4, 1_700_000_000_000_000_000L, 300_000_000L, 20_000_000L,
+                5_000_000L, 330_000_000L));
+        m.add(new PcmMessage.ResizeDone(0, "", 0, 0, 0, 0, 0, 0, 0));
+        m.add(new PcmMessage.ResizeDone(U64_MAX, MAX_FOUR_BYTE, U32_MAX, U32_MAX, U64_MAX, U64_MAX, U64_MAX,
+                U64_MAX, U64_MAX));
         m.add(new MigrationStarted(42, 1234));
         m.add(new MigrationStarted(0, 0));
         m.add(new MigrationStarted(U64_MAX, U64_MAX));

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roam.pcm.wire.PcmMessage.Bye;
 import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmMessage.Resize;
+import io.roam.pcm.wire.PcmMessage.ResizeDone;
 import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * to 4 processes when rank 0 registers, and shrinks it to 3 when the new rank 3 registers
  * (its own order: it leaves). An order takes effect at the first PCM_Status at or after its
  * iteration that finds it read from the socket. The joiners register as ranks 2 and 3, the leaver says BYE
- * (reason MIGRATED, as a departed process), and the grid equals heat-nopcm's.
+ * (reason MIGRATED, as a departed process), rank 0 reports each resize (RESIZE_DONE with its
+ * phase times), and the grid equals heat-nopcm's.
  */
 @Tag("system")
 class HeatResizeOrderTest {
@@ -54,6 +57,20 @@ class HeatResizeOrderTest {
                     .extracting(m -> ((Register) m).rank()).containsExactlyInAnyOrder(2L, 3L);
             assertThat(recorder.messages()).filteredOn(m -> m instanceof Bye b && b.reason() == Bye.Reason.MIGRATED)
                     .hasSize(1);
+            // rank 0 reports each resize with libpcm's phase times (RESIZE_DONE, frame 14)
+            List<ResizeDone> done = recorder.messages().stream().filter(m -> m instanceof ResizeDone)
+                    .map(m -> (ResizeDone) m).toList();
+            assertThat(done).extracting(d -> d.orderId() + ":" + d.oldSize() + "->" + d.newSize())
+                    .containsExactly("1:2->4", "2:4->3");
+            assertThat(done).allSatisfy(d -> {
+                assertThat(d.jobId()).isNotEmpty();
+                assertThat(d.tOrder()).isPositive();
+                assertThat(d.worldNs()).isPositive();
+                assertThat(d.totalNs()).isGreaterThanOrEqualTo(d.spawnNs() + d.worldNs() + d.redistributeNs());
+            });
+            assertThat(done.get(0).spawnNs()).as("the grow's spawn").isPositive();
+            assertThat(done.get(0).redistributeNs()).as("heat moves its rows").isPositive();
+            assertThat(done.get(1).spawnNs()).as("a shrink spawns nothing").isZero();
         }
     }
 }

@@ -1,0 +1,85 @@
+package io.roam.pcm;
+
+import static io.roam.pcm.NativeCalls.check;
+
+/**
+ * The resize of the job for Java programs (issue 22; the C API's {@code PCM_Resize_begin},
+ * {@code PCM_Resize_info}, {@code PCM_Resize_end}; docs/instrumenting.md, "Malleable
+ * programs"). After {@link Pcm#status()} answered {@link PcmStatus#RESIZE} on every rank:
+ * <pre>{@code
+ * PcmComm world = PcmResize.begin();         // grow: the world now holds the new ranks too
+ * PcmResize.Info r = PcmResize.info();       // old and new size
+ * // move the data over the world for the new decomposition (ranks >= r.newSize() leave)
+ * world = PcmResize.end();                   // shrink: ranks >= r.newSize() end in here
+ * }</pre>
+ * A process a grow started sees {@link Pcm#processStatus()} {@link ProcessStatus#STARTED_JOINED}
+ * after {@link Pcm#init}: it calls {@link #info()}, takes part in the redistribution and calls
+ * {@link #end()}. The world object stays the same; its communicator is replaced, as by
+ * {@link Pcm#reconfigure()}.
+ */
+public final class PcmResize {
+    private PcmResize() {
+    }
+
+    /** The sizes of the resize under way. */
+    public record Info(int oldSize, int newSize) {
+        public boolean grows() {
+            return newSize > oldSize;
+        }
+    }
+
+    /**
+     * {@code PCM_Resize_begin}: collective over the world. A grow spawns the new processes and
+     * returns the larger world; a shrink returns it unchanged.
+     *
+     * @throws PcmException {@code PCM_ERR_SPAWN} on every rank when the grow's processes could
+     *                      not start (the job goes on at its old size, no {@link #end()});
+     *                      {@code PCM_ERR_NO_RESIZE} without a RESIZE answer
+     */
+    public static PcmComm begin() {
+        return call("PcmResize.begin", true);
+    }
+
+    /** {@code PCM_Resize_info}: the old and the new size ({@code PCM_ERR_NO_RESIZE} outside a resize). */
+    public static Info info() {
+        Pcm.ensureAvailable();
+        synchronized (Pcm.LOCK) {
+            int[] sizes = new int[2];
+            check("PcmResize.info", PcmNative.resizeInfo(sizes));
+            return new Info(sizes[0], sizes[1]);
+        }
+    }
+
+    /**
+     * {@code PCM_Resize_end}: collective over the world, after the data moved. In a shrink the
+     * ranks from the new size up end inside this call (standard output and error are flushed
+     * first); the others get the smaller world.
+     */
+    public static PcmComm end() {
+        return call("PcmResize.end", false);
+    }
+
+    private static PcmComm call(String op, boolean begin) {
+        Pcm.ensureAvailable();
+        synchronized (Pcm.LOCK) {
+            PcmComm w = Pcm.requireWorld(op);
+            if (!begin) {
+                System.out.flush();
+                System.err.flush();
+            }
+            long[] handle = {w.handle};
+            int rc;
+            w.lock.writeLock().lock();
+            try {
+                rc = PcmComm.serialized(() -> begin ? PcmNative.resizeBegin(handle) : PcmNative.resizeEnd(handle));
+                if (rc == 0) {
+                    w.handle = handle[0];
+                }
+            } finally {
+                w.lock.writeLock().unlock();
+            }
+            check(op, rc);
+            return w;
+        }
+    }
+}
