@@ -119,6 +119,31 @@ class SpawnTimeoutTest {
         }
     }
 
+    /**
+     * Issue 22: a grow whose spawn fails leaves the job running at its old size, bit-exact.
+     * The processes a grow starts are held before their MPI_Init as above: rank 0's
+     * MPI_Comm_spawn_multiple gives up after the timeout, the resize fails, the two ranks go
+     * on, and the held processes end themselves (mpirun, which waits for them, exits 0).
+     */
+    @Test
+    void aGrowWhoseSpawnNeverCompletesLeavesTheJobAtItsSize() throws Exception {
+        Path gates = Files.createDirectories(dir.resolve("gates"));
+        Files.writeString(gates.resolve("init"), "");   // never removed: every new process is held
+        HeatJob.Spec spec = HeatJob.spec().binary("heat-gates").ranks(2).grid(64, 64).iterations(3000)
+                .env("ROAM_PCM_SPAWN_TIMEOUT_MS", Long.toString(SPAWN_TIMEOUT_MS))
+                .env("ROAM_PCM_TEST_RESIZE", "5:4").env("ROAM_PCM_TEST_GATE", gates.toString());
+        byte[] expected = Baselines.grid(spec);
+        try (HeatJob job = spec.start(dir.resolve("job"))) {
+            job.awaitSuccess(BOUND);
+            String logs = job.logs();
+            assertThat(gates.resolve("init.reached")).as("a new process reached the gate\n%s", logs).exists();
+            assertThat(job.stderr()).as(logs).contains("resize failed at iteration", "continuing with 2 ranks")
+                    .contains("its MPI_Init has not completed");
+            assertThat(job.stdout()).as(logs).contains("ranks 2 ");
+            assertThat(job.grid()).as("bit-exact against a run without Roam\n%s", logs).isEqualTo(expected);
+        }
+    }
+
     @Test
     void whenEveryTryStallsTheMoveFailsAndTheJobGoesOn() throws Exception {
         Path gates = Files.createDirectories(dir.resolve("gates"));
