@@ -46,7 +46,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 for s in "${scenarios[@]}"; do
     conf=simulator/src/main/resources/scenarios/$s.conf
     start=$(date +%s.%N)
-    java -Xmx3g -cp "$cp" io.roam.simulator.Simulator "$conf" "$out/$s" "$seed" "$balancers" \
+    java -Xmx3g -XX:+UseParallelGC -cp "$cp" io.roam.simulator.Simulator "$conf" "$out/$s" "$seed" "$balancers" \
         | tee "$out/$s.log"
     end=$(date +%s.%N)
     wall=$(echo "$end - $start" | bc)
