@@ -6,6 +6,8 @@
 # benchmarks/results/simulation/. Needs only Java 17 and the wrapper; builds the simulator
 # module (no install).
 # Usage: [BALANCERS=rs,...] [RESULT=file.md] benchmarks/simulate.sh [SEED (1)] [SCENARIOS (p2p-1000 p2p-10000 c2c-1000)]
+# A scenario written SCENARIO:b1,b2 runs only those balancers (for example p2p-10000:informed,greedy
+# when the machine is too busy for every balancer at 10,000 nodes).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -43,10 +45,13 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
     echo "views (one per neighbour per 2 s period), shown apart."
     echo
 } > "$result"
-for s in "${scenarios[@]}"; do
+for arg in "${scenarios[@]}"; do
+    s=${arg%%:*}
+    these=$balancers
+    [[ $arg == *:* ]] && these=${arg#*:}
     conf=simulator/src/main/resources/scenarios/$s.conf
     start=$(date +%s.%N)
-    java -Xmx3g -cp "$cp" io.roam.simulator.Simulator "$conf" "$out/$s" "$seed" "$balancers" \
+    java -Xmx3g -XX:+UseParallelGC -cp "$cp" io.roam.simulator.Simulator "$conf" "$out/$s" "$seed" "$these" \
         | tee "$out/$s.log"
     end=$(date +%s.%N)
     wall=$(echo "$end - $start" | bc)
@@ -56,7 +61,7 @@ for s in "${scenarios[@]}"; do
         sed -n '3p' "$out/$s/report.md"
         echo
         sed -n '/^| balancer/,/^$/p' "$out/$s/report.md"
-        echo "Wall time of the whole scenario ($balancers, one JVM): ${wall%.*} s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)."
+        echo "Wall time of the whole scenario ($these, one JVM): ${wall%.*} s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)."
         echo "Messages per node per round: the messages / node column over the rounds (duration / 2 s)."
         echo "Plots: [imbalance](simulation/$s/imbalance.svg), [iteration time](simulation/$s/iteration.svg),"
         echo "[migrations](simulation/$s/migrations.svg), [messages](simulation/$s/messages.svg)."

@@ -5,38 +5,63 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * GrapevineLB (Menon and Kalé, SC13), as we read the paper, run at each round without a
- * migration in flight:
+ * GrapevineLB (Menon and Kalé, SC13), following the authors' own implementation in Charm++
+ * ({@code DistributedLB}: its phases, thresholds and acknowledgements), run at each round
+ * without a migration in flight, T = {@link #THRESHOLD}:
  * <ol>
- * <li>the average load by a reduction (two messages per node);</li>
- * <li>if a node is above {@link #THRESHOLD} x the average, <b>information propagation</b>: the
- * underloaded nodes (below the average) start a gossip of the underloaded set and its loads;
- * for ceil(log2 N) rounds every node that knows of underloaded nodes sends what it knows to
- * {@link #FANOUT} nodes picked at random among those it does not know to be underloaded
- * (the paper's informed selection; each message lost with the network's loss). A node keeps
- * at most {@link #KNOWN} entries (the paper's messages carry the whole set; ours are bounded
- * to keep 100,000 nodes in memory);</li>
- * <li><b>informed transfer</b>: every overloaded node, largest object first, picks a target
- * among the underloaded nodes it knows with probability (1 - L/L_avg) / Z through their
- * cumulative distribution, sends the object if the target's estimated load plus the object
- * stays below the threshold x the average (the paper: below the average, which with about two
- * objects per node almost never holds), updates its estimate of the target and goes on while it is above
- * the threshold; no consent is asked (the paper's transfer), so several senders may fill
- * one target;</li>
- * <li><b>refinement</b>: a target that the transfers took above the threshold refuses the
- * last arrivals until it is within it (a negative answer); their senders retry once with
- * their updated estimates. Then the accepted transfers run as migrations.</li>
+ * <li>the average and the largest load by a reduction (two messages per node); nothing to do
+ * if the largest is within T x the average;</li>
+ * <li><b>information propagation</b>: the underloaded nodes (below T x the average) start a
+ * gossip of the underloaded set and their loads; for ceil(log2 N) rounds every node that
+ * knows of underloaded nodes sends what it knows to {@link #FANOUT} nodes picked at random
+ * among those it does not know to be underloaded (each message lost with the network's loss).
+ * A node keeps at most {@link #KNOWN} entries (the paper's messages carry the whole set; ours
+ * are bounded to keep 100,000 nodes in memory);</li>
+ * <li><b>informed transfer</b> in phases (at most {@link #MAX_PHASES}): the transfer threshold
+ * starts at max(T x avg, (max + avg) / 2), so that the most loaded nodes give first; every
+ * node above it that is not underloaded and has two objects or more gives its smallest objects
+ * one by one, each to a target drawn from the cumulative distribution of
+ * (threshold - L) / threshold over the underloaded nodes it knows (drawn again, up to N draws
+ * per node and step, until the target's estimated load plus the object stays below the
+ * threshold), updating its estimate, while it is above the threshold;</li>
+ * <li><b>refinement</b> (acknowledgements): a target accepts an object only if its real load
+ * plus the object stays within the threshold, else answers no; the giver takes the object
+ * back and places it again, until its refusals exceed 1 % of the underloaded nodes it knows
+ * (then it keeps the object). After each phase a reduction gives the new largest load; if it
+ * dropped by less than 0.01 x the average the threshold relaxes halfway toward the average,
+ * else to (max + avg) / 2, never below T x avg; the phases end at T x avg.</li>
  * </ol>
- * Like the {@code gossip} baseline, the exchange takes no simulated time (its messages are
- * counted and may be lost).
+ * Then the accepted transfers run as migrations. Like the {@code gossip} baseline, the exchange
+ * takes no simulated time (its messages are counted and may be lost).
  */
 final class GrapevineBalancer extends Balancer {
     static final double THRESHOLD = 1.05;
     static final int FANOUT = 2;
-    static final int KNOWN = 64;
+    static final int KNOWN = 256;
+    static final int MAX_PHASES = 10;
     private int inFlight;
 
     private record Transfer(SimProcess p, SimNode from, SimNode to) {
+    }
+
+    /** A giver's state over one step: what it knows of its targets, its objects, its draws. */
+    private static final class Giver {
+        final SimNode node;
+        final int[] targets;
+        final double[] estimate;
+        final double[] cdf;
+        final List<SimProcess> objects;   // smallest first
+        int trials;
+        int refusals;
+
+        Giver(SimNode node, int[] targets, double[] estimate, double[] cdf, List<SimProcess> objects, int trials) {
+            this.node = node;
+            this.targets = targets;
+            this.estimate = estimate;
+            this.cdf = cdf;
+            this.objects = objects;
+            this.trials = trials;
+        }
     }
 
     GrapevineBalancer(World world) {
@@ -53,35 +78,116 @@ final class GrapevineBalancer extends Balancer {
         Loads loads = loads(alive);
         double[] load = loads.load();
         double avg = loads.avg();
-        if (alive.size() < 2 || alive.stream().noneMatch(n -> load[n.id] > THRESHOLD * avg)) {
+        double max = 0;
+        for (SimNode n : alive) {
+            max = Math.max(max, load[n.id]);
+        }
+        if (alive.size() < 2 || max <= THRESHOLD * avg) {
             return;
         }
         int[][] known = new int[size][];
         int[] count = new int[size];
         for (SimNode n : alive) {
-            known[n.id] = new int[KNOWN];
-            if (load[n.id] < avg) {
+            known[n.id] = new int[Math.min(KNOWN, alive.size())];
+            if (load[n.id] < THRESHOLD * avg) {
                 known[n.id][count[n.id]++] = n.id;
             }
         }
         propagate(alive, known, count);
         double[] real = load.clone();
-        List<Transfer> planned = new ArrayList<>();
-        List<SimNode> senders = alive.stream().filter(n -> load[n.id] > THRESHOLD * avg).toList();
-        for (SimNode n : senders) {
-            transfer(n, avg, load, known[n.id], count[n.id], movable(n), real, planned);
+        double threshold = Math.max(THRESHOLD * avg, (max + avg) / 2);
+        List<Giver> givers = new ArrayList<>();
+        for (SimNode n : alive) {
+            if (load[n.id] >= THRESHOLD * avg && count[n.id] > 0) {
+                givers.add(giver(n, known[n.id], count[n.id], load, threshold, alive.size()));
+            }
         }
-        List<Transfer> accepted = refine(planned, avg, real, known, count, load);
+        List<Transfer> accepted = new ArrayList<>();
+        double ratio = max / avg;
+        for (int phase = 0; phase < MAX_PHASES && ratio > THRESHOLD; phase++) {
+            for (Giver g : givers) {
+                give(g, threshold, real, accepted);
+            }
+            double newMax = 0;
+            for (SimNode n : alive) {
+                newMax = Math.max(newMax, real[n.id]);
+                world.count(n, 1);   // the reduction of the largest load after the phase
+            }
+            double before = ratio;
+            ratio = newMax / avg;
+            if (threshold <= THRESHOLD * avg) {
+                break;
+            }
+            threshold = Math.abs(ratio - before) < 0.01 ? Math.max(THRESHOLD * avg, (threshold + avg) / 2)
+                    : Math.max(THRESHOLD * avg, (newMax + avg) / 2);
+        }
         for (Transfer t : accepted) {
             inFlight++;
             world.migrate(t.p(), t.from(), t.to(), (ok, detail) -> inFlight--);
         }
     }
 
-    private static List<SimProcess> movable(SimNode n) {
-        List<SimProcess> m = new ArrayList<>(n.processes.stream().filter(p -> !p.migrating).toList());
-        m.sort(Comparator.<SimProcess>comparingDouble(p -> -p.job.work).thenComparingInt(p -> p.id));
-        return m;
+    /** A giver: its known targets with their gossiped loads and their distribution at the first threshold. */
+    private Giver giver(SimNode n, int[] known, int count, double[] load, double threshold, int draws) {
+        int[] targets = java.util.Arrays.copyOf(known, count);
+        double[] estimate = new double[count];
+        double[] cdf = new double[count];
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            estimate[i] = load[targets[i]];
+            total += Math.max(0, (threshold - estimate[i]) / threshold);
+            cdf[i] = total;
+        }
+        for (int i = 0; i < count; i++) {
+            cdf[i] = total > 0 ? cdf[i] / total : (i + 1.0) / count;
+        }
+        List<SimProcess> objects = new ArrayList<>(n.processes.stream().filter(p -> !p.migrating).toList());
+        objects.sort(Comparator.<SimProcess>comparingDouble(p -> p.job.work).thenComparingInt(p -> p.id));
+        return new Giver(n, targets, estimate, cdf, objects, draws);
+    }
+
+    /** One phase of one giver: its smallest objects to drawn targets while it is above the threshold. */
+    private void give(Giver g, double threshold, double[] real, List<Transfer> accepted) {
+        SimNode n = g.node;
+        int underloaded = g.targets.length;
+        while (real[n.id] > threshold && g.objects.size() >= 2) {
+            SimProcess p = g.objects.get(0);
+            double w = p.job.work;
+            int pick = -1;
+            while (g.trials > 0) {
+                g.trials--;
+                int i = draw(g.cdf, n.rnd.nextDouble());
+                SimNode c = world.nodes.get(g.targets[i]);
+                if (c != n && g.estimate[i] + w / c.speed < threshold) {
+                    pick = i;
+                    break;
+                }
+            }
+            if (pick < 0) {
+                return;   // no target found within the draws left: this step is over for it
+            }
+            SimNode to = world.nodes.get(g.targets[pick]);
+            g.estimate[pick] += w / to.speed;
+            world.count(n, 1);    // the transfer's notice
+            world.count(to, 1);   // its answer
+            if (to.alive && real[to.id] + w / to.speed <= threshold) {
+                real[to.id] += w / to.speed;
+                real[n.id] -= w / n.speed;
+                g.objects.remove(0);
+                accepted.add(new Transfer(p, n, to));
+            } else if (++g.refusals > 0.01 * underloaded) {
+                return;   // too many refusals: it keeps the object (and stops giving in this phase)
+            }
+        }
+    }
+
+    private static int draw(double[] cdf, double u) {
+        for (int i = 0; i < cdf.length; i++) {
+            if (cdf[i] >= u) {
+                return i;
+            }
+        }
+        return cdf.length - 1;
     }
 
     /** Gossip of the underloaded set: ceil(log2 N) rounds, fan-out 2, to nodes not known underloaded. */
@@ -109,7 +215,7 @@ final class GrapevineBalancer extends Balancer {
                     for (int i = 0; i < count[to.id]; i++) {
                         mark[dst[i]] = token;
                     }
-                    for (int i = 0; i < before[n.id] && count[to.id] < KNOWN; i++) {
+                    for (int i = 0; i < before[n.id] && count[to.id] < dst.length; i++) {
                         if (mark[src[i]] != token) {
                             mark[src[i]] = token;
                             dst[count[to.id]++] = src[i];
@@ -127,94 +233,5 @@ final class GrapevineBalancer extends Balancer {
             }
         }
         return false;
-    }
-
-    /** Informed transfer from {@code n}: targets by the CDF of their underload, estimates updated locally. */
-    private void transfer(SimNode n, double avg, double[] load, int[] known, int count, List<SimProcess> movable,
-                          double[] real, List<Transfer> planned) {
-        double[] estimate = new double[count];
-        for (int i = 0; i < count; i++) {
-            estimate[i] = load[known[i]];
-        }
-        double mine = real[n.id];
-        for (SimProcess p : movable) {
-            if (mine <= THRESHOLD * avg) {
-                return;
-            }
-            double total = 0;
-            for (int i = 0; i < count; i++) {
-                total += Math.max(0, 1 - estimate[i] / avg);
-            }
-            if (!(total > 0)) {
-                return;
-            }
-            double r = n.rnd.nextDouble() * total;
-            int pick = count - 1;
-            for (int i = 0; i < count; i++) {
-                r -= Math.max(0, 1 - estimate[i] / avg);
-                if (r < 0) {
-                    pick = i;
-                    break;
-                }
-            }
-            SimNode to = world.nodes.get(known[pick]);
-            double add = p.job.work / to.speed;
-            if (!to.alive || estimate[pick] + add >= avg * THRESHOLD) {
-                continue;   // would not fit there by its estimate: the next object may
-            }
-            world.count(n, 1);
-            estimate[pick] += add;
-            real[to.id] += add;
-            mine -= p.job.work / n.speed;
-            real[n.id] = mine;
-            planned.add(new Transfer(p, n, to));
-        }
-    }
-
-    /**
-     * Targets above the threshold refuse their last arrivals (one answer per transfer); each
-     * refused object is offered once more by its sender to another target it knows.
-     */
-    private List<Transfer> refine(List<Transfer> planned, double avg, double[] real, int[][] known, int[] count,
-                                  double[] load) {
-        List<Transfer> accepted = new ArrayList<>();
-        List<Transfer> refused = new ArrayList<>();
-        for (int i = planned.size() - 1; i >= 0; i--) {
-            Transfer t = planned.get(i);
-            world.count(t.to(), 1);
-            double add = t.p().job.work / t.to().speed;
-            if (real[t.to().id] > THRESHOLD * avg) {
-                real[t.to().id] -= add;
-                real[t.from().id] += t.p().job.work / t.from().speed;
-                refused.add(t);
-            } else {
-                accepted.add(t);
-            }
-        }
-        for (Transfer t : refused) {
-            SimNode n = t.from();
-            if (real[n.id] <= THRESHOLD * avg) {
-                continue;
-            }
-            int[] k = known[n.id];
-            SimNode best = null;   // the least loaded by what the gossip told the sender
-            for (int i = 0; i < count[n.id]; i++) {
-                SimNode c = world.nodes.get(k[i]);
-                if (c != t.to() && c.alive && (best == null || load[c.id] < load[best.id])) {
-                    best = c;
-                }
-            }
-            if (best == null) {
-                continue;
-            }
-            world.count(n, 1);
-            world.count(best, 1);   // the target checks its real load and answers
-            if (real[best.id] + t.p().job.work / best.speed <= THRESHOLD * avg) {
-                real[best.id] += t.p().job.work / best.speed;
-                real[n.id] -= t.p().job.work / n.speed;
-                accepted.add(new Transfer(t.p(), n, best));
-            }
-        }
-        return accepted;
     }
 }

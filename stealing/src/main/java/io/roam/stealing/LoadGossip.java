@@ -52,6 +52,8 @@ public final class LoadGossip {
     private final java.util.random.RandomGenerator rnd;
     private final Map<String, Double> estimates = new HashMap<>();
     private final Map<String, Heard> hints = new HashMap<>();
+    /** {@link #known()} as last computed, null after any change of {@link #hints}. */
+    private List<Hint> knownCache;
     private double average = -1;
     private double load = -1;
     private boolean overloaded;
@@ -89,10 +91,13 @@ public final class LoadGossip {
             }
             if (old == null || next.hops() <= old.hint().hops()) {
                 hints.put(a, new Heard(next, now));
+                if (old == null || !old.hint().equals(next)) {
+                    knownCache = null;   // a fresher copy of the same hint leaves known() as it was
+                }
             }
         }
-        if (!namesItself) {
-            hints.remove(v.address());
+        if (!namesItself && hints.remove(v.address()) != null) {
+            knownCache = null;
         }
     }
 
@@ -103,7 +108,9 @@ public final class LoadGossip {
 
     /** The hinted node refused a steal: it is no longer worth asking. */
     public void refusedBy(String victim) {
-        hints.remove(victim);
+        if (hints.remove(victim) != null) {
+            knownCache = null;
+        }
     }
 
     /** One period: this node's load, the new estimate of the average, whether it is overloaded. */
@@ -117,8 +124,11 @@ public final class LoadGossip {
         }
         average = sum / n;
         overloaded = processes >= 2 && load > OVERLOAD * average;
-        hints.values().removeIf(h -> now - h.at() > maxAgeMs);
+        if (hints.values().removeIf(h -> now - h.at() > maxAgeMs)) {
+            knownCache = null;
+        }
         if (hints.size() > KEEP) {
+            knownCache = null;
             List<Heard> all = new ArrayList<>(hints.values());
             all.sort(Comparator.<Heard>comparingInt(h -> h.hint().hops()).thenComparing(h -> h.hint().node().address()));
             all.subList(KEEP, all.size()).forEach(h -> hints.remove(h.hint().node().address()));
@@ -147,8 +157,11 @@ public final class LoadGossip {
 
     /** The hints known now (for the thief's choice). */
     public List<Hint> known() {
-        return hints.values().stream().map(Heard::hint)
-                .sorted(Comparator.comparing(h -> h.node().address())).toList();
+        if (knownCache == null) {
+            knownCache = hints.values().stream().map(Heard::hint)
+                    .sorted(Comparator.comparing(h -> h.node().address())).toList();
+        }
+        return knownCache;
     }
 
     /** The estimate of the average load (-1 before the first period). */

@@ -57,6 +57,20 @@ class InformedTest {
     }
 
     @Test
+    void knownFollowsEveryChangeOfAHintButNotAFresherCopyOfIt() {
+        LoadGossip g = new LoadGossip("me", settings, new SplittableRandom(4));
+        g.onView(view("a", 1, new Hint(info("far"), 3, 1)), 0);
+        List<Hint> first = g.known();
+        assertThat(first).extracting(Hint::load).containsExactly(3.0);
+        g.onView(view("b", 1, new Hint(info("far"), 3, 1)), 2000);   // the same hint, heard later
+        assertThat(g.known()).isSameAs(first);
+        g.tick(3 * 2000 + 1001, node("me", 1), 1);   // aged from its first hearing, kept by the second
+        assertThat(g.known()).isEqualTo(first);
+        g.onView(view("b", 1, new Hint(info("far"), 5, 1)), 8000);   // its load changed
+        assertThat(g.known()).extracting(Hint::load).containsExactly(5.0);
+    }
+
+    @Test
     void aHintFurtherThanMaxHopsIsDroppedSoBouncingHintsDie() {
         LoadGossip g = new LoadGossip("me", settings, new SplittableRandom(4));
         g.onView(view("a", 1, new Hint(info("near"), 3, LoadGossip.MAX_HOPS - 1),
