@@ -80,8 +80,7 @@ class JobHostsAcrossHostsTest {
             assertThat(job.waitFor(600, TimeUnit.SECONDS)).as("mpirun ended: " + Files.readString(dir.resolve("run.log")))
                     .isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
-            byte[] expected = Baselines.grid(HeatJob.spec().ranks(2).grid(ROWS, COLS)
-                    .iterations(StopFile.iterationsDone(dir.resolve("run.log"))));
+            byte[] expected = StopFile.baseline(2, ROWS, COLS, dir.resolve("run.log"));
             assertThat(Files.readAllBytes(grid)).as("the grid").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + RoamCommands.logs(dir, "agent1.log", "agent2.log", "agent3.log",

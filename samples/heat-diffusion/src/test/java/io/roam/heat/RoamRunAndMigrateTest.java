@@ -114,8 +114,7 @@ class RoamRunAndMigrateTest {
             assertThat(job.waitFor(600, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
             assertThat(Files.readString(dir.resolve("run.log"))).doesNotContain("cannot reach the agent");
-            byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(ROWS, COLS)
-                    .iterations(StopFile.iterationsDone(dir.resolve("run.log"))));
+            byte[] expected = StopFile.baseline(4, ROWS, COLS, dir.resolve("run.log"));
             assertThat(Files.readAllBytes(grid)).as("grid after roam migrate").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + RoamCommands.logs(dir, "agent1.log", "agent2.log", "run.log"), e);

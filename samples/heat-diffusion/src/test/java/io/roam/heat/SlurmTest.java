@@ -115,8 +115,7 @@ class SlurmTest {
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("sbatch.out")) + Files.readString(jobOut))
                     .isZero();
             phase(t0, "job ended");
-            byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(ROWS, COLS)
-                    .iterations(StopFile.iterationsDone(jobOut)));
+            byte[] expected = StopFile.baseline(4, ROWS, COLS, jobOut);
             phase(t0, "baseline");
             assertThat(Files.readAllBytes(grid)).as("grid after a move inside the allocation").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {

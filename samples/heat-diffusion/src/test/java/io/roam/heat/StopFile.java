@@ -46,4 +46,15 @@ final class StopFile {
         assertThat(out).contains("exists: stopping at iteration " + n);
         return n;
     }
+
+    /**
+     * The final grid of a run without Roam of the shape given and the iterations the job of
+     * {@code log} did: heat-nopcm, the same grid without PCM's allreduce per iteration (many
+     * times faster for the small grids of these tests).
+     */
+    static byte[] baseline(int ranks, int rows, int cols, Path log) throws IOException, InterruptedException {
+        HeatJob.Spec plain = HeatJob.spec().ranks(ranks).grid(rows, cols).iterations(iterationsDone(log));
+        plain.binary = "heat-nopcm";
+        return Baselines.grid(plain);
+    }
 }
