@@ -25,14 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * sample with a plain {@code roam run}. The ranks run on the allocation's nodes, started by
  * Open MPI's daemons that Slurm launched (slurmstepd); a move to the third node, a cluster
  * member outside the allocation, is refused; a move inside it is done with {@code roam
- * migrate}; stopped then by the test ({@link StopFile}), the batch job ends with exit 0 and the
- * grid is bit-exact with a run without Roam of as many iterations.
+ * migrate}; the batch job ends with exit 0 and the grid is bit-exact.
  */
 @Tag("system")
 class SlurmTest {
     private static final int ROWS = 256;
     private static final int COLS = 256;
-    /** The job's CPU per host until the moves are done. */
+    private static final int ITERATIONS = 30000;
+    /** The job's CPU per host until the moves are done: 30000 iterations then take over a minute. */
     private static final String JOB_CORES = "0.15";
 
     @TempDir
@@ -59,13 +59,11 @@ class SlurmTest {
             phase(t0, "agents up");
             Path grid = dir.resolve("grid.bin");
             Path script = dir.resolve("heat.sbatch");
-            Path stop = dir.resolve("stop");   // the job runs until the moves are done
             Files.writeString(script, "#!/bin/bash\n# the batch script: heat on the allocation's nodes, under the agents\n"
                     + "exec " + RoamCommands.ROAM + " run --agent " + api1 + " -- -np 4 " + Mpi.heatBinary("heat")
-                    + " -r " + ROWS + " -c " + COLS + " -i " + StopFile.UNTIL_STOPPED + " -o " + grid + " "
-                    + String.join(" ", StopFile.args(stop)) + "\n");
+                    + " -r " + ROWS + " -c " + COLS + " -i " + ITERATIONS + " -o " + grid + "\n");
             // the job runs slowly until the moves are done (its hosts' slurmd in CPU cgroups of
-            // JOB_CORES); then at full speed until its next check of the stop file
+            // JOB_CORES), so that it outlasts them on a quiet machine too; then at full speed
             slurm.cpu(0, JOB_CORES);
             slurm.cpu(1, JOB_CORES);
             Path jobOut = dir.resolve("job.out");
@@ -110,12 +108,11 @@ class SlurmTest {
             phase(t0, "moved");
             slurm.cpu(0, "max");
             slurm.cpu(1, "max");
-            StopFile.stop(stop);
             assertThat(job.waitFor(300, TimeUnit.SECONDS)).as("sbatch --wait ended").isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("sbatch.out")) + Files.readString(jobOut))
                     .isZero();
             phase(t0, "job ended");
-            byte[] expected = StopFile.baseline(4, ROWS, COLS, jobOut);
+            byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(ROWS, COLS).iterations(ITERATIONS));
             phase(t0, "baseline");
             assertThat(Files.readAllBytes(grid)).as("grid after a move inside the allocation").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {

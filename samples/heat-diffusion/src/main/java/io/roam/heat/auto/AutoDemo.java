@@ -24,8 +24,7 @@ import java.util.TreeMap;
  *
  * <p>Arguments: --hosts-file F (lines "namespace address"), --prefix P, --repo DIR, --out DIR,
  * --ranks N, --rows R, --cols C, --iterations I, --slow-after S, --slow-cpu CORES,
- * --protocol rs|ats|nts, --strategy NAME, --tuning demo|default, --no-slowdown, --reference-cpu CORES|max
- * (the quota of the run without Roam; by default the job's, ranks x --cpu). With --scenario NAME
+ * --protocol rs|ats|nts, --strategy NAME, --tuning demo|default, --no-slowdown. With --scenario NAME
  * it runs one scenario of benchmarks/autonomy.sh instead ({@link ScenarioRun}, which lists its options).
  */
 public final class AutoDemo {
@@ -239,10 +238,9 @@ public final class AutoDemo {
         } else {
             // On host 2, its quota raised to the job's cores (ranks x the hosts' quota): the
             // reference gets the CPU the job had, whatever else the machine runs (outside the
-            // hosts, beside a CI run, it took 2 to 3 minutes). --reference-cpu max: the whole
-            // machine (the tests: the agents have stopped by now, and the grid is the same).
-            String cores = opt.getOrDefault("reference-cpu", String.format(Locale.ROOT, "%.2f",
-                    ranks * Double.parseDouble(opt.getOrDefault("cpu", "0.6"))));
+            // hosts, beside a CI run, it took 2 to 3 minutes).
+            String cores = String.format(Locale.ROOT, "%.2f",
+                    ranks * Double.parseDouble(opt.getOrDefault("cpu", "0.6")));
             Path script = Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath().resolve("scripts/netns-hosts.sh");
             say("reference run without Roam (heat-nopcm, plain mpirun, on host 2 given %s cores) for the bit-exact "
                     + "check ...", cores);
