@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class JobHostsAcrossHostsTest {
     private static final int ROWS = 256;
     private static final int COLS = 256;
-    private static final int ITERATIONS = 200000;
 
     @TempDir
     Path dir;
@@ -46,10 +45,12 @@ class JobHostsAcrossHostsTest {
                     assertThat(status(ns1, api1).get("nodes")).hasSize(2).allMatch(n -> n.get("reachable").asBoolean()));
 
             Path grid = dir.resolve("grid.bin");
+            Path stop = dir.resolve("stop");   // the job runs until the refusal is checked (StopFile)
             List<String> runArgs = new ArrayList<>(List.of("run", "--agent", api1, "--slots", "1", "--"));
             runArgs.addAll(hosts.networkArgs());
             runArgs.addAll(List.of("-np", "2", Mpi.heatBinary("heat").toString(), "-r", "" + ROWS, "-c", "" + COLS,
-                    "-i", "" + ITERATIONS, "-o", grid.toString()));
+                    "-i", "" + StopFile.UNTIL_STOPPED, "-o", grid.toString()));
+            runArgs.addAll(StopFile.args(stop));
             Process job = RoamCommands.start(ns1, dir.resolve("run.log"), runArgs.toArray(String[]::new));
             started.add(job);
             String[] jobId = new String[1];
@@ -75,10 +76,11 @@ class JobHostsAcrossHostsTest {
             assertThat(processes(status(ns1, api1))).filteredOn(p -> p.get("rank").asInt() == 0)
                     .extracting(p -> p.get("moves").asInt()).containsExactly(0);
 
+            StopFile.stop(stop);
             assertThat(job.waitFor(600, TimeUnit.SECONDS)).as("mpirun ended: " + Files.readString(dir.resolve("run.log")))
                     .isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
-            byte[] expected = Baselines.grid(HeatJob.spec().ranks(2).grid(ROWS, COLS).iterations(ITERATIONS));
+            byte[] expected = StopFile.baseline(2, ROWS, COLS, dir.resolve("run.log"));
             assertThat(Files.readAllBytes(grid)).as("the grid").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + RoamCommands.logs(dir, "agent1.log", "agent2.log", "agent3.log",
