@@ -115,6 +115,14 @@ int pcm_env_load(void) {
                  PCM_SPAWN_TIMEOUT_MIN_MS, PCM_ENV_SPAWN_TIMEOUT_MS_MAX, PCM_SPAWN_TIMEOUT_DEFAULT_MS);
         return bad("ROAM_PCM_SPAWN_TIMEOUT_MS", value_of("ROAM_PCM_SPAWN_TIMEOUT_MS"), allowed);
     }
+    if (e->stall_ms > 0 && e->spawn_timeout_ms > 0 && e->spawn_timeout_ms * e->spawn_tries >= e->stall_ms) {
+        /* the ranks that stay wait in one step while the spawn is tried: the watchdog would end the job first */
+        fprintf(stderr,
+                "[pcm warn pid %d] ROAM_PCM_SPAWN_TIMEOUT_MS=%ld x ROAM_PCM_SPAWN_TRIES=%ld is not below "
+                "ROAM_PCM_STALL_MS=%ld: a spawn that never completes ends the job before its tries are used up\n",
+                (int)getpid(), e->spawn_timeout_ms, e->spawn_tries, e->stall_ms);
+        fflush(stderr);
+    }
     const char *r = value_of("ROAM_PCM_REPLACEMENT");
     e->replacement = r != NULL;
     e->replacement_order = 0;

@@ -115,6 +115,17 @@ static void test_values(void) {
     EXPECT_EQ(pcm_env.reconnect_ms, PCM_ENV_RECONNECT_MS_MAX);
     EXPECT_EQ(pcm_env.stall_ms, PCM_ENV_STALL_MS_MAX);
     EXPECT_EQ(pcm_env.eager_mb, 0);
+    /* tries that outlast the stall bound: allowed, with one warning line */
+    setenv("ROAM_PCM_STALL_MS", "30000", 1);
+    setenv("ROAM_PCM_SPAWN_TIMEOUT_MS", "15000", 1);
+    setenv("ROAM_PCM_SPAWN_TRIES", "2", 1);
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT(strstr(said, "ROAM_PCM_SPAWN_TIMEOUT_MS=15000 x ROAM_PCM_SPAWN_TRIES=2 is not below ROAM_PCM_STALL_MS=30000")
+           != NULL);
+    setenv("ROAM_PCM_SPAWN_TIMEOUT_MS", "14999", 1);
+    EXPECT_EQ(load_quiet(), PCM_SUCCESS);
+    EXPECT_EQ(strlen(said), 0);
+    unsetenv("ROAM_PCM_STALL_MS");
     clear_all();   /* unset again: back to the defaults */
     EXPECT_EQ(load_quiet(), PCM_SUCCESS);
     EXPECT(pcm_env.host == NULL && pcm_env.test_gate == NULL);
