@@ -44,9 +44,7 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 iteration_ms() {
     local end=$(( $(date +%s%N) + window_s * 1000000000 )) v
     while (( $(date +%s%N) < end )); do
-        v=$(hwa_on 1 curl -s --max-time 5 "http://${hwa_addrs[0]}:7170/api/jobs" 2>/dev/null \
-            | jq -r --arg j "$hwa_jobid" '.[] | select(.jobId == $j) | .ranks[] | select(.rank == 0) | .iterationMs' \
-            2>/dev/null | head -1)
+        v=$(hwa_rank_field 0 iterationMs)
         [[ $v =~ ^[0-9.]+$ && $v != 0 ]] && echo "$v"
         sleep 0.25
     done | sort -g | awk '{v[NR] = $1} END {if (NR) printf "%.4f", v[int((NR + 1) / 2)]; else print "-"}'

@@ -14,7 +14,8 @@
 #                        the ranks' iterations have not advanced for STALL_S seconds (a slow
 #                        job on a busy machine is not a hung one); then ends what is left
 #   hwa_heat_on I        pids of heat processes in host I's network namespace
-#   hwa_iterations RANK  iterations rank RANK of hwa_jobid reported (GET /api/jobs), or empty
+#   hwa_rank_field RANK FIELD   FIELD (iterations, iterationMs, ...) of rank RANK of hwa_jobid as
+#                        its agent reports it (GET /api/jobs), or empty
 # Before hwa_up, hwa_cpu=(I CORES ...) gives host I a CPU quota of CORES (netns-hosts.sh cpu):
 # everything started on it (its agent, mpirun, its ranks) shares the quota.
 #   hwa_track PID        end PID in the cleanup too
@@ -121,10 +122,10 @@ hwa_wait_end() {
     wait "$hwa_job" && hwa_rc=0 || hwa_rc=$?
 }
 
-hwa_iterations() {
+hwa_rank_field() {
     hwa_on 1 curl -s --max-time 5 "http://${hwa_addrs[0]}:7170/api/jobs" 2>/dev/null \
-        | jq -r --arg j "$hwa_jobid" --argjson r "$1" '.[] | select(.jobId == $j) | .ranks[] | select(.rank == $r) | .iterations' \
-        2>/dev/null | head -1 || true
+        | jq -r --arg j "$hwa_jobid" --argjson r "$1" --arg f "$2" \
+            '.[] | select(.jobId == $j) | .ranks[] | select(.rank == $r) | .[$f]' 2>/dev/null | head -1 || true
 }
 
 hwa_heat_on() {

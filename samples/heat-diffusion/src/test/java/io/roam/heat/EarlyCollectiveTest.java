@@ -2,11 +2,9 @@ package io.roam.heat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.MigrationDone;
 import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
-import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,26 +38,20 @@ class EarlyCollectiveTest {
     @TempDir
     Path dir;
 
-    private PcmServer server;
+    private MovingAgent agent;
     private PcmRecorder recorder;
 
     @BeforeEach
     void startAgent() throws Exception {
         Mpi.requireMpirun();
-        recorder = new PcmRecorder();
-        server = new PcmServer(dir.resolve("agent.sock"), recorder, new PcmServer.Options("test-agent", 0)).start();
-        // rank 1 moves (to this host) at its 5th iteration, as the agent orders it
-        recorder.addHook((conn, msg) -> {
-            if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
-                conn.send(new Migrate(17, "localhost", 5));
-            }
-        });
+        agent = MovingAgent.movingRank1(dir, 17, 5);   // rank 1 moves to this host at its 5th iteration
+        recorder = agent.recorder();
     }
 
     @AfterEach
     void stopAgent() {
-        if (server != null) {
-            server.close();
+        if (agent != null) {
+            agent.close();
         }
     }
 
@@ -71,7 +63,7 @@ class EarlyCollectiveTest {
     @CsvSource({"naive-bcast, MPI_Bcast on MPI_COMM_WORLD", "naive-allreduce, MPI_Allreduce on the PCM world"})
     void aReplacementThatCommunicatesOnTheWorldEarlyIsStoppedWithTheReasonAndNothingHangs(String mode, String call)
             throws Exception {
-        try (HeatJob job = program(mode).agent(server.socketPath()).start(dir.resolve(mode))) {
+        try (HeatJob job = program(mode).agent(agent.socketPath()).start(dir.resolve(mode))) {
             int exit = job.awaitExit(BOUND);   // fails, ending the job, if mpirun is still running then
             String logs = job.logs();
             assertThat(exit).as(logs).isEqualTo(70);
@@ -103,7 +95,7 @@ class EarlyCollectiveTest {
         try (HeatJob alone = program("recipe").start(dir.resolve("baseline"))) {   // no agent: no migration
             expected = result(alone.awaitSuccess(BOUND));
         }
-        try (HeatJob job = program("recipe").agent(server.socketPath()).start(dir.resolve("recipe"))) {
+        try (HeatJob job = program("recipe").agent(agent.socketPath()).start(dir.resolve("recipe"))) {
             job.awaitSuccess(BOUND);
             assertThat(job.stdout()).as(job.logs()).contains("allowed-calls ok rank 1 restored at iteration");
             assertThat(job.stderr()).doesNotContain("[pcm error");

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.roam.pcm.wire.PcmMessage;
-import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.MigrationDone;
 import io.roam.pcm.wire.PcmMessage.MigrationFailed;
-import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
-import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,25 +35,20 @@ class SpawnTimeoutTest {
     @TempDir
     Path dir;
 
-    private PcmServer server;
+    private MovingAgent agent;
     private PcmRecorder recorder;
 
     @BeforeEach
     void startAgent() throws Exception {
         Mpi.requireMpirun();
-        recorder = new PcmRecorder();
-        server = new PcmServer(dir.resolve("agent.sock"), recorder, new PcmServer.Options("test-agent", 0)).start();
-        recorder.addHook((conn, msg) -> {
-            if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
-                conn.send(new Migrate(ORDER, "localhost", 5));
-            }
-        });
+        agent = MovingAgent.movingRank1(dir, ORDER, 5);   // rank 1 moves to this host at its 5th iteration
+        recorder = agent.recorder();
     }
 
     @AfterEach
     void stopAgent() {
-        if (server != null) {
-            server.close();
+        if (agent != null) {
+            agent.close();
         }
     }
 
@@ -64,7 +56,7 @@ class SpawnTimeoutTest {
         return HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(3000)
                 .env("ROAM_PCM_SPAWN_TIMEOUT_MS", Long.toString(SPAWN_TIMEOUT_MS))
                 .env("ROAM_PCM_SPAWN_TRIES", tries)
-                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(server.socketPath());
+                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(agent.socketPath());
     }
 
     interface Step {

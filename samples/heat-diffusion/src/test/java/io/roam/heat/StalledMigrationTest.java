@@ -3,13 +3,11 @@ package io.roam.heat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roam.pcm.wire.PcmMessage;
-import io.roam.pcm.wire.PcmMessage.Migrate;
 import io.roam.pcm.wire.PcmMessage.MigrationDone;
 import io.roam.pcm.wire.PcmMessage.MigrationStalled;
 import io.roam.pcm.wire.PcmMessage.MigrationStarted;
 import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
-import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,25 +39,20 @@ class StalledMigrationTest {
     @TempDir
     Path dir;
 
-    private PcmServer server;
+    private MovingAgent agent;
     private PcmRecorder recorder;
 
     @BeforeEach
     void startAgent() throws Exception {
         Mpi.requireMpirun();
-        recorder = new PcmRecorder();
-        server = new PcmServer(dir.resolve("agent.sock"), recorder, new PcmServer.Options("test-agent", 0)).start();
-        recorder.addHook((conn, msg) -> {
-            if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
-                conn.send(new Migrate(ORDER, "localhost", 5));
-            }
-        });
+        agent = MovingAgent.movingRank1(dir, ORDER, 5);   // rank 1 moves to this host at its 5th iteration
+        recorder = agent.recorder();
     }
 
     @AfterEach
     void stopAgent() {
-        if (server != null) {
-            server.close();
+        if (agent != null) {
+            agent.close();
         }
     }
 
@@ -70,7 +63,7 @@ class StalledMigrationTest {
         // heat-gates: heat.c on the test build of libpcm, the one with the test gates
         HeatJob.Spec spec = HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(1_000_000)
                 .env("ROAM_PCM_STALL_MS", Long.toString(STALL_MS)).env("ROAM_PCM_TEST_GATE", gates.toString())
-                .agent(server.socketPath());
+                .agent(agent.socketPath());
         try (HeatJob job = spec.start(dir.resolve("job"))) {
             recorder.awaitMessage(MigrationStarted.class, s -> s.orderId() == ORDER, Duration.ofSeconds(60));
             long started = System.nanoTime();
@@ -132,7 +125,7 @@ class StalledMigrationTest {
         Path gates = Files.createDirectories(dir.resolve("gates"));
         Files.writeString(gates.resolve("merge"), "");
         HeatJob.Spec spec = HeatJob.spec().ranks(3).grid(64, 64).iterations(3000)
-                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(server.socketPath());
+                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(agent.socketPath());
         try (HeatJob job = spec.start(dir.resolve("job"))) {
             recorder.awaitMessage(MigrationDone.class, d -> d.orderId() == ORDER, Duration.ofSeconds(90));
             job.awaitSuccess(BOUND);
