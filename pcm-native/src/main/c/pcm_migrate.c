@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include "pcm_internal.h"
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,14 @@ MPI_Info pcm_spawn_info(const char *host, const char *role_var, uint64_t order_i
     PMPI_Info_set(info, pcm_env.add_host ? "add-host" : "host", (char *)host);
     char cwd[PCM_PATH_MAX];
     if (getcwd(cwd, sizeof cwd)) PMPI_Info_set(info, "wdir", cwd);
+    /* A spawned job gets Open MPI's default binding for its own size (one process: a core),
+     * whatever its parent's: a rank of an unbound job (mpirun --oversubscribe, or bind-to
+     * none) would come back pinned to one core, and on hosts that share cores with other
+     * ranks be slower than before it left. So the new process is bound as this one is. */
+    cpu_set_t mine;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (sched_getaffinity(0, sizeof mine, &mine) == 0 && online > 0 && CPU_COUNT(&mine) >= online)
+        PMPI_Info_set(info, "bind_to", "none");
     char env[PCM_HOST_MAX + 2 * PCM_PATH_MAX];
     /* The replacement maps MPI_COMM_WORLD as this process does, whatever its environment, and
      * libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its old process says BYE and exits as soon as its state is delivered, while the job runs
  * on, and the job still ends normally without it (libpcm's end without MPI_Finalize's
  * fence). Across hosts: once every rank has left a host, no process of the job runs there.
+ * The replacement is bound to CPUs as the rest of its job is (here: not at all).
  */
 @Tag("system")
 class DepartedProcessTest {
@@ -47,6 +48,13 @@ class DepartedProcessTest {
                 MigrationDone done = recorder.awaitMessage(MigrationDone.class, d -> d.orderId() == 1, TIMEOUT)
                         .as(MigrationDone.class);
                 long departed = done.sourcePid();
+                long replacement = recorder.awaitMessage(Register.class, r -> r.rank() == 1 && r.moves() == 1, TIMEOUT)
+                        .as(Register.class).pid();
+                long stayer = recorder.awaitMessage(Register.class, r -> r.rank() == 0, TIMEOUT).as(Register.class).pid();
+                // the job's ranks run unbound (--oversubscribe); Open MPI would bind a spawned process of
+                // one to a core of its own choosing: the replacement must be bound as its job is
+                assertThat(cpusAllowed(replacement)).as("the replacement's CPU affinity")
+                        .isEqualTo(cpusAllowed(stayer));
                 HeatJob.awaitGone(departed, GONE_WITHIN);
                 assertThat(job.isRunning()).as("the job runs on after its departed process exited").isTrue();
                 recorder.awaitMessage(Bye.class, b -> b.reason() == Bye.Reason.MIGRATED, TIMEOUT);
@@ -56,6 +64,11 @@ class DepartedProcessTest {
                         .contains("heat: after MPI_Finalize (finalized: yes)");
             }
         }
+    }
+
+    private static String cpusAllowed(long pid) throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElseThrow().split(":")[1].strip();
     }
 
     @Test
