@@ -32,6 +32,12 @@ iterations=${2:-40000}
 hang_s=${3:-60}
 quota=${4:-none}
 window_s=8
+# Without a quota a small grid (the moves are what is measured); with one, a grid large enough
+# that rank 0's iterations are bound by its computation (about 0.5 ms a core), not by the
+# scheduling of three ranks' halo exchanges, which on a shared machine swings 0.7 to 3 x
+# between windows however the move went.
+grid=256
+[[ $quota == none ]] || grid=1024
 [[ $(id -u) == 0 ]] || { echo "move-and-return.sh: needs root (network namespaces)" >&2; exit 2; }
 prefix=mar$((RANDOM % 10000))
 . benchmarks/lib/hosts-with-agents.sh
@@ -41,7 +47,7 @@ tmp=$hwa_tmp
 heat=$hwa_heat
 addrs=("${hwa_addrs[@]}")
 [[ $quota != none ]] || mpirun --oversubscribe -np 3 --mca pml ob1 "$root/samples/heat-diffusion/target/native/heat-nopcm" \
-    -r 256 -c 256 -i "$iterations" -o "$tmp/expected.bin" -q > /dev/null
+    -r "$grid" -c "$grid" -i "$iterations" -o "$tmp/expected.bin" -q > /dev/null
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # rank 0's mean iteration time in ms over window_s seconds: the window over the iterations its
 # agent saw it do (the heartbeats' iteration counter). Not the median of the heartbeats' last
@@ -69,7 +75,7 @@ settled_ms() {
         fi
         prev=$cur
     done
-    echo "$cur"
+    echo "$cur $prev"
 }
 results=()
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -82,14 +88,16 @@ for run in $(seq 1 "$runs"); do
     stop_args=()
     # with a quota the job runs until the measures are taken (a stop file), however slow the quota makes it
     [[ $quota == none ]] || stop_args=(-s "$tmp/stop")
-    hwa_run 3 "$tmp/run$run.log" -r 256 -c 256 -i "$iterations" -o "$tmp/grid.bin" "${stop_args[@]}" || true
+    hwa_run 3 "$tmp/run$run.log" -r "$grid" -c "$grid" -i "$iterations" -o "$tmp/grid.bin" "${stop_args[@]}" || true
     job=$hwa_job
     first=$(hwa_heat_on 1)
     moved=0 gone_ms=- alone=yes after_ms=- ratio=-
-    before_ms=-
+    before_ms=- noise=- live=-
     if [[ $quota != none ]]; then
         sleep 5   # past the job's start, when the agent and roam run spend host 1's quota too
-        before_ms=$(settled_ms)
+        read -r before_ms before_prev <<< "$(settled_ms)"
+        # the measure's own noise: the last two windows before the move, nothing changed between them
+        [[ $before_ms != - && $before_prev != - ]] && noise=$(awk -v a="$before_ms" -v b="$before_prev" 'BEGIN{printf "%.3f", a / b}')
     fi
     if hwa_move 0 "${addrs[1]}"; then
         moved=1
@@ -102,7 +110,8 @@ for run in $(seq 1 "$runs"); do
             moved=2
             if [[ $quota != none ]]; then
                 sleep 1
-                after_ms=$(settled_ms)
+                live=$(hwa_heat_on 1 | wc -w)   # the job's processes on host 1 once rank 0 is back: itself only
+                read -r after_ms _ <<< "$(settled_ms)"
             fi
             [[ $before_ms != - && $after_ms != - ]] && ratio=$(awk -v a="$after_ms" -v b="$before_ms" 'BEGIN{printf "%.3f", a / b}')
         fi
@@ -118,7 +127,7 @@ for run in $(seq 1 "$runs"); do
     if [[ -n $stopped ]]; then   # the reference: a run without Roam of as many iterations
         expected=$tmp/expected-$stopped.bin
         mpirun --oversubscribe -np 3 --mca pml ob1 "$root/samples/heat-diffusion/target/native/heat-nopcm" \
-            -r 256 -c 256 -i "$stopped" -o "$expected" -q > /dev/null
+            -r "$grid" -c "$grid" -i "$stopped" -o "$expected" -q > /dev/null
     fi
     same=NO
     cmp -s "$tmp/grid.bin" "$expected" && { same=yes; exact=$((exact + 1)); }
@@ -132,12 +141,12 @@ for run in $(seq 1 "$runs"); do
     ls -d "/tmp/ompi.$hwa_subnet".* "/dev/shm/vader_segment.$hwa_subnet".* > "$tmp/left.txt" 2>/dev/null || true
     [[ -s $tmp/left.txt ]] && after+="$(wc -l < "$tmp/left.txt") session dirs/shm files "
     [[ -n $after ]] && residue=$((residue + 1))
-    results+=("| $run | $moved | $gone_ms | $alone | $before_ms | $after_ms | $ratio | $rc | $end_s | $same | ${after:-none} |")
+    results+=("| $run | $moved | $gone_ms | $alone | $before_ms | $after_ms | $ratio | $rc | $end_s | $same | ${after:-none} | $noise | $live |")
     if [[ $rc != 0 || $moved != 2 || $same != yes ]]; then   # keep what the run said
         { echo "=== run $run: moves $moved, exit $rc, bit-exact $same"; cat "$tmp/run$run.log"
           echo "--- the control API's answers"; tail -n 20 "$tmp/migrate.log"; } >> "$failures"
     fi
-    echo "run $run: moves $moved, departed gone after ${gone_ms} ms, rank 0 on host 1 ${before_ms} -> ${after_ms} ms/iteration ($ratio), exit $rc, end ${end_s} s, exact $same, left: ${after:-none}"
+    echo "run $run: moves $moved, departed gone after ${gone_ms} ms, rank 0 on host 1 ${before_ms} -> ${after_ms} ms/iteration ($ratio), exit $rc, end ${end_s} s, exact $same, left: ${after:-none}, noise $noise, heat on host 1 after the return: $live"
 done
 out=benchmarks/results/move-and-return.md
 [[ $quota == none ]] || out=benchmarks/results/move-and-return-quota.md
@@ -154,7 +163,7 @@ out=benchmarks/results/move-and-return.md
     echo "| reproduce | \`benchmarks/move-and-return.sh $runs $iterations $hang_s $quota\` (after \`make\`, as root) |"
     echo "| load average (1, 5, 15 min) at the start, at the end | $load0; $(cut -d' ' -f1-3 /proc/loadavg) |"
     echo
-    echo "Each run: heat (C, 3 ranks, 256 x 256, $iterations iterations) under \`roam run\` on three"
+    echo "Each run: heat (C, 3 ranks, $grid x $grid, $iterations iterations) under \`roam run\` on three"
     echo "namespace hosts, one rank per host (agents with 1 slot, stealing off), host 1 under a CPU quota of"
     echo "$quota cores (none: no quota; with one, shared with its agent and mpirun). Rank 0 moves from"
     echo "host 1 to host 2 (\`POST /api/migrate\`, until DONE), then back to host 1. *gone* is the time"
@@ -173,15 +182,18 @@ out=benchmarks/results/move-and-return.md
     echo "| runs where a process of the job stayed on host 1 without a rank | $left_behind |"
     echo "| runs that left something behind | $residue |"
     echo "| rank 0 on host 1, after the return / before it left (iteration time): median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$8 ~ /[0-9]/ {print $8+0}' | sort -g | awk '{v[NR]=$1} END {if (NR) printf "%.3f (%.3f to %.3f)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
+    echo "| the measure's noise: the last two windows before the move, one over the other: median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$13 ~ /[0-9]/ {print $13+0}' | sort -g | awk '{v[NR]=$1} END {if (NR) printf "%.3f (%.3f to %.3f)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
+    echo "| runs where host 1 ran rank 0's process and no other of the job after the return | $(printf '%s\n' "${results[@]}" | awk -F'|' '$14 ~ /[0-9]/ {n++; if ($14+0 == 1) k++} END {printf "%d of %d", k, n}') |"
     echo "| runs with that ratio within 1.1 | $(printf '%s\n' "${results[@]}" | awk -F'|' '$8 ~ /[0-9]/ {n++; if ($8+0 <= 1.1) k++} END {printf "%d of %d", k, n}') |"
     echo "| departed gone after DONE, ms: median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$4 ~ /[0-9]/ {print $4+0}' | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%d (%d to %d)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
     echo "| last move to the job's end, s: median (min to max) | $(printf '%s\n' "${results[@]}" | awk -F'|' '$10 ~ /[0-9]/ {print $10+0}' | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%.2f (%.2f to %.2f)", v[int((NR+1)/2)], v[1], v[NR]; else print "-"}') |"
     echo
+    echo "*noise* is the ratio of the last two windows before the move (the same placement): what the measure itself swings."
     echo "*before* and *after* are rank 0's iteration times on host 1 (ms, the mean over ${window_s} s of the iterations its agent saw, once two windows in a row agree within 5 %) before"
     echo "it left and after it came back."
     echo
-    echo "| run | moves done | gone (ms) | alone | before | after | ratio | mpirun exit | end (s) | bit-exact | left |"
-    echo "|---:|---:|---:|---|---:|---:|---:|---|---:|---|---|"
+    echo "| run | moves done | gone (ms) | alone | before | after | ratio | mpirun exit | end (s) | bit-exact | left | noise | heat on host 1 after the return |"
+    echo "|---:|---:|---:|---|---:|---:|---:|---|---:|---|---|---:|---:|"
     printf '%s\n' "${results[@]}"
 } > "$out"
 echo "wrote $out: $clean of $runs clean, $hangs hangs, $exact bit-exact"
