@@ -11,16 +11,21 @@ import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A rank that moved leaves nothing behind (docs/architecture.md, "The end of a process"):
  * its old process says BYE and exits as soon as its state is delivered, while the job runs
  * on, and the job still ends normally without it (libpcm's end without MPI_Finalize's
  * fence). Across hosts: once every rank has left a host, no process of the job runs there.
- * The replacement is bound to CPUs as the rest of its job is (here: not at all).
+ * A replacement is bound as its job is: not at all when the job runs unbound, and when
+ * Open MPI binds the job to cores, to a core that no other rank of the job on that host holds.
  */
 @Tag("system")
 class DepartedProcessTest {
@@ -50,11 +55,6 @@ class DepartedProcessTest {
                 long departed = done.sourcePid();
                 long replacement = recorder.awaitMessage(Register.class, r -> r.rank() == 1 && r.moves() == 1, TIMEOUT)
                         .as(Register.class).pid();
-                long stayer = recorder.awaitMessage(Register.class, r -> r.rank() == 0, TIMEOUT).as(Register.class).pid();
-                // the job's ranks run unbound (--oversubscribe); Open MPI would bind a spawned process of
-                // one to a core of its own choosing: the replacement must be bound as its job is
-                assertThat(cpusAllowed(replacement)).as("the replacement's CPU affinity")
-                        .isEqualTo(cpusAllowed(stayer));
                 HeatJob.awaitGone(departed, GONE_WITHIN);
                 assertThat(job.isRunning()).as("the job runs on after its departed process exited").isTrue();
                 recorder.awaitMessage(Bye.class, b -> b.reason() == Bye.Reason.MIGRATED, TIMEOUT);
@@ -66,13 +66,19 @@ class DepartedProcessTest {
         }
     }
 
+    /** The CPUs a process may run on when nothing binds it, as /proc writes them ("0-1"). */
+    private static String allCpus() throws java.io.IOException {
+        return cpusAllowed(ProcessHandle.current().pid());
+    }
+
     private static String cpusAllowed(long pid) throws java.io.IOException {
         return java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElseThrow().split(":")[1].strip();
     }
 
-    @Test
-    void aHostThatEveryRankLeftRunsNoProcessOfTheJob() throws Exception {
+    @ParameterizedTest(name = "mpirun {0}")
+    @ValueSource(strings = {"--bind-to core", "--bind-to none"})
+    void aHostThatEveryRankLeftRunsNoProcessOfTheJob(String binding) throws Exception {
         Mpi.requireMpirun();
         try (TwoHostAgents two = new TwoHostAgents("dep", dir)) {
             two.agent1.addHook((conn, msg) -> {
@@ -83,7 +89,8 @@ class DepartedProcessTest {
             HeatJob.Spec shape = HeatJob.spec().ranks(2).grid(256, 512).iterations(20000);
             byte[] expected = Baselines.grid(shape);
             Path heat = Mpi.heatBinary("heat");
-            try (HeatJob job = two.onHosts(shape).start(dir.resolve("run"))) {
+            boolean bound = binding.endsWith("core");
+            try (HeatJob job = two.onHosts(shape).mpiArgs(binding.split(" ")).start(dir.resolve("run"))) {
                 for (long rank = 0; rank < 2; rank++) {
                     long r = rank;
                     two.agent2.awaitMessage(MigrationDone.class, d -> d.rank() == r, TIMEOUT);
@@ -92,7 +99,18 @@ class DepartedProcessTest {
                         .untilAsserted(() -> assertThat(two.processesOn(0, heat))
                                 .as("heat processes on host 1 after both ranks left it").isEmpty());
                 assertThat(job.isRunning()).as("the job still runs on host 2 when host 1 is checked").isTrue();
-                assertThat(two.processesOn(1, heat)).as("the two ranks run on host 2").hasSize(2);
+                List<Long> onHost2 = two.processesOn(1, heat);
+                assertThat(onHost2).as("the two ranks run on host 2").hasSize(2);
+                // each replacement is a job of its own to Open MPI, which binds a job of one process
+                // to a core whatever its parent's binding (libpcm passes bind_to none for an unbound rank)
+                List<String> cpus = new ArrayList<>();
+                for (long pid : onHost2) cpus.add(cpusAllowed(pid));
+                if (bound) {
+                    assertThat(cpus).as("the replacements' CPU affinity: a core each, not the same").allMatch(c -> c.matches("\\d+"))
+                            .doesNotHaveDuplicates();
+                } else {
+                    assertThat(cpus).as("the replacements' CPU affinity: unbound as their job").containsOnly(allCpus());
+                }
                 job.awaitSuccess(TIMEOUT);
                 assertThat(job.grid()).as("grid after both ranks moved").isEqualTo(expected);
             }
