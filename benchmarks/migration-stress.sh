@@ -172,8 +172,8 @@ while (( done_moves < moves_goal || pair_rounds < pairs_goal )); do
             done
         fi
         # orders the job's end overtook are not failures of a move: the agent says so, or the job is gone
-        ended=0; kill -0 "$job" 2>/dev/null || ended=1
-        awk -F'\t' -v OFS='\t' -v j=$jobs -v r=$rounds -v e=$ended '$1 == j && $2 == r && $7 == "FAILED" &&
+        gone=0; kill -0 "$job" 2>/dev/null || gone=1
+        awk -F'\t' -v OFS='\t' -v j=$jobs -v r=$rounds -v e=$gone '$1 == j && $2 == r && $7 == "FAILED" &&
             ($15 ~ /finalized \(the job ended\)/ || (e && $15 ~ /no replacement reported|no longer registered|has no process registered/)) {$7 = "ENDED"} 1' \
             "$raw" > "$raw.tmp" && mv "$raw.tmp" "$raw"
         got=$(awk -F'\t' -v j=$jobs -v r=$rounds '$1 == j && $2 == r && $7 == "DONE"' "$raw" | wc -l)
