@@ -73,11 +73,16 @@ MPI_Info pcm_spawn_info(const char *host, const char *role_var, uint64_t order_i
     /* The replacement maps MPI_COMM_WORLD as this process does, whatever its environment, and
      * libpcm's own settings follow the rank (mpirun's -x list does not reach spawned processes
      * on every launcher): their values as this process has them (pcm_env.c). */
+    /* A new process has no TCP connection yet, and Open MPI then polls its sockets (libevent)
+     * only every 10 ms: the first message to it (the metadata) waited 9 ms for its accept,
+     * measured across namespace hosts (benchmarks/results/pcm-migration-hosts-runs/README.md).
+     * So it polls every 100 us, unless the job sets mpi_event_tick_rate itself. */
+    const char *tick = getenv("OMPI_MCA_mpi_event_tick_rate");
     int n = snprintf(env, sizeof env,
                      "%s=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d\n"
-                     "ROAM_PCM_RECONNECT_MS=%ld\nROAM_PCM_STALL_MS=%ld",
+                     "ROAM_PCM_RECONNECT_MS=%ld\nROAM_PCM_STALL_MS=%ld\nOMPI_MCA_mpi_event_tick_rate=%s",
                      role_var, (unsigned long long)order_id, host, PCM_Get_world_map() == 1, pcm_env.reconnect_ms,
-                     pcm_env.stall_ms);
+                     pcm_env.stall_ms, tick && *tick && strlen(tick) < 16 ? tick : "100");
 #ifdef PCM_TEST_GATES
     if (pcm_env.test_gate && n > 0 && (size_t)n < sizeof env)
         snprintf(env + n, sizeof env - (size_t)n, "\nROAM_PCM_TEST_GATE=%s", pcm_env.test_gate);
