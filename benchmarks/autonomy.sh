@@ -7,7 +7,7 @@
 # against the issue's targets. Writes benchmarks/results/autonomy.md. Needs root (network
 # namespaces, cgroups); run `make` first. About 30 minutes per run of every scenario (19
 # runs of 1 to 2 minutes each), so about 1.5 hours with the default 3 runs.
-# Usage: benchmarks/autonomy.sh [--quick | RUNS (3)] [SCENARIOS (all, or e.g. 2,3)]
+# Usage: benchmarks/autonomy.sh [--quick | RUNS (3)] [SCENARIOS (all, or numbers or names, e.g. 2,3 or join)]
 #   --quick                one run per scenario (about 30 minutes)
 # Environment: ROAM_AUTONOMY_PREFIX (rauto) and ROAM_AUTONOMY_SUBNET (10.237.0): the namespace
 # hosts' names and subnet (keep them apart from other users of the machine);

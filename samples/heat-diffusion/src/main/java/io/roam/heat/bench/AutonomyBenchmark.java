@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * benchmarks/autonomy.sh: each scenario of {@link AutonomyScenarios}, with balancing, without
@@ -37,8 +36,7 @@ public final class AutonomyBenchmark {
         Path report = Path.of(args[0]);
         Path work = Path.of(args[1]).toAbsolutePath();
         int runs = Integer.parseInt(args[2]);
-        Set<Integer> only = args[3].equals("all") ? null : Set.of(args[3].split(",")).stream()
-                .map(Integer::parseInt).collect(Collectors.toSet());
+        Set<Integer> only = args[3].equals("all") ? null : AutonomyScenarios.select(args[3]);
         String reproduce = args.length > 4 ? args[4] : "benchmarks/autonomy.sh";
         boolean rewrite = System.getProperty("roam.autonomy.from") != null;
         Machine machine = Machine.probe();

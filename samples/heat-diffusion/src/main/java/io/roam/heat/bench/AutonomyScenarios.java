@@ -2,6 +2,8 @@ package io.roam.heat.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The scenarios of benchmarks/autonomy.sh (issue 19, "What must be shown"), each as the
@@ -92,6 +94,23 @@ final class AutonomyScenarios {
                         "job A: heat 2048 x 2048 on 2 ranks; job B: heat 1024 x 2048 on 1 rank (the same work "
                                 + "per rank), both through roam run, so B's rank joins A's rank 0 on host 1; "
                                 + "oracle: B on host 3"));
+    }
+
+    /**
+     * The scenarios named in {@code list}, comma-separated, each by number or name ("2,join");
+     * anything else fails with the names it could have been.
+     */
+    static Set<Integer> select(String list) {
+        List<Scenario> known = all(1);
+        Set<Integer> out = new TreeSet<>();
+        for (String item : list.split(",")) {
+            String want = item.strip();
+            Scenario match = known.stream().filter(s -> want.equals(Integer.toString(s.number())) || want.equals(s.name()))
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("no scenario '" + want + "': give "
+                            + "numbers or names from " + known.stream().map(s -> s.number() + " " + s.name()).toList()));
+            out.add(match.number());
+        }
+        return out;
     }
 
     @SafeVarargs
