@@ -108,6 +108,11 @@ class SimultaneousOrdersTest {
                 await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
                         .untilAsserted(() -> assertThat(keeperImage(original))
                                 .as("pid %d runs roam-pcm-keeper", original).isTrue());
+                // the exec is over once the keeper waits in accept(): until then the kernel may still be
+                // freeing the old image's memory, on the keeper's account (1 tick seen in CI under load)
+                await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(waitsInAccept(original))
+                                .as("pid %d waits in accept()", original).isTrue());
                 {
                     assertThat(job.isRunning()).as("the job still runs while its keeper is measured").isTrue();
                     long t0 = ProcCpu.cpuTicks(original);
@@ -138,6 +143,16 @@ class SimultaneousOrdersTest {
     private static MigrationStarted started(PcmRecorder agent, long order) throws InterruptedException {
         return agent.awaitMessage(MigrationStarted.class, s -> s.orderId() == order, TIMEOUT)
                 .as(MigrationStarted.class);
+    }
+
+    /** The process sleeps in accept or accept4 (x86-64 syscalls 43 and 288), as /proc/PID/syscall says. */
+    private static boolean waitsInAccept(long pid) {
+        try {
+            String call = Files.readString(Path.of("/proc/" + pid + "/syscall")).strip().split(" ")[0];
+            return call.equals("43") || call.equals("288");
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     private static boolean keeperImage(long pid) {
