@@ -135,4 +135,27 @@ class GrowPlannerTest {
         assertThat(GrowPlanner.plan(List.of(node("a", 1, OLD, true, false, p("j", 0, 3), p("j", 1, 3),
                 p("j", 2, 3)), c), local("a"), NOW, SETTLE, 3)).isEmpty();
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} = {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "roam.agent.grow.settle | 2h | 0 to 1 h",
+        "roam.agent.grow.interval | 10ms | 100 ms to 1 h",
+        "roam.agent.grow.max-processes | -1 | 0 to 1048576",
+        "roam.agent.grow.on-join | maybe | true or false",
+        "roam.agent.drain.shrink-malleable | 2 | true or false"})
+    void aBadSettingStopsTheAgentNamingTheKey(String key, String value, String allowed) {
+        com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(key + " = " + value)
+                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentConfig.from(c))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key).hasMessageContaining(allowed);
+    }
+
+    @Test
+    void theDefaultsAreOff() {
+        AutoGrow.Settings s = AutoGrow.Settings.from(com.typesafe.config.ConfigFactory.defaultReference());
+        assertThat(s.onJoin()).isFalse();
+        assertThat(s.settle()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(com.typesafe.config.ConfigFactory.defaultReference().getBoolean("roam.agent.drain.shrink-malleable"))
+                .isFalse();
+    }
 }
