@@ -70,7 +70,9 @@ class HeatGrowOnJoinTest {
                     .mpiArgs(hosts.mpiArgs(hosts.hostfile(dir, 1)));
             try (HeatJob job = spec.start(dir.resolve("job"))) {
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                    JsonNode j = status(ns1, api1).get("jobs").get(0);
+                    JsonNode jobs = status(ns1, api1).get("jobs");
+                    assertThat(jobs).hasSize(1);
+                    JsonNode j = jobs.get(0);
                     assertThat(j.get("ranks")).extracting(r -> r.get("rank").asInt() + "@" + r.get("host").asText())
                             .containsExactly("0@" + h1, "1@" + h2);
                 });
@@ -81,7 +83,9 @@ class HeatGrowOnJoinTest {
 
                 started.add(agent(hosts, 2));   // host 3 joins with a free slot
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                    JsonNode j = status(ns1, api1).get("jobs").get(0);
+                    JsonNode jobs = status(ns1, api1).get("jobs");
+                    assertThat(jobs).hasSize(1);
+                    JsonNode j = jobs.get(0);
                     assertThat(j.get("size").asInt()).isEqualTo(3);
                     assertThat(j.get("ranks")).extracting(r -> r.get("rank").asInt() + "@" + r.get("host").asText())
                             .containsExactly("0@" + h1, "1@" + h2, "2@" + h3);

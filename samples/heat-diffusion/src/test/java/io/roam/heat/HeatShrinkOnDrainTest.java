@@ -64,6 +64,7 @@ class HeatShrinkOnDrainTest {
         String[] jobId = new String[1];
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             JsonNode s = status(ns1, api1);
+            assertThat(s.get("jobs")).hasSize(1);
             JsonNode j = s.get("jobs").get(0);
             assertThat(j.get("ranks")).extracting(r -> r.get("rank").asInt() + "@" + r.get("host").asText())
                     .containsExactly("0@" + hosts.addresses.get(0), "1@" + hosts.addresses.get(1),
@@ -113,7 +114,9 @@ class HeatShrinkOnDrainTest {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                     assertThat(hosts.processes(2, Mpi.heatBinary("heat"))).as("heat processes on host 3").isEmpty());
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                JsonNode j = status(ns1, api1).get("jobs").get(0);
+                JsonNode jobs = status(ns1, api1).get("jobs");
+                assertThat(jobs).hasSize(1);
+                JsonNode j = jobs.get(0);
                 assertThat(j.get("size").asInt()).isEqualTo(2);
                 assertThat(j.get("ranks")).extracting(r -> r.get("rank").asInt() + "@" + r.get("host").asText())
                         .containsExactly("0@" + h1, "1@" + h2);
@@ -161,7 +164,9 @@ class HeatShrinkOnDrainTest {
             assertThat(drain.out()).contains("3 -> 2 processes: DONE", "job " + jobId + " rank 1 -> " + h3,
                     "moved job " + jobId + " 3 -> 2 processes (shrunk)", h2 + " holds no managed process");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                JsonNode j = status(ns1, api1).get("jobs").get(0);
+                JsonNode jobs = status(ns1, api1).get("jobs");
+                assertThat(jobs).hasSize(1);
+                JsonNode j = jobs.get(0);
                 assertThat(j.get("size").asInt()).isEqualTo(2);
                 assertThat(j.get("ranks")).extracting(r -> r.get("rank").asInt() + "@" + r.get("host").asText())
                         .containsExactly("0@" + h1, "1@" + h3);
