@@ -58,7 +58,7 @@ class HeatGrowOnJoinTest {
             List<String> ns1 = hosts.exec(0);
             started.add(agent(hosts, 0));
             started.add(agent(hosts, 1));
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                     assertThat(status(ns1, api1).get("nodes")).hasSize(2).allMatch(n -> n.get("reachable").asBoolean()));
 
             Path stop = dir.resolve("stop");
@@ -69,7 +69,7 @@ class HeatGrowOnJoinTest {
                     .prefix(hosts.exec(0).toArray(String[]::new))
                     .mpiArgs(hosts.mpiArgs(hosts.hostfile(dir, 1)));
             try (HeatJob job = spec.start(dir.resolve("job"))) {
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                     JsonNode jobs = status(ns1, api1).get("jobs");
                     assertThat(jobs).hasSize(1);
                     JsonNode j = jobs.get(0);
@@ -82,7 +82,7 @@ class HeatGrowOnJoinTest {
                 assertThat(job.stderr()).doesNotContain("resized");
 
                 started.add(agent(hosts, 2));   // host 3 joins with a free slot
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                     JsonNode jobs = status(ns1, api1).get("jobs");
                     assertThat(jobs).hasSize(1);
                     JsonNode j = jobs.get(0);

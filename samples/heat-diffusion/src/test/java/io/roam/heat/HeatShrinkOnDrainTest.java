@@ -53,7 +53,7 @@ class HeatShrinkOnDrainTest {
         for (int i = 0; i < 3; i++) {
             started.add(agent(hosts, i));
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(status(ns1, api1).get("nodes")).hasSize(3).allMatch(n -> n.get("reachable").asBoolean()));
         List<String> runArgs = new ArrayList<>(List.of("run", "--agent", api1, "--slots", "1", "--"));
         runArgs.addAll(hosts.networkArgs());
@@ -62,7 +62,7 @@ class HeatShrinkOnDrainTest {
         runArgs.addAll(StopFile.args(stop));
         started.add(RoamCommands.start(ns1, dir.resolve("run.log"), runArgs.toArray(String[]::new)));
         String[] jobId = new String[1];
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             JsonNode s = status(ns1, api1);
             assertThat(s.get("jobs")).hasSize(1);
             JsonNode j = s.get("jobs").get(0);
