@@ -52,8 +52,8 @@ prog=$root/$bin/pcm_bench_resize
 ckpt=/dev/shm/roam-resize-bench.$$
 trap 'rm -f "$ckpt"' EXIT
 
-mpi=(mpirun --oversubscribe --mca pml ob1 --mca orte_allowed_exit_without_sync 1 --mca mpi_yield_when_idle 1)
-[[ $(id -u) == 0 ]] && mpi+=(--allow-run-as-root)
+mpi=(timeout 600 mpirun --oversubscribe --mca pml ob1 --mca orte_allowed_exit_without_sync 1 --mca mpi_yield_when_idle 1)
+if [[ $(id -u) == 0 ]]; then mpi+=(--allow-run-as-root); fi
 
 # resize MIB FROM TO REP: one run, its output kept
 resize() {
