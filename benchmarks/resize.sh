@@ -139,6 +139,12 @@ print("\nIteration time of the resized job (PCM_Status, one pass over the rank's
 print("| grid | change | before (ms) | after (ms) |")
 print("|---|---|---|---|")
 print("\n".join(iters))
+print("\nReading it: a grow's begin is libpcm's spawn of the new processes and the new world; its"
+      " redistribution moves rows between the old processes and the new ones, a job of their own that shares no"
+      " memory with them (TCP even on one host), so it costs more than a shrink's, whose rows move among the"
+      " processes mpirun started. A shrink's end includes the leavers' keeper round and the split. On a machine"
+      " whose cores other work shares (as here), single runs vary widely: compare the medians, and look at the"
+      " outputs for the outliers.")
 print("\nThe runs' outputs: benchmarks/target/run-resize (not kept in the repository).")
 EOF
 echo "resize.sh: wrote benchmarks/results/resize.md" >&2
