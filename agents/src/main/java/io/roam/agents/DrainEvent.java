@@ -55,7 +55,9 @@ public record DrainEvent(String type, String node, String jobId, int rank, Strin
     }
 
     static DrainEvent finished(String node, List<String> moved, Map<String, String> notMoved) {
-        String detail = notMoved.isEmpty() ? node + " holds no managed process; moved " + moved.size() + " rank(s)"
+        long shrunk = moved.stream().filter(m -> m.endsWith("(shrunk)")).count();
+        String detail = notMoved.isEmpty() ? node + " holds no managed process; moved " + (moved.size() - shrunk)
+                + " rank(s)" + (shrunk > 0 ? ", shrank " + shrunk + " malleable job(s)" : "")
                 : node + " still holds " + notMoved.size() + " rank(s), left running: " + notMoved;
         return new DrainEvent("FINISHED", node, null, -1, null, null, detail, Double.NaN, null, moved, notMoved,
                 now());

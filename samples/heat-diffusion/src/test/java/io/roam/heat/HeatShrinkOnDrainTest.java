@@ -110,7 +110,7 @@ class HeatShrinkOnDrainTest {
             assertThat(drain.exit()).as(drain.out()).isZero();
             assertThat(drain.out()).contains("the other nodes lack slots", "RESIZE", "job " + jobId + " 3 -> 2"
                     + " processes: ACCEPTED", "3 -> 2 processes: DONE", "moved job " + jobId + " 3 -> 2 processes"
-                    + " (shrunk)", h3 + " holds no managed process");
+                    + " (shrunk)", h3 + " holds no managed process; moved 0 rank(s), shrank 1 malleable job(s)");
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                     assertThat(hosts.processes(2, Mpi.heatBinary("heat"))).as("heat processes on host 3").isEmpty());
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
@@ -162,7 +162,7 @@ class HeatShrinkOnDrainTest {
             System.out.println("roam drain " + h2 + ":\n" + drain.out());
             assertThat(drain.exit()).as(drain.out()).isZero();
             assertThat(drain.out()).contains("3 -> 2 processes: DONE", "job " + jobId + " rank 1 -> " + h3,
-                    "moved job " + jobId + " 3 -> 2 processes (shrunk)", h2 + " holds no managed process");
+                    "moved job " + jobId + " 3 -> 2 processes (shrunk)", h2 + " holds no managed process; moved 1 rank(s), shrank 1 malleable job(s)");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 JsonNode jobs = status(ns1, api1).get("jobs");
                 assertThat(jobs).hasSize(1);
