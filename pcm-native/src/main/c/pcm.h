@@ -191,6 +191,15 @@ PCM_API int PCM_Get_world_map(void);
  * If the grow's spawn fails, PCM_Resize_begin returns PCM_ERR_SPAWN on every rank, world is
  * unchanged and the job goes on at its old size (no PCM_Resize_end). */
 PCM_API int PCM_Resize_begin(MPI_Comm *world);
+/* Declares that this program handles PCM_RESIZE as above: libpcm tells the agent (the
+ * PROCESS_FLAGS frame after REGISTER, again at every reconnection), and the agents may then
+ * resize the job (roam resize; by themselves when a drain lacks slots or a node with free
+ * slots joins: docs/instrumenting.md). Call it after PCM_Init and before the first
+ * PCM_Status, in every process of the job (fresh, restored or joined: the same code path).
+ * Without it libpcm refuses the agent's resize orders (PCM_ERR_NO_RESIZE to the agent);
+ * ROAM_PCM_TEST_RESIZE does not need it. PCM_ERR_NOT_INITIALIZED outside PCM_Init..
+ * PCM_Finalize. */
+PCM_API int PCM_Malleable(void);
 PCM_API int PCM_Resize_info(int *old_size, int *new_size);
 PCM_API int PCM_Resize_end(MPI_Comm *world);
 

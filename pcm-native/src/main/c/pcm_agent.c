@@ -36,6 +36,7 @@ static struct {
     unsigned char *rx;
     size_t rx_len;
     pcm_writer tx;
+    uint32_t flags;             /* PROCESS_FLAGS the program declared (PCM_Malleable), 0 = none */
 } A = {.fd = -1};
 
 static pthread_mutex_t IO = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -94,7 +95,28 @@ static void send_register(void) {
     pcm_w_str(w, pcm_g.job_hosts);
     pcm_w_end(w);
     flush_tx();
+    /* a separate frame, so that REGISTER stays as older agents read it */
+    if (A.flags) {
+        pcm_wire_process_flags(w, A.flags);
+        flush_tx();
+    }
 }
+
+void pcm_agent_add_flags(uint32_t flags) {
+    pthread_mutex_lock(&IO);
+    uint32_t before = A.flags;
+    A.flags |= flags;
+    if (A.flags != before && A.fd >= 0) {
+        pcm_writer w;
+        pcm_w_init(&w);
+        pcm_wire_process_flags(&w, A.flags);
+        send_frame(&w);
+        pcm_w_free(&w);
+    }
+    pthread_mutex_unlock(&IO);
+}
+
+uint32_t pcm_agent_flags(void) { return A.flags; }
 
 static void connect_locked(void);
 
@@ -220,6 +242,11 @@ static void handle(int type, const unsigned char *payload, size_t len) {
     case PCM_MSG_MIGRATE: on_migrate(&in); break;
     case PCM_MSG_RESIZE: {
         char why[512];
+        if (!(A.flags & PCM_FLAG_MALLEABLE)) {   /* it would never call PCM_Resize_begin */
+            pcm_resize_failed(in.u.resize.order_id, (int)in.u.resize.ranks, PCM_ERR_NO_RESIZE,
+                              "the program has not declared itself malleable (PCM_Malleable) before this order");
+            break;
+        }
         int rc = pcm_resize_accept(in.u.resize.order_id, (int)in.u.resize.ranks, in.u.resize.hosts,
                                    in.u.resize.not_before, why, sizeof why);
         if (rc != PCM_SUCCESS) pcm_resize_failed(in.u.resize.order_id, (int)in.u.resize.ranks, rc, why);

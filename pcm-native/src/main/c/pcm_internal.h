@@ -115,6 +115,10 @@ void pcm_agent_send_resize_done(const pcm_resize_report *rep);   /* rank 0 of th
 void pcm_agent_send_stalled(uint64_t order_id, uint32_t rank, uint64_t waited_ms, const char *detail);
 void pcm_agent_close(void);
 int pcm_agent_connected(void);
+/* PCM_Malleable: adds flags (PCM_FLAG_*) to what this process declares, sent in PROCESS_FLAGS now
+ * if connected and after every REGISTER; pcm_agent_flags: what it declared so far. */
+void pcm_agent_add_flags(uint32_t flags);
+uint32_t pcm_agent_flags(void);
 
 /* ---- profiling (pcm_prof.c) ---- */
 void pcm_prof_start(int world_size);

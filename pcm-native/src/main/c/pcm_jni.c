@@ -345,6 +345,10 @@ JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_resizeInfo(JNIEnv *env, jclass
     return rc;
 }
 
+JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_malleable(JNIEnv *env, jclass c) {
+    return PCM_Malleable();
+}
+
 JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_finalizePcm(JNIEnv *env, jclass c, jlong world) {
     MPI_Comm w = pj_comm(world);
     return PCM_Finalize(&w);

@@ -284,6 +284,12 @@ int PCM_Resize_begin(MPI_Comm *world) {
     return rc;
 }
 
+int PCM_Malleable(void) {
+    CHECK_INIT();
+    pcm_agent_add_flags(PCM_FLAG_MALLEABLE);
+    return PCM_SUCCESS;
+}
+
 int PCM_Resize_info(int *old_size, int *new_size) {
     CHECK_INIT();
     if (!pcm_g.rs_state) return PCM_ERR_NO_RESIZE;

@@ -111,6 +111,12 @@ void pcm_wire_resize_done(pcm_writer *w, const pcm_resize_report *rep) {
     pcm_w_end(w);
 }
 
+void pcm_wire_process_flags(pcm_writer *w, uint32_t flags) {
+    pcm_w_begin(w, PCM_MSG_PROCESS_FLAGS);
+    pcm_w_u32(w, flags);
+    pcm_w_end(w);
+}
+
 void pcm_r_init(pcm_reader *r, const void *payload, size_t len) {
     r->p = payload;
     r->len = len;

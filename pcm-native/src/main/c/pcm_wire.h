@@ -27,8 +27,12 @@ enum pcm_msg_type {
     /* 11 is reserved */
     PCM_MSG_MIGRATION_STALLED = 12,
     PCM_MSG_RESIZE = 13,
-    PCM_MSG_RESIZE_DONE = 14
+    PCM_MSG_RESIZE_DONE = 14,
+    PCM_MSG_PROCESS_FLAGS = 15
 };
+
+/* PROCESS_FLAGS bits (a u32; the agent ignores bits it does not know). */
+#define PCM_FLAG_MALLEABLE 1u   /* the program handles PCM_RESIZE (PCM_Malleable) */
 
 /* A growing output buffer. Errors stick: after one, every put is ignored. */
 typedef struct {
@@ -67,6 +71,9 @@ typedef struct {
 
 /* RESIZE_DONE: the whole frame (a job id longer than a str is cut). */
 void pcm_wire_resize_done(pcm_writer *w, const pcm_resize_report *rep);
+
+/* PROCESS_FLAGS (15, process -> agent, after REGISTER): what the program declared about itself. */
+void pcm_wire_process_flags(pcm_writer *w, uint32_t flags);
 
 /* A reader over one frame's payload. Errors stick. */
 typedef struct {

@@ -237,7 +237,37 @@ static void test_resize_done(void) {
     pcm_w_free(&w);
 }
 
+/* PROCESS_FLAGS (15, process -> agent): flags u32, bit 0 malleable; exact bytes. */
+static void test_process_flags(void) {
+    pcm_writer w;
+    pcm_w_init(&w);
+    pcm_wire_process_flags(&w, PCM_FLAG_MALLEABLE);
+    EXPECT_EQ(w.error, 0);
+    const unsigned char want[] = {0, 0, 0, 8, 1, 15, 0, 0, 0, 0, 0, 1};
+    EXPECT_EQ(w.len, sizeof want);
+    EXPECT(memcmp(w.buf, want, sizeof want) == 0);
+    uint32_t plen;
+    int type, version;
+    EXPECT_EQ(pcm_wire_header(w.buf, &plen, &type, &version), 0);
+    EXPECT_EQ(type, PCM_MSG_PROCESS_FLAGS);
+    EXPECT_EQ(plen, 4);
+    pcm_reader r;
+    pcm_r_init(&r, w.buf + 8, plen);
+    EXPECT_EQ(pcm_r_u32(&r), PCM_FLAG_MALLEABLE);
+    EXPECT_EQ(pcm_r_done(&r), 0);
+    /* a process never accepts it from the agent */
+    pcm_incoming in;
+    EXPECT_EQ(pcm_wire_decode_incoming(PCM_MSG_PROCESS_FLAGS, w.buf + 8, plen, &in), -1);
+    /* every bit travels, big-endian */
+    pcm_w_reset(&w);
+    pcm_wire_process_flags(&w, 0x80000003u);
+    EXPECT_EQ(w.len, 12);
+    EXPECT(w.buf[8] == 0x80 && w.buf[9] == 0 && w.buf[10] == 0 && w.buf[11] == 3);
+    pcm_w_free(&w);
+}
+
 int main(void) {
+    test_process_flags();
     test_resize_done();
     test_resize();
     test_writer_layout();

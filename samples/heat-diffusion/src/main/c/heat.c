@@ -232,6 +232,7 @@ int main(int argc, char **argv) {
     MPI_Comm_dup(MPI_COMM_WORLD, &world);
 #else
     PCM_CHECK(PCM_Init(&world));
+    PCM_CHECK(PCM_Malleable());   /* it handles PCM_RESIZE (resize() below): the agents may resize it */
 #endif
     int rank, p;
     MPI_Comm_rank(world, &rank);

@@ -89,7 +89,12 @@ public final class Agent implements AutoCloseable {
             JoinCheck.start(system, config, tls, joinCheck);
             awaitPcmSocket(system, settings);
             ClusterQueries queries = new ClusterQueries(system, system, settings.statusTimeout());
-            Drain drain = new Drain(system, queries, new Placement(all.decision()), settings.migrationTimeout());
+            // roam.agent.drain.shrink-malleable: a drain without room shrinks the malleable jobs first
+            DrainShrinks shrinks = io.roam.config.Settings.of(system.settings().config(), "roam.agent.drain")
+                    .flag("shrink-malleable") ? new DrainShrinks(system, queries,
+                    AgentResizes.timeout(system.settings().config())) : null;
+            Drain drain = new Drain(system, queries, new Placement(all.decision()), settings.migrationTimeout(),
+                    shrinks);
             RequestGuard guard = new RequestGuard(token, RequestGuard.names(settings.httpInterface(), settings.host(),
                     allowedHosts));
             ServerBinding binding = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort())

@@ -34,6 +34,8 @@ public record AgentConfig(AgentSettings agent, ProfilingSettings profiling, Stea
         c.strategy();   // an unknown strategy fails here, listing the valid names
         checkTimeouts(c.agent(), c.stealing());
         WebRoutes.eventsInterval(root);   // read by the control API once the actor system runs
+        AutoGrow.Settings.from(root);     // read by the agent actor (roam.agent.grow)
+        AgentResizes.timeout(root);       // read by the agent actor and the drain
         return c;
     }
 

@@ -82,6 +82,10 @@ final class AgentResizes {
                 .filter(p -> p.jobId().equals(r.jobId()) && p.rank() == 0).findFirst();
         int size = rank0.map(ProcessInfo::size).orElse(0);
         String problem = problem(r, rank0.isPresent(), size);
+        if (problem == null && !rank0.get().malleable()) {
+            problem = "job " + r.jobId() + " has not declared itself malleable (its program calls no PCM_Malleable,"
+                    + " or its libpcm is older): it would not carry a resize out; nothing changed";
+        }
         if (problem != null) {
             r.replyTo().tell(new ResizeEvent(id, r.jobId(), size, r.ranks(), Phase.FAILED,
                     System.currentTimeMillis(), problem, null));
@@ -198,6 +202,20 @@ final class AgentResizes {
             o.requester().tell(failed);
             finished.addLast(failed);
         }
+    }
+
+    /** For each job with a resize that ended here, when the last one ended (ms since the epoch). */
+    Map<String, Long> lastEnded() {
+        Map<String, Long> last = new HashMap<>();
+        finished.forEach(e -> last.merge(e.jobId(), e.atMillis(), Math::max));
+        return last;
+    }
+
+    /** The jobs with a resize in flight here. */
+    java.util.Set<String> resizing() {
+        java.util.Set<String> jobs = new java.util.HashSet<>();
+        running.values().forEach(r -> jobs.add(r.order().jobId()));
+        return jobs;
     }
 
     /** The resizes that ended here, oldest first. */

@@ -28,7 +28,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Empties a node (roam drain, roam stop, SIGTERM): marks it drained, plans where each of its
- * ranks goes ({@link DrainPlanner}), moves them one at a time through the node's agent (so a
+ * ranks goes ({@link DrainPlanner}; when the other nodes lack slots and
+ * roam.agent.drain.shrink-malleable is on, first shrinks the node's malleable jobs:
+ * {@link DrainShrinkPlanner}, {@link DrainShrinks}), moves them one at a time through the node's agent (so a
  * job never has more than one of its ranks in flight), then looks again and plans what is
  * left until the node is empty, a pass moves nothing, or the deadline passes. It never
  * kills a rank: what could not move keeps running where it is, and the report says why.
@@ -51,6 +53,7 @@ final class Drain {
     private final ClusterQueries queries;
     private final DrainPlanner planner;
     private final Duration migrationTimeout;
+    private final DrainShrinks shrinks;
     /** How often a drain that waits for migrations in flight from its node asks the node's agent. */
     static final Duration IN_FLIGHT_POLL = Duration.ofMillis(200);
 
@@ -64,10 +67,20 @@ final class Drain {
     }
 
     Drain(ActorSystem<?> system, ClusterQueries queries, Placement placement, Duration migrationTimeout) {
+        this(system, queries, placement, migrationTimeout, null);
+    }
+
+    /**
+     * @param shrinks how to shrink malleable jobs when the other nodes lack slots
+     *                (roam.agent.drain.shrink-malleable), or null: such a drain is refused
+     */
+    Drain(ActorSystem<?> system, ClusterQueries queries, Placement placement, Duration migrationTimeout,
+          DrainShrinks shrinks) {
         this.system = system;
         this.queries = queries;
         this.planner = new DrainPlanner(placement);
         this.migrationTimeout = migrationTimeout;
+        this.shrinks = shrinks;
     }
 
     /** Drains the node named {@code name} (host or address) onto {@code onto} (any node if empty). */
@@ -89,9 +102,18 @@ final class Drain {
             }
             String host = node.get().node().host();
             DrainPlanner.Plan plan = planner.plan(node.get(), status.nodes(), targets);
-            if (plan.refused()) {
+            DrainShrinkPlanner.Plan shrink = null;
+            if (plan.refused() && shrinks != null) {
+                // no room: the malleable jobs on the node may shrink instead of oversubscribing
+                shrink = DrainShrinkPlanner.plan(node.get(), status.nodes(), targets);
+                if (shrink.refused() || shrink.shrinks().isEmpty()) {
+                    return done(out, DrainEvent.refused(host, plan.refusal() + (shrink.refused() ? "; " + shrink.refusal()
+                            : "")));
+                }
+            } else if (plan.refused()) {
                 return done(out, DrainEvent.refused(host, plan.refusal()));
             }
+            List<DrainShrinkPlanner.Shrink> toShrink = shrink == null ? List.of() : shrink.shrinks();
             ActorRef<AgentMessage> agent = peers.byAddress().get(node.get().node().address());
             if (agent == null || !node.get().reachable()) {
                 return done(out, DrainEvent.refused(host, "the agent of " + host + " is not reachable"));
@@ -100,6 +122,19 @@ final class Drain {
                     Duration.ofSeconds(10), system.scheduler());
             Run run = new Run(node.get().node().address(), host, targets, until, new LinkedHashMap<>(),
                     new ArrayList<>(), agent, out);
+            if (!toShrink.isEmpty()) {
+                return marked.thenCompose(s -> {
+                    out.event(DrainEvent.info(host, host + " drained: it takes no new work; the other nodes lack slots"
+                            + " for its " + node.get().processes().size() + " rank(s): first "
+                            + toShrink.stream().map(DrainShrinkPlanner.Shrink::describe).toList()));
+                    return shrinks.run(peers, toShrink, host, out)
+                            .thenCompose(done -> {
+                                done.forEach(d -> run.movedTo().add(d.describe() + " (shrunk)"));
+                                return shrinks.awaitLeaversGone(done, until);
+                            })
+                            .thenCompose(x -> next(run, true));
+                });
+            }
             return marked.thenCompose(s -> {
                 out.event(DrainEvent.info(host, host + " drained: it takes no new work; " + plan.moves().size()
                         + " rank(s) to move"));
@@ -155,7 +190,7 @@ final class Drain {
             NodeView now = status.nodes().stream().filter(v -> v.node().address().equals(run.address())).findFirst()
                     .orElse(null);
             List<ProcessInfo> left = now == null ? List.of() : now.processes().stream()
-                    .filter(p -> !movedOn(status, run.address(), p)).toList();
+                    .filter(p -> !movedOn(status, run.address(), p) && !leftInAShrink(status, p)).toList();
             if (left.isEmpty()) {
                 return done(run.out(), DrainEvent.finished(run.host(), run.movedTo(), Map.of()));
             }
@@ -218,6 +253,15 @@ final class Drain {
         return status.nodes().stream().filter(n -> !n.node().address().equals(address))
                 .flatMap(n -> n.processes().stream())
                 .anyMatch(q -> q.jobId().equals(p.jobId()) && q.rank() == p.rank() && q.moves() > p.moves());
+    }
+
+    /**
+     * True when p's rank is at or above its job's size (rank 0's): p left in a shrink and is
+     * still registered until its connection closes.
+     */
+    private static boolean leftInAShrink(ClusterStatus status, ProcessInfo p) {
+        return status.nodes().stream().flatMap(n -> n.processes().stream())
+                .anyMatch(q -> q.jobId().equals(p.jobId()) && q.rank() == 0 && p.rank() >= q.size());
     }
 
     private static List<NodeView> refreshed(ClusterStatus status, List<NodeView> onto) {

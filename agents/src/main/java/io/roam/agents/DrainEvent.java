@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * One line of a drain's progress, as the control API streams it (JSON) and the agent logs
  * it. {@code type}: INFO, PLAN (a rank and the target chosen for it, with the gain),
- * MIGRATION (a phase of a rank's move, as {@code roam migrate} shows them), REFUSED (nothing
+ * MIGRATION (a phase of a rank's move, as {@code roam migrate} shows them), RESIZE (a phase of
+ * a malleable job's shrink that makes room, roam.agent.drain.shrink-malleable), REFUSED (nothing
  * moved, {@code detail} says why) and FINISHED (what moved where, and for each rank left
  * behind, why). REFUSED and FINISHED are last.
  */
@@ -47,8 +48,16 @@ public record DrainEvent(String type, String node, String jobId, int rank, Strin
                 Double.NaN, e.times(), null, null, e.atMillis());
     }
 
+    static DrainEvent resize(String node, io.roam.protocol.ResizeEvent e) {
+        return new DrainEvent("RESIZE", node, e.jobId(), -1, null, e.phase().name(), "job " + e.jobId() + " "
+                + e.oldSize() + " -> " + e.newSize() + " processes: " + e.phase() + (e.detail() == null
+                || e.detail().isEmpty() ? "" : " " + e.detail()), Double.NaN, null, null, null, e.atMillis());
+    }
+
     static DrainEvent finished(String node, List<String> moved, Map<String, String> notMoved) {
-        String detail = notMoved.isEmpty() ? node + " holds no managed process; moved " + moved.size() + " rank(s)"
+        long shrunk = moved.stream().filter(m -> m.endsWith("(shrunk)")).count();
+        String detail = notMoved.isEmpty() ? node + " holds no managed process; moved " + (moved.size() - shrunk)
+                + " rank(s)" + (shrunk > 0 ? ", shrank " + shrunk + " malleable job(s)" : "")
                 : node + " still holds " + notMoved.size() + " rank(s), left running: " + notMoved;
         return new DrainEvent("FINISHED", node, null, -1, null, null, detail, Double.NaN, null, moved, notMoved,
                 now());

@@ -109,6 +109,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final ActorRef<Stealer.Command> stealer;
     private final AgentMigrations migrations;
     private final AgentResizes resizes;
+    /** Grows the malleable jobs whose rank 0 runs here onto free slots (roam.agent.grow.on-join); null when off. */
+    private final ActorRef<AutoGrow.Command> grower;
     private NetworkProfile network = NetworkProfile.EMPTY;
     private boolean drained;
     private final AgentMetrics metrics;
@@ -154,6 +156,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 migrations::nextOrderId, java.util.Collections.unmodifiableCollection(processes.values()),
                 jobHosts::get, new AgentResizes.Wiring(daemon,
                         ctx.messageAdapter(ResizeOrder.Reported.class, ResizeReported::new), ResizeStopped::new));
+        AutoGrow.Settings grow = AutoGrow.Settings.from(ctx.getSystem().settings().config());
+        this.grower = grow.onJoin() ? ctx.spawn(AutoGrow.create(new ClusterQueries(ctx.getSystem(), ctx.getSelf(),
+                settings.statusTimeout()), self.address(), ctx.getSelf(), grow), "auto-grow") : null;
         this.prober = ctx.spawn(LinkProber.create(config.profiling(), ctx.messageAdapter(NetworkProfile.class, Network::new)),
                 "link-prober");
         cluster.subscriptions().tell(Subscribe.create(
@@ -224,6 +229,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
 
     private Behavior<Command> onSample() {
+        if (grower != null) {
+            grower.tell(new AutoGrow.Check(Map.copyOf(jobHosts), resizes.lastEnded(), resizes.resizing()));
+        }
         try {
             AgentProfiling.Sample sample = profiling.sample(processes.values());
             metrics.sampled(new AgentMetrics.NodeSample(sample.node(), processes.size(), view.members(),
@@ -345,6 +353,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 ProcessInfo stalled = migrations.stalled(processes.getOrDefault(key(p), p), s);
                 processes.put(key(p), stalled);
                 resizes.stalled(s.orderId(), stalled.stalled());
+            } else if (m instanceof PcmMessage.ProcessFlags flags) {
+                // PCM_Malleable: the job may be resized (roam resize, a drain's shrink, a grow)
+                processes.computeIfPresent(key(p), (k, q) -> q.withMalleable(flags.malleable()));
             } else if (!resizes.fromProcess(p, m)) {
                 migrations.fromProcess(p, m);
             }

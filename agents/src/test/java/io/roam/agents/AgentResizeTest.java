@@ -57,6 +57,11 @@ class AgentResizeTest {
             PcmFrameReader in0 = new PcmFrameReader(rank0);
             assertThat(in0.read()).isInstanceOf(PcmMessage.Registered.class);
             awaitSize(h2, 2, 2);
+            // PROCESS_FLAGS: the processes are malleable in every agent's status
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TestAgents.get(h2, "/api/status")
+                    .get("nodes").findValues("processes").stream().flatMap(ps -> java.util.stream.StreamSupport
+                            .stream(ps.spliterator(), false)).filter(p -> p.get("jobId").asText().equals("job-r"))
+                    .map(p -> p.get("malleable").asBoolean()).toList()).containsExactly(true, true));
 
             // a grow asked of h2: h1 is full (2 of 2 slots), so both new processes go to h2
             CompletableFuture<List<JsonNode>> grow = CompletableFuture.supplyAsync(() -> post(h2,
@@ -119,6 +124,19 @@ class AgentResizeTest {
             only.configureBlocking(false);
             assertThat(only.read(ByteBuffer.allocate(64))).as("the process heard nothing of it").isZero();
             only.close();
+
+            // a job whose program did not declare itself malleable: refused before any order
+            SocketChannel plain = connectPlain(h1, new Register("job-p", 0, 1, 4500, "h1", 0, "stencil", 64, "h1,h2"));
+            PcmFrameReader inP = new PcmFrameReader(plain);
+            assertThat(inP.read()).isInstanceOf(PcmMessage.Registered.class);
+            awaitSize(h1, "job-p", 1);
+            String[] notMalleable = roam(2, "resize", "--agent", h1.httpUrl(), "--token-file",
+                    h1.tokenFile().toString(), "--job", "job-p", "--ranks", "2");
+            assertThat(notMalleable[1]).contains("job job-p has not declared itself malleable", "PCM_Malleable",
+                    "nothing changed");
+            plain.configureBlocking(false);
+            assertThat(plain.read(ByteBuffer.allocate(64))).as("no RESIZE reached it").isZero();
+            plain.close();
         }
     }
 
@@ -183,7 +201,15 @@ class AgentResizeTest {
         ch.write(ByteBuffer.wrap(PcmCodec.encode(m)));
     }
 
+    /** A malleable process: REGISTER, then PROCESS_FLAGS as libpcm sends it after PCM_Malleable. */
     private static SocketChannel connect(Agent a, Register r) throws Exception {
+        SocketChannel ch = connectPlain(a, r);
+        ch.write(ByteBuffer.wrap(PcmCodec.encode(new PcmMessage.ProcessFlags(PcmMessage.ProcessFlags.MALLEABLE))));
+        return ch;
+    }
+
+    /** A process whose program did not declare itself malleable: REGISTER alone. */
+    private static SocketChannel connectPlain(Agent a, Register r) throws Exception {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(a.settings().pcmSocket()));
         ch.write(ByteBuffer.wrap(PcmCodec.encode(r)));

@@ -107,6 +107,9 @@ final class PcmNative {
     /** PCM_Resize_info into sizes[0] (old) and sizes[1] (new). */
     static native int resizeInfo(int[] sizes);
 
+    /** PCM_Malleable. */
+    static native int malleable();
+
     /** PCM_Resize_end; the (possibly new) world's handle in world[0]. A leaving rank ends inside. */
     static native int resizeEnd(long[] world);
 

@@ -21,6 +21,21 @@ public final class PcmResize {
     private PcmResize() {
     }
 
+    /**
+     * {@code PCM_Malleable}: declares that this program handles {@link PcmStatus#RESIZE}, so that
+     * the agents may resize its job (without it libpcm refuses their resize orders). Call it after
+     * {@link Pcm#init} and before the first {@link Pcm#status()}, in every process (fresh,
+     * restored, joined).
+     *
+     * @throws PcmException {@code PCM_ERR_NOT_INITIALIZED} outside init..finalize
+     */
+    public static void declareMalleable() {
+        Pcm.ensureAvailable();
+        synchronized (Pcm.LOCK) {
+            check("PcmResize.declareMalleable", PcmNative.malleable());
+        }
+    }
+
     /** The sizes of the resize under way. */
     public record Info(int oldSize, int newSize) {
         public boolean grows() {

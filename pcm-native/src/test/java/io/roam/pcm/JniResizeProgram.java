@@ -29,6 +29,7 @@ public final class JniResizeProgram {
 
     public static void main(String[] args) {
         PcmComm world = Pcm.init(args);
+        PcmResize.declareMalleable();   // every process, the joiners too: PROCESS_FLAGS to the agent
         double[] block;
         int it = 0;
         if (Pcm.processStatus() == ProcessStatus.STARTED_JOINED) {

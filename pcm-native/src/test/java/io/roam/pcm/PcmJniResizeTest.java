@@ -2,6 +2,7 @@ package io.roam.pcm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roam.pcm.wire.PcmMessage.ProcessFlags;
 import io.roam.pcm.wire.PcmMessage.ResizeDone;
 import io.roam.pcm.wire.PcmRecorder;
 import io.roam.pcm.wire.PcmServer;
@@ -44,6 +45,8 @@ class PcmJniResizeTest {
                     .doesNotContain("WARNING in native method", "FATAL ERROR");
             assertThat(agent.messages()).filteredOn(m -> m instanceof ResizeDone).extracting(m -> (ResizeDone) m)
                     .extracting(d -> d.oldSize() + "->" + d.newSize()).containsExactly("2->3", "3->2");
+            // PcmResize.declareMalleable: each of the 3 processes (2 started, 1 joined) says so after REGISTER
+            assertThat(agent.messages()).filteredOn(m -> m instanceof ProcessFlags f && f.malleable()).hasSize(3);
         }
     }
 

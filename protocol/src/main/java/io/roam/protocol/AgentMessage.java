@@ -207,7 +207,7 @@ public sealed interface AgentMessage extends RoamMessage
      * MPI call and step it waits in, for how long; libpcm ends such a job shortly after.
      */
     record ProcessInfo(String jobId, int rank, int size, long pid, String host, int moves, long registeredAtMillis,
-                       String stalled)
+                       String stalled, boolean malleable)
             implements RoamMessage {
         public ProcessInfo {
             Objects.requireNonNull(jobId, "jobId");
@@ -215,20 +215,34 @@ public sealed interface AgentMessage extends RoamMessage
             Objects.requireNonNull(stalled, "stalled");
         }
 
-        /** A process that has not reported a stall. */
+        /** A process that has not reported a stall nor declared itself malleable. */
         public ProcessInfo(String jobId, int rank, int size, long pid, String host, int moves,
                            long registeredAtMillis) {
-            this(jobId, rank, size, pid, host, moves, registeredAtMillis, "");
+            this(jobId, rank, size, pid, host, moves, registeredAtMillis, "", false);
+        }
+
+        /** A process that has not declared itself malleable. */
+        public ProcessInfo(String jobId, int rank, int size, long pid, String host, int moves,
+                           long registeredAtMillis, String stalled) {
+            this(jobId, rank, size, pid, host, moves, registeredAtMillis, stalled, false);
         }
 
         /** This process, having reported a stall with this detail. */
         public ProcessInfo withStalled(String detail) {
-            return new ProcessInfo(jobId, rank, size, pid, host, moves, registeredAtMillis, detail);
+            return new ProcessInfo(jobId, rank, size, pid, host, moves, registeredAtMillis, detail, malleable);
+        }
+
+        /**
+         * This process once it said whether its program is malleable (libpcm's PROCESS_FLAGS
+         * frame after REGISTER: PCM_Malleable): the agents may then resize its job.
+         */
+        public ProcessInfo withMalleable(boolean isMalleable) {
+            return new ProcessInfo(jobId, rank, size, pid, host, moves, registeredAtMillis, stalled, isMalleable);
         }
 
         /** The same process once its job runs with {@code newSize} processes (a resize). */
         public ProcessInfo withSize(int newSize) {
-            return new ProcessInfo(jobId, rank, newSize, pid, host, moves, registeredAtMillis, stalled);
+            return new ProcessInfo(jobId, rank, newSize, pid, host, moves, registeredAtMillis, stalled, malleable);
         }
     }
 }

@@ -72,7 +72,7 @@ class KryoSerializerTest {
         new java.util.Random(1).nextBytes(payload);
         List<Object> all = new ArrayList<>();
         all.add(new StatusQuery(statusProbe.getRef()));
-        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p), List.of("a", "b", "c"), List.of(profile), nodeProfile, network, false, "/run/roam/agent-%h.sock"));
+        all.add(new NodeStatus(node, 1_700_000_000_000L, true, 8, List.of(p, p.withMalleable(true)), List.of("a", "b", "c"), List.of(profile), nodeProfile, network, false, "/run/roam/agent-%h.sock"));
         all.add(new NodeStatus(node, 0, false, 1, List.of(), List.of(), List.of(), nodeProfile, NetworkProfile.EMPTY, true, ""));
         all.add(new NodeStatus(node, 0, false, 2, List.of(p), List.of("only"), List.of(profile, profile), nodeProfile,
                 new NetworkProfile(List.of(), network.links().subList(1, 2)), false, "/tmp/a.sock"));
@@ -83,6 +83,7 @@ class KryoSerializerTest {
         all.add(new ProbeRequest(Long.MAX_VALUE, -7, payload, replyProbe.getRef()));
         all.add(new ProbeReply(3, 123_456_789_012L, ProbeRequest.MAX_PAYLOAD));
         all.add(p);
+        all.add(p.withMalleable(true).withStalled("waits in MPI_Comm_spawn"));   // PROCESS_FLAGS carried
         all.add(new MigrateRank("job-ü", 7, "pekko://roam@10.0.0.2:2552", eventProbe.getRef()));
         TestProbe<AgentMessage> agentProbe = kit.createTestProbe();
         all.add(new ExpectArrival(Long.MAX_VALUE, "job", 0, eventProbe.getRef(), Summary.of(5.3e6, 5.5e6, 5.4e6),

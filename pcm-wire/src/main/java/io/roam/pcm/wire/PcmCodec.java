@@ -44,6 +44,8 @@ public final class PcmCodec {
         if (message instanceof Register m) {
             w.str("jobId", m.jobId()).u32(m.rank()).u32(m.size()).u32(m.pid()).str("host", m.host())
                     .u32(m.moves()).str("program", m.program()).u64(m.stateBytes()).str("jobHosts", m.jobHosts());
+        } else if (message instanceof PcmMessage.ProcessFlags m) {
+            w.u32(m.flags());
         } else if (message instanceof Registered m) {
             w.str("agent", m.agent()).u32(m.heartbeatMs());
         } else if (message instanceof Heartbeat m) {
@@ -139,6 +141,7 @@ public final class PcmCodec {
         return switch (type) {
             case PcmMessage.REGISTER -> new Register(r.str("job_id"), r.u32("rank"), r.u32("size"), r.u32("pid"),
                     r.str("host"), r.u32("moves"), r.str("program"), r.u64("state_bytes"), r.str("job_hosts"));
+            case PcmMessage.PROCESS_FLAGS -> new PcmMessage.ProcessFlags(r.u32("flags"));
             case PcmMessage.REGISTERED -> new Registered(r.str("agent"), r.u32("heartbeat_ms"));
             case PcmMessage.HEARTBEAT -> decodeHeartbeat(r);
             case PcmMessage.MIGRATE -> new Migrate(r.u64("order_id"), r.str("target_host"),

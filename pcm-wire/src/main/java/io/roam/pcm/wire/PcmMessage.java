@@ -31,8 +31,9 @@ public sealed interface PcmMessage {
     int MIGRATION_STALLED = 12;
     int RESIZE = 13;
     int RESIZE_DONE = 14;
+    int PROCESS_FLAGS = 15;
 
-    /** The wire type code of this message (1..10, 12..14). */
+    /** The wire type code of this message (1..10, 12..15). */
     int type();
 
     /** The protocol name of a type code, e.g. {@code "MIGRATION_DONE"}, or {@code "type N"}. */
@@ -51,6 +52,7 @@ public sealed interface PcmMessage {
             case MIGRATION_STALLED -> "MIGRATION_STALLED";
             case RESIZE -> "RESIZE";
             case RESIZE_DONE -> "RESIZE_DONE";
+            case PROCESS_FLAGS -> "PROCESS_FLAGS";
             default -> "type " + type;
         };
     }
@@ -87,6 +89,31 @@ public sealed interface PcmMessage {
         @Override
         public int type() {
             return REGISTER;
+        }
+    }
+
+    /**
+     * 15, process -> agent, after REGISTER (again after every REGISTER of a reconnection): what
+     * the program declared about itself, a u32 of bits; {@link #MALLEABLE} (bit 0): it handles
+     * resizes (PCM_Malleable). Bits a receiver does not know are kept and ignored. REGISTER
+     * itself is unchanged, so a libpcm that never sends this registers with any agent.
+     */
+    record ProcessFlags(long flags) implements PcmMessage {
+        /** Bit 0: the program handles PCM_RESIZE (PCM_Malleable, PcmResize.declareMalleable). */
+        public static final long MALLEABLE = 1;
+
+        public ProcessFlags {
+            u32("flags", flags);
+        }
+
+        /** Whether the program declared itself malleable. */
+        public boolean malleable() {
+            return (flags & MALLEABLE) != 0;
+        }
+
+        @Override
+        public int type() {
+            return PROCESS_FLAGS;
         }
     }
 

@@ -37,7 +37,8 @@ class PcmCodecTest {
 
     @Test
     void typeCodesFollowTheProtocol() {
-        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14);
+        assertThat(Samples.all()).extracting(PcmMessage::type).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15);
+        assertThat(PcmMessage.typeName(15)).isEqualTo("PROCESS_FLAGS");
         assertThat(PcmMessage.typeName(14)).isEqualTo("RESIZE_DONE");
         assertThat(PcmMessage.typeName(10)).isEqualTo("MIGRATION_PROGRESS");
         assertThat(PcmMessage.typeName(12)).isEqualTo("MIGRATION_STALLED");
@@ -123,6 +124,25 @@ class PcmCodecTest {
         java.nio.ByteBuffer.wrap(cut).putInt(0, 58);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PcmCodec.decodeFrame(cut)).isInstanceOf(PcmProtocolException.class)
                 .hasMessageContaining("RESIZE_DONE");
+    }
+
+    @Test
+    void processFlagsLayoutAndRoundTrip() throws Exception {
+        PcmMessage.ProcessFlags m = new PcmMessage.ProcessFlags(PcmMessage.ProcessFlags.MALLEABLE);
+        // the same bytes as test_pcm_wire.c's test_process_flags (libpcm's encoder)
+        assertThat(hex(m)).isEqualTo("00000008" + "010f0000" + "00000001");
+        PcmMessage back = PcmCodec.decodeFrame(PcmCodec.encode(m));
+        assertThat(back).isEqualTo(m);
+        assertThat(((PcmMessage.ProcessFlags) back).malleable()).isTrue();
+        PcmMessage.ProcessFlags unknownBits = (PcmMessage.ProcessFlags) PcmCodec.decodeFrame(
+                HEX.parseHex("00000008" + "010f0000" + "80000002"));
+        assertThat(unknownBits.flags()).isEqualTo(0x80000002L);
+        assertThat(unknownBits.malleable()).isFalse();
+        byte[] cut = HEX.parseHex("00000007" + "010f0000" + "000001");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PcmCodec.decodeFrame(cut))
+                .isInstanceOf(PcmProtocolException.class).hasMessageContaining("PROCESS_FLAGS");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PcmMessage.ProcessFlags(1L << 32))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -40,6 +40,9 @@ final class Samples {
         m.add(new Register(UNICODE, U32_MAX, U32_MAX, U32_MAX, MAX_TWO_BYTE, U32_MAX, MAX_FOUR_BYTE, U64_MAX));
         m.add(new Register("job-2", 1, 2, 3, "node-a", 0, "/bin/app", 0, "node-a,node-b"));
         m.add(new Register(MAX_ASCII, 1, 2, 3, UNICODE, 4, "/bin/ümlaut", Long.MIN_VALUE));
+        m.add(new PcmMessage.ProcessFlags(PcmMessage.ProcessFlags.MALLEABLE));
+        m.add(new PcmMessage.ProcessFlags(0));
+        m.add(new PcmMessage.ProcessFlags(U32_MAX));
         m.add(new Registered("agent-ß", 1000));
         m.add(new Registered("", 0));
         m.add(new Registered(MAX_FOUR_BYTE, U32_MAX));

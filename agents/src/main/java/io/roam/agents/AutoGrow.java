@@ -1,0 +1,130 @@
+package io.roam.agents;
+
+import io.roam.protocol.AgentMessage.ResizeJob;
+import io.roam.protocol.ResizeEvent;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The agent's own decision to grow its malleable jobs onto free slots, typically those of a
+ * node that joined (roam.agent.grow.on-join). At most every {@code interval}, when the agent
+ * has a check for it, it gathers the cluster's status, plans ({@link GrowPlanner}) and orders
+ * each grow as {@code roam resize} would ({@link ResizeJob} to the agent itself, which holds
+ * rank 0: {@link AgentResizes} checks it and runs it). One check at a time; a job's grow in
+ * flight is not planned again, and its end starts the job's settle time anew. A child of the
+ * agent; the plan is a plain class.
+ */
+public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
+    public sealed interface Command {
+    }
+
+    /**
+     * From the agent: what it knows of its jobs (hosts from REGISTER; the end of each job's last
+     * resize ordered here; the jobs resizing now).
+     */
+    record Check(Map<String, List<String>> jobHosts, Map<String, Long> lastResizeMillis, Set<String> resizing)
+            implements Command {
+    }
+
+    private record Status(ClusterQueries.ClusterStatus status, Check check, Throwable failure) implements Command {
+    }
+
+    private record Event(ResizeEvent event) implements Command {
+    }
+
+    /** roam.agent.grow, validated. */
+    record Settings(boolean onJoin, Duration settle, Duration interval, int maxProcesses) {
+        static Settings from(com.typesafe.config.Config root) {
+            io.roam.config.Settings s = io.roam.config.Settings.of(root, "roam.agent.grow");
+            return new Settings(s.flag("on-join"), s.duration("settle", Duration.ZERO, Duration.ofHours(1)),
+                    s.duration("interval", Duration.ofMillis(100), Duration.ofHours(1)),
+                    s.integer("max-processes", 0, 1 << 20));
+        }
+    }
+
+    private final ClusterQueries queries;
+    private final String selfAddress;
+    private final ActorRef<NodeAgent.Command> agent;
+    private final Settings settings;
+    private final ActorRef<ResizeEvent> events;
+    private final Set<String> ordered = new HashSet<>();
+    /** When each job's last grow ordered here ended (a refusal too: it is not tried again within the settle time). */
+    private final Map<String, Long> ended = new java.util.HashMap<>();
+    private boolean asking;
+    private long lastCheckNanos = Long.MIN_VALUE / 2;
+
+    static Behavior<Command> create(ClusterQueries queries, String selfAddress, ActorRef<NodeAgent.Command> agent,
+                                    Settings settings) {
+        return Behaviors.setup(ctx -> new AutoGrow(ctx, queries, selfAddress, agent, settings));
+    }
+
+    private AutoGrow(ActorContext<Command> ctx, ClusterQueries queries, String selfAddress,
+                     ActorRef<NodeAgent.Command> agent, Settings settings) {
+        super(ctx);
+        this.queries = queries;
+        this.selfAddress = selfAddress;
+        this.agent = agent;
+        this.settings = settings;
+        this.events = ctx.messageAdapter(ResizeEvent.class, Event::new);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Check.class, this::onCheck)
+                .onMessage(Status.class, this::onStatus)
+                .onMessage(Event.class, e -> onEvent(e.event()))
+                .build();
+    }
+
+    private Behavior<Command> onCheck(Check c) {
+        long now = System.nanoTime();
+        if (asking || now - lastCheckNanos < settings.interval().toNanos()) {
+            return this;
+        }
+        asking = true;
+        lastCheckNanos = now;
+        getContext().pipeToSelf(queries.status(), (s, t) -> new Status(s, c, t));
+        return this;
+    }
+
+    private Behavior<Command> onStatus(Status s) {
+        asking = false;
+        if (s.failure() != null) {
+            getContext().getLog().debug("grow check: no cluster status: {}", s.failure().toString());
+            return this;
+        }
+        Set<String> resizing = new HashSet<>(s.check().resizing());
+        resizing.addAll(ordered);
+        Map<String, Long> last = new java.util.HashMap<>(s.check().lastResizeMillis());
+        ended.forEach((job, at) -> last.merge(job, at, Math::max));
+        List<GrowPlanner.Grow> grows = GrowPlanner.plan(s.status().nodes(), new GrowPlanner.Local(selfAddress,
+                s.check().jobHosts(), last, resizing), System.currentTimeMillis(),
+                settings.settle(), settings.maxProcesses());
+        for (GrowPlanner.Grow g : grows) {
+            getContext().getLog().info("growing {} onto free slots (roam.agent.grow.on-join)", g.describe());
+            ordered.add(g.jobId());
+            agent.tell(new NodeAgent.Wire(new ResizeJob(g.jobId(), g.newSize(), g.hosts(), events)));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onEvent(ResizeEvent e) {
+        if (e.phase().terminal()) {
+            ordered.remove(e.jobId());
+            ended.put(e.jobId(), System.currentTimeMillis());
+            getContext().getLog().info("grow of job {} ({} -> {}): {} {}", e.jobId(), e.oldSize(), e.newSize(),
+                    e.phase(), e.detail() == null ? "" : e.detail());
+        }
+        return this;
+    }
+}
