@@ -28,7 +28,7 @@ for m in config profiling decision topologies stealing; do cp="$m/target/classes
 out=benchmarks/results/simulation
 mkdir -p "$out"
 result=${RESULT:-benchmarks/results/simulation.md}
-balancers=${BALANCERS:-rs,ats,nts,informed,gossip,grapevine,greedy,none}
+balancers=${BALANCERS:-rs,ats,nts,informed,swap,gossip,grapevine,greedy,none}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 {
     echo "# Simulation benchmark"
