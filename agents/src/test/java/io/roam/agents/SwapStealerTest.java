@@ -32,14 +32,16 @@ import org.junit.jupiter.api.Test;
  * b two small ones, c, d and e two middling ones (average load 2.0 s per iteration): the swap
  * the simulator's nodes make in this case (the same StealingNode and judge, SwapsTest) is
  * made here too: a gives b a large rank and b gives a a small one, and no other rank moves.
- * swap-min-gain is 0.1 here: a swap of a with e (2.4 and 2.0 to 2.2 and 2.2, 8 % less) would
- * otherwise be allowed while the estimates of the average are still high in the first periods,
- * and which of b and e asks first would be a race.
+ * On five nodes each node's estimate of the average leans to its own load (b's settles at 1.89),
+ * so swap-above is 1.1 here (b may rise to 2.0); and swap-min-gain is 0.1: a swap of a with e
+ * (2.4 and 2.0 to 2.2 and 2.2, 8 % less) would otherwise be allowed too, and which of b and e
+ * asks first would be a race.
  */
 class SwapStealerTest {
     private static final ActorTestKit kit = ActorTestKit.create("swap-stealer", ConfigFactory.load());
     private static final StealSettings SETTINGS = StealSettings.from(ConfigFactory.parseString(
-            "roam.stealing { period = 300ms, protocol = informed, swaps = true, swap-min-gain = 0.1 }")
+            "roam.stealing { period = 300ms, protocol = informed, swaps = true, swap-above = 1.1,"
+                    + " swap-min-gain = 0.1 }")
             .withFallback(ConfigFactory.load()));
     private static final double SPEED = 1e8;
 

@@ -95,11 +95,22 @@ class SwapJudgeTest {
         assertThat(d.reason()).contains("above the bound");
         // without an estimate of the average, lowering the larger load is enough
         assertThat(judge(ranks("a", 1.2, 1.2, 1.2), ranks("b", 1.0, 1.0), -1).choice()).isPresent();
-        // the node that gives may stay above the bound: 2.4 and 1.0 alone become 2.2 and 1.2
-        SwapDecision partial = judge(ranks("a", 1.2, 1.2), ranks("b", 1.0), 2.0);
+        // between nodes of as many ranks, the node that gives may stay above the bound: 2.4 and 1.5 become 2.2 and 1.7
+        SwapDecision partial = judge(ranks("a", 1.2, 1.2), ranks("b", 1.0, 0.5), 2.0);
         assertThat(partial.choice()).isPresent();
         assertThat(partial.choice().get().localAfter()).isCloseTo(2.2, offset(1e-6));
-        assertThat(partial.choice().get().initiatorAfter()).isCloseTo(1.2, offset(1e-6));
+        assertThat(partial.choice().get().initiatorAfter()).isCloseTo(1.7, offset(1e-6));
+        // but a node with more ranks than the initiator exchanges only to settle both: 2.4 and 1.0 alone stay
+        assertThat(judge(ranks("a", 1.2, 1.2), ranks("b", 1.0), 2.0).reason()).contains("more ranks than the initiator");
+    }
+
+    @Test
+    void aPullThatEvensTheRankCountsMayLeaveTheInitiatorAboveTheBoundWhenNothingElseIsAllowed() {
+        // 3 ranks of 1.2 and 1 of 1.2: no pair fits under 2.08, but the pull makes 2.4 and 2.4 of 3.6 and 1.2
+        SwapDecision d = judge(ranks("a", 1.2, 1.2, 1.2), ranks("b", 1.2), 2.0);
+        assertThat(d.choice()).isPresent();
+        assertThat(d.choice().get().take()).isNull();
+        assertThat(d.choice().get().after()).isCloseTo(2.4, offset(1e-6));
     }
 
     @Test
