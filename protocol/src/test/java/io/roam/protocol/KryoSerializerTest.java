@@ -223,7 +223,7 @@ class KryoSerializerTest {
         assertThat(StealMessage.class.isSealed()).isTrue();
         List<Class<?>> permitted = new ArrayList<>(List.of(AgentMessage.class.getPermittedSubclasses()));
         permitted.addAll(List.of(StealMessage.class.getPermittedSubclasses()));
-        assertThat(permitted).hasSize(11 + 6).allSatisfy(c -> assertThat(RoamKryo.IDS).containsKey(c));
+        assertThat(permitted).hasSize(11 + 8).allSatisfy(c -> assertThat(RoamKryo.IDS).containsKey(c));
         assertThat(new HashSet<>(RoamKryo.IDS.values())).as("no id twice").hasSameSizeAs(RoamKryo.IDS.values());
     }
 
