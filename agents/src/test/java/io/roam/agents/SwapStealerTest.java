@@ -108,7 +108,7 @@ class SwapStealerTest {
                     Map.of(), Map.of(), Map.of()));
         }
         AgentMessage.MigrateRank fromA = orders.get("a").expectMessageClass(AgentMessage.MigrateRank.class,
-                Duration.ofSeconds(20));
+                Duration.ofSeconds(45));
         AgentMessage.MigrateRank fromB = orders.get("b").expectMessageClass(AgentMessage.MigrateRank.class,
                 Duration.ofSeconds(5));
         assertThat(fromA.jobId()).isEqualTo("heavy");
