@@ -101,7 +101,8 @@ class SwapJudgeTest {
         assertThat(partial.choice().get().localAfter()).isCloseTo(2.2, offset(1e-6));
         assertThat(partial.choice().get().initiatorAfter()).isCloseTo(1.7, offset(1e-6));
         // but a node with more ranks than the initiator exchanges only to settle both: 2.4 and 1.0 alone stay
-        assertThat(judge(ranks("a", 1.2, 1.2), ranks("b", 1.0), 2.0).reason()).contains("more ranks than the initiator");
+        assertThat(judge(ranks("a", 1.2, 1.2), ranks("b", 1.0), 2.0).reason())
+                .contains("more ranks than the initiator");
     }
 
     @Test

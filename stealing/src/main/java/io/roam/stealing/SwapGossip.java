@@ -131,7 +131,8 @@ public final class SwapGossip {
         if (hints.size() > KEEP) {
             knownCache = null;
             List<Heard> all = new ArrayList<>(hints.values());
-            all.sort(Comparator.<Heard>comparingInt(h -> h.hint().hops()).thenComparing(h -> h.hint().node().address()));
+            all.sort(Comparator.<Heard>comparingInt(h -> h.hint().hops())
+                    .thenComparing(h -> h.hint().node().address()));
             all.subList(KEEP, all.size()).forEach(h -> hints.remove(h.hint().node().address()));
         }
     }

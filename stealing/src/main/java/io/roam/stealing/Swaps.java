@@ -29,9 +29,10 @@ import java.util.random.RandomGenerator;
  * <li><b>initiator</b>: a node whose load by work ({@link Weights}) is below its estimate of the
  * average ({@link SwapGossip}) and that is neither stealing nor swapping asks, of two
  * overloaded nodes picked at random among those it heard of with which a swap looks possible,
- * the one a swap would relieve more ({@link #score}), offering its ranks free to move; on an offer it reserves the rank asked back, orders its move at once and
- * accepts; one swap at a time; a refused hint is not asked again for three periods, and after
- * three refusals in a row it backs off as a thief does;</li>
+ * the one a swap would relieve more ({@link #score}), offering its ranks free to move; on an
+ * offer it reserves the rank asked back, orders its move at once and accepts; one swap at a time;
+ * a refused hint is not asked again for three periods, and after three refusals in a row it backs
+ * off as a thief does;</li>
  * <li><b>responder</b>: its strategy judges the pair ({@link Strategy#decideSwap}) on the loads
  * as they will be once the moves it already promised end; the rank it gives is reserved in its
  * {@link Victim} (so neither a steal nor another swap takes it, and the job's migration limit and
@@ -118,7 +119,6 @@ public final class Swaps {
         NodeProfile self = local.profile();
         double load = Weights.load(local.processes(), self);
         double average = gossip.average();
-
         if (load < 0 || !(average > 0) || !(load < average)) {
             return Optional.empty();
         }
@@ -171,16 +171,15 @@ public final class Swaps {
      */
     double score(SwapHint h, double load, NodeProfile self, List<ProcessProfile> own, double average) {
         if (!(h.capacity() > 0) || !(self.capacity() > 0)) {
-            return Double.MAX_VALUE;
+            return Double.POSITIVE_INFINITY;
         }
         double best = Double.POSITIVE_INFINITY;
         double bound = settings.swapAbove() * average;
         double before = Math.max(h.load(), load);
-        List<Double> back = new ArrayList<>();
-        back.add(0.0);
-        own.forEach(p -> back.add(Weights.of(p, self)));
         for (double take : new double[] {h.largest(), h.smallest()}) {
-            for (double w : back) {
+            for (int i = -1; i < own.size(); i++) {
+                boolean pull = i < 0;   // nothing back
+                double w = pull ? 0 : Weights.of(own.get(i), self);
                 if (w < 0 || w >= take) {
                     continue;
                 }
@@ -188,8 +187,8 @@ public final class Swaps {
                 double here = load + (take - w) / self.capacity();
                 double after = Math.max(there, here);
                 // an exchange with a node that has more ranks must settle both (the judge's rule)
-                boolean settles = w == 0 || after <= bound || h.ranks() <= own.size();
-                boolean evens = w == 0 && own.size() + 1 <= h.ranks() - 1;   // the judge's exception to the bound
+                boolean settles = pull || after <= bound || h.ranks() <= own.size();
+                boolean evens = pull && own.size() + 1 <= h.ranks() - 1;   // the judge's exception to the bound
                 if ((here <= bound || evens) && settles && after <= before * (1 - settings.swapMinGain())
                         && after < best) {
                     best = after;
