@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Simulation benchmark: the real work-stealing protocols (RS, ATS, NTS, and Roam's informed
-# stealing) and the gossip, GrapevineLB, greedy (reference) and no-balancing baselines on
+# Simulation benchmark: the real work-stealing protocols (RS, ATS, NTS, Roam's informed
+# stealing, and informed stealing with its swaps) and the gossip, GrapevineLB, greedy (reference) and no-balancing baselines on
 # 1,000 and 10,000 simulated nodes.
 # Writes benchmarks/results/simulation.md (or $RESULT) and the plots under
 # benchmarks/results/simulation/. Needs only Java 17 and the wrapper; builds the simulator
