@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Simulation benchmark: the real work-stealing protocols (RS, ATS, NTS, and Roam's informed
-# stealing) and the gossip, GrapevineLB, greedy (reference) and no-balancing baselines on
+# Simulation benchmark: the real work-stealing protocols (RS, ATS, NTS, Roam's informed
+# stealing, and informed stealing with its swaps) and the gossip, GrapevineLB, greedy (reference) and no-balancing baselines on
 # 1,000 and 10,000 simulated nodes.
 # Writes benchmarks/results/simulation.md (or $RESULT) and the plots under
 # benchmarks/results/simulation/. Needs only Java 17 and the wrapper; builds the simulator
@@ -28,7 +28,7 @@ for m in config profiling decision topologies stealing; do cp="$m/target/classes
 out=benchmarks/results/simulation
 mkdir -p "$out"
 result=${RESULT:-benchmarks/results/simulation.md}
-balancers=${BALANCERS:-rs,ats,nts,informed,gossip,grapevine,greedy,none}
+balancers=${BALANCERS:-rs,ats,nts,informed,swap,gossip,grapevine,greedy,none}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 {
     echo "# Simulation benchmark"

@@ -117,6 +117,11 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
                 AgentMetrics.get(getContext().getSystem()).steal(AgentMetrics.StealEvent.SENT);
                 getContext().getLog().info("thief: available {} of capacity, asking {} (steal {})",
                         String.format("%.2f", last.profile().availableShare()), o.to(), id(o.message()));
+            } else if (StealingNode.isSwapRequest(o)) {
+                getContext().getLog().info("swap: load {} s below the average {} s, asking {} (swap {})",
+                        String.format("%.4g", node.swapGossip().load()),
+                        String.format("%.4g", node.swapGossip().average()), o.to(),
+                        Long.toHexString(((StealMessage.SwapRequest) o.message()).swapId()));
             }
             send(o);
         }
@@ -150,6 +155,23 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
         } else if (m instanceof StealMessage.StealOutcome o) {
             getContext().getLog().info("thief: job {} rank {} from {}: {}", o.jobId(), o.rank(), o.victim(),
                     o.migrated() ? "arrived" : "not moved (" + o.detail() + ")");
+        } else if (m instanceof StealMessage.SwapRequest r) {
+            StealMessage out = h.outgoing().message();
+            getContext().getLog().info("swap {} asked by {}: {}", Long.toHexString(r.swapId()), r.initiator(),
+                    out instanceof StealMessage.SwapOffer o ? "offering job " + o.jobId() + " rank " + o.rank()
+                            + (o.withReturn() ? " for job " + o.backJobId() + " rank " + o.backRank() : "")
+                            + ": " + o.reason()
+                            : "refusing: " + ((StealMessage.StealRefused) out).reason());
+            send(h.outgoing());
+        } else if (m instanceof StealMessage.SwapOffer o) {
+            StealMessage.StealAnswer a = (StealMessage.StealAnswer) h.outgoing().message();
+            getContext().getLog().info("swap {}: {} offers job {} rank {}{}: {}", Long.toHexString(o.swapId()),
+                    o.node(), o.jobId(), o.rank(), o.withReturn() ? " for job " + o.backJobId() + " rank "
+                            + o.backRank() : "", a.reason());
+            send(h.outgoing());
+            if (h.order() != null) {
+                agent.tell(new MigrateRank(h.order().jobId(), h.order().rank(), h.order().thief(), ended));
+            }
         }
         return this;
     }

@@ -19,4 +19,13 @@ public interface Strategy {
 
     /** The decision for one steal request. */
     Decision decide(Situation situation);
+
+    /**
+     * The decision for one swap request (the informed protocol's swaps): the pair of moves is
+     * judged together, on the nodes' loads ({@link SwapJudge}); the same for every strategy
+     * unless it says otherwise.
+     */
+    default SwapDecision decideSwap(SwapSituation situation) {
+        return new SwapJudge(settings()).decide(situation);
+    }
 }

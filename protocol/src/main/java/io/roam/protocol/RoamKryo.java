@@ -79,7 +79,11 @@ public final class RoamKryo {
             Map.entry(ResizeEvent.class, BASE + 61),
             Map.entry(ResizeEvent.Phase.class, BASE + 62),
             Map.entry(ResizeEvent.ResizeTimes.class, BASE + 63),
-            Map.entry(NodeHistory.Resize.class, BASE + 64));
+            Map.entry(NodeHistory.Resize.class, BASE + 64),
+            // 170 to 179: the informed protocol's swaps (issue 23)
+            Map.entry(StealMessage.SwapHint.class, BASE + 70),
+            Map.entry(StealMessage.SwapRequest.class, BASE + 71),
+            Map.entry(StealMessage.SwapOffer.class, BASE + 72));
 
     static final int LIST_ID = BASE + 50;
     static final int LIST_EMPTY_ID = BASE + 51;

@@ -131,7 +131,14 @@ class KryoSerializerTest {
                 new StealMessage.NeighbourView("a", nodeProfile, List.of(new StealMessage.JobRank("job-1", 0),
                         new StealMessage.JobRank("job-1", 3)), List.of("job-2")),
                 new StealMessage.NeighbourView("b", nodeProfile, List.of(), List.of(), 2.5,
-                        List.of(new StealMessage.Hint(new NodeInfo("roam://b", "c1", "b", 3), 4.0, 1))))) {
+                        List.of(new StealMessage.Hint(new NodeInfo("roam://b", "c1", "b", 3), 4.0, 1))),
+                new StealMessage.NeighbourView("c", nodeProfile, List.of(), List.of(), 2.5, List.of(), 1.9,
+                        List.of(new StealMessage.SwapHint(new NodeInfo("roam://d", "c1", "d", 4), 2.4, 2, 1.2e8, 1.1e8, 1e8,
+                                2))),
+                new StealMessage.SwapRequest(7, "t", nodeProfile, List.of(profile),
+                        List.of(new StealMessage.JobRank("job-1", 0))),
+                new StealMessage.SwapOffer(8, "v", "job-2", 3, "job-1", 0, "larger load 2.4 -> 2.0 s"),
+                new StealMessage.SwapOffer(9, "v", "job-2", 3, null, -1, "a pull"))) {
             all.add(new AgentMessage.Steal(m));   // how the agents send them
         }
         return all;
@@ -176,9 +183,17 @@ class KryoSerializerTest {
                     if (!((StealMessage.NeighbourView) steal.message()).hints().isEmpty()) {
                         covered.add(StealMessage.Hint.class);
                     }
+                    if (!((StealMessage.NeighbourView) steal.message()).swapHints().isEmpty()) {
+                        covered.add(StealMessage.SwapHint.class);
+                    }
                 }
                 if (steal.message() instanceof StealMessage.StealRequest r && !r.thiefProcesses().isEmpty()) {
                     covered.add(ProcessProfile.class);
+                }
+                if (steal.message() instanceof StealMessage.SwapRequest r) {
+                    covered.add(ProcessProfile.class);
+                    covered.add(StealMessage.JobRank.class);
+                    covered.add(NodeProfile.class);
                 }
             }
             if (m instanceof ProbeRequest r) {
@@ -209,7 +224,7 @@ class KryoSerializerTest {
         assertThat(StealMessage.class.isSealed()).isTrue();
         List<Class<?>> permitted = new ArrayList<>(List.of(AgentMessage.class.getPermittedSubclasses()));
         permitted.addAll(List.of(StealMessage.class.getPermittedSubclasses()));
-        assertThat(permitted).hasSize(11 + 6).allSatisfy(c -> assertThat(RoamKryo.IDS).containsKey(c));
+        assertThat(permitted).hasSize(11 + 8).allSatisfy(c -> assertThat(RoamKryo.IDS).containsKey(c));
         assertThat(new HashSet<>(RoamKryo.IDS.values())).as("no id twice").hasSameSizeAs(RoamKryo.IDS.values());
     }
 

@@ -6,11 +6,14 @@ import io.roam.stealing.VictimSelection;
 import java.util.List;
 import java.util.Locale;
 
-/** The balancers by name: rs, ats, nts, informed (work stealing), gossip, grapevine, greedy, none. */
+/**
+ * The balancers by name: rs, ats, nts, informed, swap (work stealing; swap = informed with its
+ * swaps), gossip, grapevine, greedy, none.
+ */
 public final class Balancers {
     /** Every name, in report order. */
-    public static final List<String> NAMES = List.of("rs", "ats", "nts", "informed", "gossip", "grapevine", "greedy",
-            "none");
+    public static final List<String> NAMES = List.of("rs", "ats", "nts", "informed", "swap", "gossip", "grapevine",
+            "greedy", "none");
 
     private Balancers() {
     }
@@ -23,7 +26,9 @@ public final class Balancers {
     static Balancer create(String name, World w, Strategy strategy) {
         String n = name.toLowerCase(Locale.ROOT);
         return switch (n) {
-            case "rs", "ats", "nts", "informed" -> new StealingBalancer(w, VictimSelection.byName(n).orElseThrow(), strategy);
+            case "rs", "ats", "nts", "informed" -> new StealingBalancer(w, VictimSelection.byName(n).orElseThrow(), strategy,
+                    false);
+            case "swap" -> new StealingBalancer(w, VictimSelection.INFORMED, strategy, true);
             case "gossip" -> new GossipBalancer(w);
             case "grapevine" -> new GrapevineBalancer(w);
             case "greedy" -> new GreedyBalancer(w);

@@ -41,7 +41,7 @@ public final class Simulator {
     /** {@code java io.roam.simulator.Simulator SCENARIO.conf [OUT] [SEED] [BALANCERS]} (the benchmark uses it). */
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: Simulator SCENARIO.conf [OUT_DIR] [SEED] [rs,ats,nts,informed,gossip,grapevine,greedy,none]");
+            System.err.println("usage: Simulator SCENARIO.conf [OUT_DIR] [SEED] [rs,ats,nts,informed,swap,gossip,grapevine,greedy,none]");
             System.exit(2);
         }
         Path out = Path.of(args.length > 1 ? args[1] : "simulation");

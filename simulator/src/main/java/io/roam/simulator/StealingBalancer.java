@@ -25,9 +25,9 @@ final class StealingBalancer extends Balancer {
     private final Map<String, Job> jobs = new HashMap<>();
     long ticks;
 
-    StealingBalancer(World world, VictimSelection protocol, Strategy strategy) {
+    StealingBalancer(World world, VictimSelection protocol, Strategy strategy, boolean swaps) {
         super(world);
-        this.settings = world.scenario.stealing().withProtocol(protocol);
+        this.settings = world.scenario.stealing().withProtocol(protocol).withSwaps(swaps);
         this.strategy = strategy;
         world.jobs.forEach(j -> jobs.put(j.id, j));
     }

@@ -17,10 +17,18 @@ import java.util.Objects;
  * processes ({@link StealOffer}), forwards the request while its TTL lasts, or refuses
  * ({@link StealRefused}). The thief answers an offer ({@link StealAnswer}); on acceptance
  * the victim orders the migration and reports its end ({@link StealOutcome}).
+ *
+ * <p>A swap (the informed protocol's, {@link Swaps}) reuses them: a node below the average load
+ * sends a {@link SwapRequest} to an overloaded node it heard of ({@link SwapHint}); that node
+ * answers with a {@link SwapOffer} (its rank to go, the asker's rank to come back or none) or a
+ * {@link StealRefused}; the asker answers with a {@link StealAnswer} and, accepting, orders its
+ * own rank's move at once; on the answer the other orders its rank's move; each reports the end
+ * of its move to the other with a {@link StealOutcome}. The swap's id plays the steal id's part.
  */
 public sealed interface StealMessage
         permits StealMessage.StealRequest, StealMessage.StealOffer, StealMessage.StealRefused,
-        StealMessage.StealAnswer, StealMessage.StealOutcome, StealMessage.NeighbourView {
+        StealMessage.StealAnswer, StealMessage.StealOutcome, StealMessage.NeighbourView, StealMessage.SwapRequest,
+        StealMessage.SwapOffer {
 
     /**
      * A thief asks for work, carrying its profile and its processes (for the communication
@@ -117,16 +125,27 @@ public sealed interface StealMessage
     /**
      * What an agent tells its neighbours at each stealing period (IOS's profile exchange):
      * its node profile, the ranks it hosts and the jobs it is migrating a rank of. ATS and NTS
-     * weigh victims with it; victims count a job's migrations in flight with it.
+     * weigh victims with it; victims count a job's migrations in flight with it. Under the
+     * informed protocol also its gossip ({@link LoadGossip}: {@code averageLoad}, {@code hints})
+     * and, with swaps, the swaps' ({@link SwapGossip}: {@code workAverage}, the estimate of the
+     * average load by work, s per iteration, -1 none; {@code swapHints}).
      */
     record NeighbourView(String address, NodeProfile profile, List<JobRank> ranks,
-                         List<String> migratingJobs, double averageLoad, List<Hint> hints) implements StealMessage {
+                         List<String> migratingJobs, double averageLoad, List<Hint> hints, double workAverage,
+                         List<SwapHint> swapHints) implements StealMessage {
         public NeighbourView {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(profile, "profile");
             ranks = List.copyOf(ranks);
             migratingJobs = List.copyOf(migratingJobs);
             hints = List.copyOf(hints);
+            swapHints = List.copyOf(swapHints);
+        }
+
+        /** A view with the informed protocol's gossip but without the swaps'. */
+        public NeighbourView(String address, NodeProfile profile, List<JobRank> ranks, List<String> migratingJobs,
+                             double averageLoad, List<Hint> hints) {
+            this(address, profile, ranks, migratingJobs, averageLoad, hints, -1, List.of());
         }
 
         /**
@@ -146,6 +165,54 @@ public sealed interface StealMessage
     record Hint(io.roam.topologies.NodeInfo node, double load, int hops) {
         public Hint {
             Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /**
+     * The swaps' gossip ({@link SwapGossip}): {@code node} was above swap-above x its estimate of
+     * the average load by work; its load {@code load} (s per iteration), its number of ranks, the
+     * weights of its largest and smallest ranks {@code largest}, {@code smallest} (updates per
+     * iteration), its capacity (updates/s), as heard {@code hops} views away (0: from the node
+     * itself).
+     */
+    record SwapHint(io.roam.topologies.NodeInfo node, double load, int ranks, double largest, double smallest,
+                    double capacity, int hops) {
+        public SwapHint {
+            Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /**
+     * A node below the average asks an overloaded node for a swap: it would take one of that
+     * node's ranks and give back one of {@code offered} (its ranks free to move) or none. It
+     * carries its profile and processes (their weights) as a steal request does.
+     */
+    record SwapRequest(long swapId, String initiator, NodeProfile initiatorProfile,
+                       List<ProcessProfile> initiatorProcesses, List<JobRank> offered) implements StealMessage {
+        public SwapRequest {
+            Objects.requireNonNull(initiator, "initiator");
+            Objects.requireNonNull(initiatorProfile, "initiatorProfile");
+            initiatorProcesses = List.copyOf(initiatorProcesses);
+            offered = List.copyOf(offered);
+        }
+    }
+
+    /**
+     * The asked node's pair: its rank {@code jobId}/{@code rank} goes to the initiator and the
+     * initiator's {@code backJobId}/{@code backRank} comes back ({@code backJobId} null: none).
+     * Its rank stays reserved until the answer (a {@link StealAnswer}) or the reply timeout.
+     */
+    record SwapOffer(long swapId, String node, String jobId, int rank, String backJobId, int backRank,
+                     String reason) implements StealMessage {
+        public SwapOffer {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(jobId, "jobId");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /** Whether a rank comes back (else the swap is a pull). */
+        public boolean withReturn() {
+            return backJobId != null;
         }
     }
 

@@ -9,13 +9,15 @@ import java.time.Duration;
  * The last six keep a rank from moving back and forth: {@code minResidence} and
  * {@code returnCooldown} with {@code returnHold} (see {@link Observations#heldBack}), the budget of
  * {@code moveBudget} moves of one job per {@code moveBudgetWindow} that a node gives away,
- * and the hold of a move whose measured effect was no gain ({@link #noGainHold(int)}).
+ * and the hold of a move whose measured effect was no gain ({@link #noGainHold(int)}). The last
+ * three are the informed protocol's swaps ({@link Swaps}).
  */
 public record StealSettings(boolean enabled, VictimSelection protocol, Duration period, double thiefShare, int ttl,
                            Duration replyTimeout, Duration backoffBase, Duration backoffMax, Duration settleTime,
                            Duration migrationTimeout, int maxMigrationsPerJob, double betterThiefRatio,
                            Duration minResidence, Duration returnCooldown, int moveBudget, Duration moveBudgetWindow,
-                           Duration noGainHold, Duration noGainHoldMax, Duration returnHold) {
+                           Duration noGainHold, Duration noGainHoldMax, Duration returnHold, boolean swaps,
+                           double swapAbove, double swapMinGain) {
     public static StealSettings from(Config root) {
         Settings s = Settings.of(root, "roam.stealing");
         String p = s.string("protocol");
@@ -50,14 +52,27 @@ public record StealSettings(boolean enabled, VictimSelection protocol, Duration 
                 s.duration("return-cooldown", Duration.ZERO, Duration.ofHours(24)),
                 s.integer("move-budget", 1, 1000),
                 s.duration("move-budget-window", Duration.ZERO, Duration.ofHours(24), "0 (no budget) to 24 h"),
-                hold, holdMax, s.duration("return-hold", Duration.ZERO, Duration.ofHours(1)));
+                hold, holdMax, s.duration("return-hold", Duration.ZERO, Duration.ofHours(1)), s.flag("swaps"),
+                s.number("swap-above", 1, 2, "1 to 2"), s.number("swap-min-gain", 0, 0.5, "0 to 0.5"));
     }
 
     /** These settings with stealing on and {@code p} as the protocol (the simulator runs each protocol). */
     public StealSettings withProtocol(VictimSelection p) {
         return new StealSettings(true, p, period, thiefShare, ttl, replyTimeout, backoffBase, backoffMax, settleTime,
                 migrationTimeout, maxMigrationsPerJob, betterThiefRatio, minResidence, returnCooldown, moveBudget,
-                moveBudgetWindow, noGainHold, noGainHoldMax, returnHold);
+                moveBudgetWindow, noGainHold, noGainHoldMax, returnHold, swaps, swapAbove, swapMinGain);
+    }
+
+    /** These settings with the informed protocol's swaps on or off (the simulator's {@code swap} balancer). */
+    public StealSettings withSwaps(boolean on) {
+        return new StealSettings(enabled, protocol, period, thiefShare, ttl, replyTimeout, backoffBase, backoffMax,
+                settleTime, migrationTimeout, maxMigrationsPerJob, betterThiefRatio, minResidence, returnCooldown,
+                moveBudget, moveBudgetWindow, noGainHold, noGainHoldMax, returnHold, on, swapAbove, swapMinGain);
+    }
+
+    /** Whether this node swaps: the informed protocol with swaps on. */
+    public boolean swapping() {
+        return swaps && protocol == VictimSelection.INFORMED;
     }
 
     /**

@@ -57,6 +57,9 @@ public final class StealingNode {
     private final Observations observations;
     private final LoadGossip gossip;
     private final boolean informed;
+    private final SwapGossip swapGossip;
+    private final Swaps swaps;
+    private final boolean swapping;
     private final Map<String, NeighbourView> views = new HashMap<>();
     private final Map<String, Long> viewTimes = new HashMap<>();
     /** job/rank -> steal id of the migration ordered for it (a process is in one migration at a time). */
@@ -71,6 +74,9 @@ public final class StealingNode {
         this.victim = new Victim(address, settings, strategy, rnd, observations);
         this.gossip = new LoadGossip(address, settings, rnd);
         this.informed = settings.protocol() == VictimSelection.INFORMED;
+        this.swapGossip = new SwapGossip(address, settings, rnd);
+        this.swaps = new Swaps(address, settings, strategy, rnd, victim, swapGossip);
+        this.swapping = settings.swapping();
     }
 
     /**
@@ -90,6 +96,7 @@ public final class StealingNode {
             if (now - e.getValue() > maxAge && views.remove(e.getKey()) != null) {
                 observations.forget(e.getKey());
                 gossip.forget(e.getKey());
+                swapGossip.forget(e.getKey());
                 return true;
             }
             return false;
@@ -104,6 +111,10 @@ public final class StealingNode {
      */
     public NeighbourView view(Local local) {
         List<JobRank> ranks = local.processes().stream().map(p -> new JobRank(p.jobId(), p.rank())).toList();
+        if (swapping) {
+            return new NeighbourView(address, local.profile(), ranks, victim.migratingJobs(), gossip.average(),
+                    gossip.outgoing(local.self()), swapGossip.average(), swapGossip.outgoing(local.self()));
+        }
         return informed
                 ? new NeighbourView(address, local.profile(), ranks, victim.migratingJobs(), gossip.average(),
                         gossip.outgoing(local.self()))
@@ -115,9 +126,21 @@ public final class StealingNode {
         return gossip;
     }
 
+    /** The swaps' gossip of this node (fed only with swaps on). */
+    public SwapGossip swapGossip() {
+        return swapGossip;
+    }
+
+    /** The swaps of this node (active only with swaps on). */
+    public Swaps swaps() {
+        return swaps;
+    }
+
     /**
      * One stealing period: the view to every neighbour, then the thief's request if it steals
-     * (always the last element when present, see {@link #isRequest}).
+     * (always the last element when present, see {@link #isRequest}). With swaps on, a node whose
+     * thief is idle first asks for a swap if it is below the average ({@link Swaps#tick}); its
+     * thief does not steal in a period it asks for a swap, nor while a swap is under way.
      */
     public List<Outgoing> tick(long now, Local local) {
         observe(now, local);
@@ -125,10 +148,20 @@ public final class StealingNode {
         if (informed) {
             gossip.tick(now, local.profile(), local.processes().size());
         }
+        if (swapping) {
+            swapGossip.tick(now, local.profile(), local.processes());
+        }
         NeighbourView mine = view(local);
         List<Outgoing> out = new ArrayList<>(local.neighbours().size() + 1);
         for (NodeInfo n : local.neighbours()) {
             out.add(new Outgoing(n.address(), mine));
+        }
+        if (swapping && !thief.busy()) {
+            Optional<Outgoing> swap = swaps.tick(now, local, observations);
+            if (swap.isPresent() || swaps.busy()) {
+                swap.ifPresent(out::add);
+                return out;
+            }
         }
         thief.tick(now, local.profile(), local.processes(), neighbourhood(now, local))
                 .map(o -> new Outgoing(o.to(), ((StealMessage.StealRequest) o.message())
@@ -142,6 +175,11 @@ public final class StealingNode {
         return o.message() instanceof StealMessage.StealRequest;
     }
 
+    /** True for a swap request (what {@link #tick} returns last when the node asks for a swap). */
+    public static boolean isSwapRequest(Outgoing o) {
+        return o.message() instanceof StealMessage.SwapRequest;
+    }
+
     /** A message from another node; {@code local} is null while this node has no profile yet. */
     public Handled handle(StealMessage m, long now, Local local) {
         if (m instanceof NeighbourView v) {
@@ -150,6 +188,9 @@ public final class StealingNode {
             observations.neighbour(v);
             if (informed) {
                 gossip.onView(v, now);
+            }
+            if (swapping) {
+                swapGossip.onView(v, now);
             }
             return Handled.NOTHING;
         }
@@ -164,19 +205,37 @@ public final class StealingNode {
             return new Handled(re.outgoing(), null, re.decision());
         } else if (m instanceof StealMessage.StealOffer o) {
             return new Handled(thief.onOffer(o, now, local.profile()), null, null);
+        } else if (m instanceof StealMessage.SwapRequest r) {
+            if (!swapping) {
+                return new Handled(new Outgoing(r.initiator(), new StealMessage.StealRefused(r.swapId(), address,
+                        "swaps are off here")), null, null);
+            }
+            Swaps.Step step = swaps.onRequest(r, now, local, neighbourhood(now, local));
+            return new Handled(step.outgoing(), null, null);
+        } else if (m instanceof StealMessage.SwapOffer o) {
+            Swaps.Step step = swaps.onOffer(o, now, local, observations);
+            if (step.order() != null) {
+                stealOfRank.put(key(step.order().jobId(), step.order().rank()), step.order().stealId());
+            }
+            return new Handled(step.outgoing(), step.order(), null);
         } else if (m instanceof StealMessage.StealRefused r) {
+            if (swaps.onRefused(r, now)) {
+                return Handled.NOTHING;
+            }
             thief.onRefused(r, now);
             if (informed && !r.pending()) {
                 gossip.refusedBy(r.victim());
             }
         } else if (m instanceof StealMessage.StealAnswer a) {
             Optional<Victim.MigrateOrder> order = victim.onAnswer(a);
+            swaps.onAnswer(a);
             if (order.isPresent()) {
                 stealOfRank.put(key(order.get().jobId(), order.get().rank()), order.get().stealId());
                 return new Handled(null, order.get(), null);
             }
         } else if (m instanceof StealMessage.StealOutcome o) {
-            if (thief.onOutcome(o, now) && o.migrated()) {
+            boolean mine = thief.onOutcome(o, now) || swaps.onOutcome(o, now);
+            if (mine && o.migrated()) {
                 observations.arrived(now, o.jobId(), o.rank(), o.victim());
             }
         }

@@ -97,26 +97,8 @@ public final class Victim {
     public Reaction onRequest(StealRequest r, long now, NodeProfile self, List<ProcessProfile> own,
                               Map<String, List<String>> jobHosts, Neighbourhood n, double transferBytesPerSec,
                               double latencyMillis) {
-
-        expire(now);
-        Set<String> full = fullJobs(n);
-        given.values().removeIf(g -> now - g.at() >= settings.moveBudgetWindow().toMillis());
-        List<ProcessProfile> candidates = new ArrayList<>();
         List<String> held = new ArrayList<>();
-        for (ProcessProfile p : own) {
-            String why = isReserved(p.jobId(), p.rank()) ? "busy (offered or migrating)"
-                    : outsideTheJob(p, r, jobHosts) ? "the thief's host " + r.thiefProfile().host() + " is not one of"
-                            + " the hosts its job was started on"
-                    : full.contains(p.jobId()) ? "its job is at its migration limit"
-                    : overBudget(p.jobId()) ? String.format(Locale.ROOT, "its job used its budget of %d moves from"
-                            + " this node in %d s", settings.moveBudget(), settings.moveBudgetWindow().toSeconds())
-                    : observations.heldBack(p, r.thief(), now);
-            if (why == null) {
-                candidates.add(p);
-            } else {
-                held.add("rank " + p.rank() + " of " + p.jobId() + ": " + why);
-            }
-        }
+        List<ProcessProfile> candidates = free(own, r.thief(), r.thiefProfile().host(), jobHosts, n, now, held);
         Decision d = null;
         String betterThief = null;
         if (!r.thief().equals(address) && !candidates.isEmpty()) {
@@ -183,10 +165,67 @@ public final class Victim {
         return best;
     }
 
+    /**
+     * The processes of {@code own} that may go to {@code thief} (on {@code thiefHost}) now: not
+     * reserved, on one of their job's hosts, their job under its migration limit and its move
+     * budget, not held back ({@link Observations#heldBack}); why each other one may not is added
+     * to {@code held}. Steals and swaps both take their candidates from here.
+     */
+    List<ProcessProfile> free(List<ProcessProfile> own, String thief, String thiefHost,
+                              Map<String, List<String>> jobHosts, Neighbourhood n, long now, List<String> held) {
+        expire(now);
+        Set<String> full = fullJobs(n);
+        given.values().removeIf(g -> now - g.at() >= settings.moveBudgetWindow().toMillis());
+        List<ProcessProfile> candidates = new ArrayList<>();
+        for (ProcessProfile p : own) {
+            String why = isReserved(p.jobId(), p.rank()) ? "busy (offered or migrating)"
+                    : outsideTheJob(p, thiefHost, jobHosts) ? "the thief's host " + thiefHost + " is not one of"
+                            + " the hosts its job was started on"
+                    : full.contains(p.jobId()) ? "its job is at its migration limit"
+                    : overBudget(p.jobId()) ? String.format(Locale.ROOT, "its job used its budget of %d moves from"
+                            + " this node in %d s", settings.moveBudget(), settings.moveBudgetWindow().toSeconds())
+                    : observations.heldBack(p, thief, now);
+            if (why == null) {
+                candidates.add(p);
+            } else {
+                held.add("rank " + p.rank() + " of " + p.jobId() + ": " + why);
+            }
+        }
+        return candidates;
+    }
+
+    /**
+     * Reserves {@code jobId}/{@code rank} for the swap {@code id} with {@code peer} (as an offer
+     * to a thief is reserved): false if it is already reserved.
+     */
+    boolean reserve(long id, String peer, String jobId, int rank, long now) {
+        if (isReserved(jobId, rank) || reserved.containsKey(id)) {
+            return false;
+        }
+        reserved.put(id, new Reserved(id, peer, jobId, rank, now, false));
+        return true;
+    }
+
+    /** The reservation {@code id} becomes a migration order (it counts against the move budget). */
+    Optional<MigrateOrder> order(long id) {
+        Reserved res = reserved.get(id);
+        if (res == null || res.ordered()) {
+            return Optional.empty();
+        }
+        reserved.put(id, new Reserved(res.stealId(), res.thief(), res.jobId(), res.rank(), res.since(), true));
+        given.put(id, new Given(res.jobId(), res.since()));
+        return Optional.of(new MigrateOrder(id, res.thief(), res.jobId(), res.rank()));
+    }
+
+    /** The ranks of this node offered or migrating. */
+    List<JobRank> reservedRanks() {
+        return reserved.values().stream().map(r -> new JobRank(r.jobId(), r.rank())).toList();
+    }
+
     /** The thief's host cannot run a rank of p's job: mpirun was not given it (Open MPI 4.1 cannot spawn there). */
-    private static boolean outsideTheJob(ProcessProfile p, StealRequest r, Map<String, List<String>> jobHosts) {
+    private static boolean outsideTheJob(ProcessProfile p, String thiefHost, Map<String, List<String>> jobHosts) {
         List<String> hosts = jobHosts.get(p.jobId());
-        return hosts != null && !hosts.isEmpty() && !hosts.contains(r.thiefProfile().host());
+        return hosts != null && !hosts.isEmpty() && !hosts.contains(thiefHost);
     }
 
     /** The thief's answer: an order to migrate if it accepted, else the process is free again. */

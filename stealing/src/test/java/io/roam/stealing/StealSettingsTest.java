@@ -45,6 +45,23 @@ class StealSettingsTest {
     }
 
     @Test
+    void swapsAreOffByDefaultOnlyWithInformedAndTheirKeysAreValidated() {
+        StealSettings s = Fixtures.settings("");
+        assertThat(s.swaps()).isFalse();
+        assertThat(s.swapAbove()).isEqualTo(1.04);
+        assertThat(s.swapMinGain()).isEqualTo(0.02);
+        assertThat(Fixtures.settings("roam.stealing.swaps = true").swapping()).isFalse();   // nts
+        assertThat(Fixtures.settings("roam.stealing { swaps = true, protocol = informed }").swapping()).isTrue();
+        assertThat(s.withProtocol(VictimSelection.INFORMED).withSwaps(true).swapping()).isTrue();
+        assertThatThrownBy(() -> Fixtures.settings("roam.stealing.swap-above = 0.9"))
+                .hasMessage("invalid configuration roam.stealing.swap-above = 0.9: allowed 1 to 2");
+        assertThatThrownBy(() -> Fixtures.settings("roam.stealing.swap-min-gain = 0.6"))
+                .hasMessage("invalid configuration roam.stealing.swap-min-gain = 0.6: allowed 0 to 0.5");
+        assertThatThrownBy(() -> Fixtures.settings("roam.stealing.swaps = maybe"))
+                .hasMessageStartingWith("invalid configuration roam.stealing.swaps = maybe");
+    }
+
+    @Test
     void theNoGainHoldIsCheckedAgainstItsMaximum() {
         StealSettings s = Fixtures.settings("");
         assertThat(s.noGainHold()).isEqualTo(Duration.ofSeconds(120));

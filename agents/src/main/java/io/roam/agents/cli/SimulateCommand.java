@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code roam simulate}: run the real strategies on simulated nodes (docs/simulation.md). */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Simulate a scenario (HOCON) with the real work-stealing protocols and decision strategies,"
-                + " (rs, ats, nts, informed) and the greedy, gossip, grapevine and no-balancing baselines; writes a"
-                + " Markdown report and SVG plots.")
+                + " (rs, ats, nts, informed, swap: informed with its swaps) and the greedy, gossip, grapevine and"
+                + " no-balancing baselines; writes a Markdown report and SVG plots.")
 final class SimulateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO.conf", description = "The scenario file (keys: docs/simulation.md).")
     File scenario;
@@ -25,7 +25,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--balancers", split = ",", defaultValue = "rs,ats,nts,informed,gossip,grapevine,greedy,none",
+    @Option(names = "--balancers", split = ",", defaultValue = "rs,ats,nts,informed,swap,gossip,grapevine,greedy,none",
             description = "Balancers to run, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> balancers;
 
