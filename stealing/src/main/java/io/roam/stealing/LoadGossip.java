@@ -144,14 +144,7 @@ public final class LoadGossip {
         if (overloaded) {
             out.add(new Hint(self, load, 0));
         }
-        List<Hint> heard = known();
-        List<Hint> pool = new ArrayList<>(heard);
-        while (out.size() < MAX_HINTS && !pool.isEmpty()) {
-            int i = rnd.nextInt(pool.size());
-            out.add(pool.get(i));
-            pool.set(i, pool.get(pool.size() - 1));
-            pool.remove(pool.size() - 1);
-        }
+        RandomSample.fill(out, known(), MAX_HINTS, rnd);
         return out;
     }
 

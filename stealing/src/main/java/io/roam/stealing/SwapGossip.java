@@ -143,13 +143,7 @@ public final class SwapGossip {
         if (overloaded) {
             out.add(new SwapHint(self, load, ranks, largest, smallest, capacity, 0));
         }
-        List<SwapHint> pool = new ArrayList<>(known());
-        while (out.size() < MAX_HINTS && !pool.isEmpty()) {
-            int i = rnd.nextInt(pool.size());
-            out.add(pool.get(i));
-            pool.set(i, pool.get(pool.size() - 1));
-            pool.remove(pool.size() - 1);
-        }
+        RandomSample.fill(out, known(), MAX_HINTS, rnd);
         return out;
     }
 
