@@ -34,16 +34,8 @@ class HeatGrowOnJoinTest {
     Path dir;
 
     private Process agent(NetnsHosts hosts, int i) throws IOException {
-        String h = hosts.addresses.get(i);
-        List<String> args = new ArrayList<>(List.of("agent", "--host", h, "--bind", h, "--port", "2552",
-                "--http-bind", h, "--socket", dir.resolve("agent-%h.sock").toString(), "--stealing", "off",
-                "--set", "roam.agent.slots=1", "--set", "roam.agent.grow.on-join=true",
-                "--set", "roam.agent.grow.settle=5s", "--set", "roam.agent.grow.interval=1s"));
-        args.addAll(RoamCommands.keys(dir));
-        if (i > 0) {
-            args.addAll(List.of("--seed", hosts.addresses.get(0) + ":2552"));
-        }
-        return RoamCommands.start(hosts.exec(i), dir.resolve("agent" + (i + 1) + ".log"), args.toArray(String[]::new));
+        return RoamCommands.agentWithoutStealing(hosts, i, dir, "roam.agent.slots=1", "roam.agent.grow.on-join=true",
+                "roam.agent.grow.settle=5s", "roam.agent.grow.interval=1s");
     }
 
     @Test

@@ -35,15 +35,7 @@ class HeatResizeByAgentsTest {
     Path dir;
 
     private Process agent(NetnsHosts hosts, int i, int slots) throws IOException {
-        String h = hosts.addresses.get(i);
-        List<String> args = new ArrayList<>(List.of("agent", "--host", h, "--bind", h, "--port", "2552",
-                "--http-bind", h, "--socket", dir.resolve("agent-%h.sock").toString(), "--stealing", "off",
-                "--set", "roam.agent.slots=" + slots));
-        args.addAll(RoamCommands.keys(dir));
-        if (i > 0) {
-            args.addAll(List.of("--seed", hosts.addresses.get(0) + ":2552"));
-        }
-        return RoamCommands.start(hosts.exec(i), dir.resolve("agent" + (i + 1) + ".log"), args.toArray(String[]::new));
+        return RoamCommands.agentWithoutStealing(hosts, i, dir, "roam.agent.slots=" + slots);
     }
 
     @Test

@@ -35,15 +35,8 @@ class HeatShrinkOnDrainTest {
     Path dir;
 
     private Process agent(NetnsHosts hosts, int i) throws IOException {
-        String h = hosts.addresses.get(i);
-        List<String> args = new ArrayList<>(List.of("agent", "--host", h, "--bind", h, "--port", "2552",
-                "--http-bind", h, "--socket", dir.resolve("agent-%h.sock").toString(), "--stealing", "off",
-                "--set", "roam.agent.slots=1", "--set", "roam.agent.drain.shrink-malleable=true"));
-        args.addAll(RoamCommands.keys(dir));
-        if (i > 0) {
-            args.addAll(List.of("--seed", hosts.addresses.get(0) + ":2552"));
-        }
-        return RoamCommands.start(hosts.exec(i), dir.resolve("agent" + (i + 1) + ".log"), args.toArray(String[]::new));
+        return RoamCommands.agentWithoutStealing(hosts, i, dir, "roam.agent.slots=1",
+                "roam.agent.drain.shrink-malleable=true");
     }
 
     /** roam run of heat on 3 ranks, one per host; returns the job's id once each rank is registered, malleable. */

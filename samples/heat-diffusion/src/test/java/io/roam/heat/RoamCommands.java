@@ -49,16 +49,19 @@ final class RoamCommands {
         return new ProcessBuilder(on(host, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    /** {@code roam status --json} through the agent at {@code api}, run on a host; fails the test if it fails. */
     /**
      * Starts the agent of namespace host {@code i} (its address as host name, cluster and HTTP
-     * bind address, port 2552, the sockets in {@code dir}, work stealing off), seeded at host 0
-     * unless it is host 0, logging to {@code dir/agent<i+1>.log}.
+     * bind address, port 2552, the sockets in {@code dir}, work stealing off, and each of
+     * {@code settings}, KEY=VALUE, as a --set), seeded at host 0 unless it is host 0, logging
+     * to {@code dir/agent<i+1>.log}.
      */
-    static Process agentWithoutStealing(NetnsHosts hosts, int i, Path dir) throws IOException {
+    static Process agentWithoutStealing(NetnsHosts hosts, int i, Path dir, String... settings) throws IOException {
         String h = hosts.addresses.get(i);
         List<String> args = new java.util.ArrayList<>(List.of("agent", "--host", h, "--bind", h, "--port", "2552",
                 "--http-bind", h, "--socket", dir.resolve("agent-%h.sock").toString(), "--stealing", "off"));
+        for (String kv : settings) {
+            args.addAll(List.of("--set", kv));
+        }
         args.addAll(keys(dir));
         if (i > 0) {
             args.addAll(List.of("--seed", hosts.addresses.get(0) + ":2552"));
