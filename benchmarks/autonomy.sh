@@ -12,7 +12,12 @@
 # Environment: ROAM_AUTONOMY_PREFIX (rauto) and ROAM_AUTONOMY_SUBNET (10.237.0): the namespace
 # hosts' names and subnet (keep them apart from other users of the machine);
 # ROAM_AUTONOMY_WORK (target/autonomy): where each run's output is kept;
-# ROAM_AUTONOMY_FROM=1 rewrites the report from the runs kept there (same arguments) without running.
+# ROAM_AUTONOMY_FROM=1 rewrites the report from the runs kept there (same arguments) without running;
+# ROAM_AUTONOMY_RESUME=1 runs only what is not kept there yet (a run's result.json and bench.json)
+# and reads the rest: the runs behind the committed report are kept in
+# benchmarks/results/autonomy-runs (those two files of each), so that
+#   ROAM_AUTONOMY_WORK=benchmarks/results/autonomy-runs ROAM_AUTONOMY_RESUME=1 benchmarks/autonomy.sh 3
+# adds the runs still missing, one quiet machine at a time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,5 +35,5 @@ export ROAM_PEKKO_LOG=${ROAM_PEKKO_LOG:-INFO}
 work=$(realpath -m "${ROAM_AUTONOMY_WORK:-target/autonomy}")
 mkdir -p "$work"
 cp="samples/heat-diffusion/target/classes:$(ls agents/target/lib/jackson-*.jar | tr '\n' ':')"
-exec java ${ROAM_AUTONOMY_FROM:+-Droam.autonomy.from=1} -cp "$cp" io.roam.heat.bench.AutonomyBenchmark \
+exec java ${ROAM_AUTONOMY_FROM:+-Droam.autonomy.from=1} ${ROAM_AUTONOMY_RESUME:+-Droam.autonomy.resume=1} -cp "$cp" io.roam.heat.bench.AutonomyBenchmark \
     benchmarks/results/autonomy.md "$work" "$runs" "$scenarios" "benchmarks/autonomy.sh${*:+ $*}"

@@ -19,7 +19,10 @@ import java.util.Set;
  * under WORK; then {@link AutonomyReport} judges them into the results file.
  *
  * <p>Arguments: REPORT.md WORK RUNS SCENARIOS (comma-separated numbers, or "all") [REPRODUCE];
- * with the system property roam.autonomy.from it only rewrites the report from the runs kept in WORK.
+ * with the system property roam.autonomy.from it only rewrites the report from the runs kept in WORK;
+ * with roam.autonomy.resume it runs only the variants that WORK does not hold yet (a result.json
+ * and a bench.json) and reads the others, so that runs made at different times (each on a quiet
+ * machine) make one report.
  */
 public final class AutonomyBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +42,7 @@ public final class AutonomyBenchmark {
         Set<Integer> only = args[3].equals("all") ? null : AutonomyScenarios.select(args[3]);
         String reproduce = args.length > 4 ? args[4] : "benchmarks/autonomy.sh";
         boolean rewrite = System.getProperty("roam.autonomy.from") != null;
+        boolean resume = System.getProperty("roam.autonomy.resume") != null;
         Machine machine = Machine.probe();
         String loadStart = loadAverages();
         long started = System.nanoTime();
@@ -49,17 +53,27 @@ public final class AutonomyBenchmark {
                     continue;
                 }
                 for (String v : s.variants()) {
-                    done.add(rewrite ? read(work, s, v, r) : run(work, s, v, r));
+                    boolean kept = Files.exists(dir(work, s, v, r).resolve("result.json"))
+                            && Files.exists(dir(work, s, v, r).resolve("bench.json"));
+                    done.add(rewrite || (resume && kept) ? read(work, s, v, r) : run(work, s, v, r));
                 }
             }
             // after each round of every scenario, so that a benchmark cut short leaves its results
             double minutes = (System.nanoTime() - started) / 60e9;
             String note = rewrite ? "rewritten from the runs kept in " + work : String.format(Locale.ROOT,
                     "%.0f minutes%s", minutes, r < runs ? " so far: **" + r + " of " + runs + " runs done**" : "");
-            Files.writeString(report, new AutonomyReport(machine, loadStart, loadAverages(), reproduce, r, note, work,
-                    done).markdown());
+            String loadEnd = rewrite ? "not measured (rewritten; each run's are below)" : loadAverages();
+            Files.writeString(report, new AutonomyReport(machine, rewrite ? loadEnd : loadStart, loadEnd, reproduce, r,
+                    note, work, done).markdown() + reading(report));
             System.out.println("wrote " + report + " after run " + r + " of " + runs + " (runs under " + work + ")");
         }
+    }
+
+    /** The hand-written section "Reading" at the end of the report as it is, if present: kept. */
+    private static String reading(Path report) throws IOException {
+        String old = Files.exists(report) ? Files.readString(report) : "";
+        int at = old.indexOf("\n## Reading");
+        return at < 0 ? "" : old.substring(at);
     }
 
     private static Path dir(Path work, Scenario s, String variant, int run) {
