@@ -197,28 +197,12 @@ void pcm_agent_open(void) {
     try_connect();
 }
 
-int pcm_host_resolves(const char *host) {
-    if (!pcm_env.check_host) return 1;
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    int rc = getaddrinfo(host, NULL, &hints, &res);
-    if (res) freeaddrinfo(res);
-    return rc == 0;
-}
-
 static void on_migrate(const pcm_incoming *in) {
     const char *host = in->u.migrate.host;
-    if (!pcm_host_resolves(host)) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "target host '%s' does not resolve", host);
-        pcm_agent_send_failed(in->u.migrate.order_id, PCM_ERR_HOST, msg);
-        return;
-    }
-    if (!pcm_env.add_host && !pcm_job_host(host)) {
-        /* the agent refuses such orders first; this holds for an agent that does not know the hosts */
-        char msg[1024];
-        snprintf(msg, sizeof msg, "target host '%.200s' is not one of the hosts the job was started on (%.200s):"
-                 " Open MPI cannot start a rank outside mpirun's allocation", host, pcm_g.job_hosts);
-        pcm_agent_send_failed(in->u.migrate.order_id, PCM_ERR_HOST, msg);
+    char why[1024];
+    int refused = pcm_target_refused(host, "moves", why, sizeof why);
+    if (refused) {
+        pcm_agent_send_failed(in->u.migrate.order_id, refused, why);
         return;
     }
     if (pcm_g.order.has)

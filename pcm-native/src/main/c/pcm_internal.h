@@ -36,7 +36,18 @@ void pcm_test_gate_in(const char *dir, const char *phase);
 /* This host's name as the agent should know it: ROAM_HOST, else gethostname. */
 void pcm_host_name(char *out, size_t len);
 int pcm_job_host(const char *host);   /* host is one of pcm_g.job_hosts, or they are not known */
-int pcm_host_resolves(const char *host);   /* pcm_agent.c: getaddrinfo, unless ROAM_PCM_CHECK_HOST=0 */
+int pcm_host_in_list(const char *list, const char *host);   /* host is one of "a,b" */
+
+/* ---- may a process of the job be started on a host (pcm_target.c) ---- */
+/* PCM_SUCCESS, or the error code and why in why: the host does not resolve, a spawn of the
+ * job stalled there, or it is not one of the job's hosts. what: "moves" or "grows". */
+int pcm_target_refused(const char *host, const char *what, char *why, size_t len);
+int pcm_stalled_host(const char *host);   /* a spawn onto host stalled earlier in this job */
+void pcm_stalled_add(const char *host);
+size_t pcm_hosts_packed_len(void);        /* the job's hosts and the stalled ones, as metadata carries them */
+void pcm_hosts_pack(unsigned char *dst);  /* pcm_hosts_packed_len() bytes */
+void pcm_hosts_unpack(const unsigned char *src, size_t len);
+int pcm_host_resolves(const char *host);   /* pcm_target.c: getaddrinfo, unless ROAM_PCM_CHECK_HOST=0 */
 
 /* ---- datatypes (pcm_state.c) ---- */
 /* Stable wire codes for the predefined MPI datatypes PCM can store; 0 = unsupported. */
@@ -162,7 +173,7 @@ extern int (*pcm_early_test_hook)(const char *call, const char *comm_name);   /*
  * MPI's own 600 s; else at least 2000) and the tries of one move's spawn (ROAM_PCM_SPAWN_TRIES). */
 #define PCM_SPAWN_TIMEOUT_DEFAULT_MS 20000L
 #define PCM_SPAWN_TIMEOUT_MIN_MS 2000L
-#define PCM_SPAWN_TRIES_DEFAULT 2L
+#define PCM_SPAWN_TRIES_DEFAULT 1L
 long pcm_spawn_timeout_ms_from_env(void);
 enum { PCM_STALL_STAYING, PCM_STALL_DEPARTING, PCM_STALL_ARRIVING };
 void pcm_stall_start(void);              /* PCM_Init: the watchdog thread (once per process) */
@@ -227,6 +238,7 @@ typedef struct {
     char job_id[PCM_JOB_MAX];
     char host[PCM_HOST_MAX];
     char job_hosts[PCM_JOB_HOSTS_MAX];   /* the hosts mpirun started the job on, "a,b"; "": not known */
+    char stalled_hosts[PCM_JOB_HOSTS_MAX];   /* where a spawn of the job stalled, "a,b" (pcm_stalled.c) */
     int restored;
     int original;                 /* started by mpirun, not a replacement */
     pcm_keeper keepers[PCM_KEEPERS_MAX];   /* original processes that stay where the job left (pcm_keep.c) */

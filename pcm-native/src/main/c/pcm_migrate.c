@@ -36,6 +36,11 @@
 #define META_VERSION 3
 #define TAG_META 7001
 #define TAG_IC 7002
+/* The spawn's outcome, broadcast by the departing rank: the move goes on, or it failed, at
+ * once or by running into ROAM_PCM_SPAWN_TIMEOUT_MS (then its host is listed, pcm_stalled.c). */
+#define OUTCOME_FAILED 0
+#define OUTCOME_OK 1
+#define OUTCOME_STALLED 2
 
 typedef struct {
     uint32_t magic, version;
@@ -95,7 +100,7 @@ MPI_Info pcm_spawn_info(const char *host, const char *role_var, uint64_t order_i
 
 static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
     int n = pcm_g.stored.n;
-    size_t hosts_len = strlen(pcm_g.job_hosts);
+    size_t hosts_len = pcm_hosts_packed_len();
     size_t len = sizeof(meta_header) + (size_t)n * sizeof(meta_entry) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper)
                  + hosts_len;
     unsigned char *buf = calloc(1, len);
@@ -125,7 +130,7 @@ static int send_metadata(MPI_Comm inter, uint64_t t_spawned) {
         me[i].count = e->count;
     }
     memcpy(me + n, pcm_g.keepers, (size_t)pcm_g.n_keepers * sizeof(pcm_keeper));
-    memcpy((unsigned char *)(me + n) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper), pcm_g.job_hosts, hosts_len);
+    pcm_hosts_pack((unsigned char *)(me + n) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper));
     int rc = PMPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_META, inter);
     free(buf);
     return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_MPI;
@@ -177,17 +182,22 @@ int pcm_migrate_depart(MPI_Comm *world) {
                 pcm_g.mig_host, took_ms, pcm_env.spawn_timeout_ms, try + 1, pcm_env.spawn_tries);
     }
     PMPI_Info_free(&info);
-    int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? 1 : 0;
+    int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? OUTCOME_OK
+             : pcm_env.spawn_timeout_ms > 0 && took_ms >= pcm_env.spawn_timeout_ms / 2 ? OUTCOME_STALLED
+                                                                                   : OUTCOME_FAILED;
     uint64_t t_spawned = pcm_now_real_ns();
     pcm_stall_enter("MPI_Bcast (telling the other ranks the spawn's outcome)");
     if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
-    if (!ok) {
+    if (ok != OUTCOME_OK) {
         pcm_stall_leave();
-        char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 128], err[MPI_MAX_ERROR_STRING];
+        if (ok == OUTCOME_STALLED) pcm_stalled_add(pcm_g.mig_host);
+        char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 256], err[MPI_MAX_ERROR_STRING];
         int len = 0;
         PMPI_Error_string(rc != MPI_SUCCESS ? rc : errcode, err, &len);
-        snprintf(msg, sizeof msg, "MPI_Comm_spawn on host '%s' failed: %s (after %ld ms, try %ld of %ld)",
-                 pcm_g.mig_host, err, took_ms, try, pcm_env.spawn_tries);
+        snprintf(msg, sizeof msg, "MPI_Comm_spawn on host '%s' failed: %s (after %ld ms, try %ld of %ld)%s",
+                 pcm_g.mig_host, err, took_ms, try, pcm_env.spawn_tries,
+                 ok == OUTCOME_STALLED ? "; Open MPI's start of a process there stalled, so further moves and grows"
+                                         " there are refused for the rest of the job" : "");
         pcm_agent_send_failed(pcm_g.mig_order_id, PCM_ERR_SPAWN, msg);
         return PCM_ERR_SPAWN;
     }
@@ -223,8 +233,9 @@ int pcm_migrate_stay(MPI_Comm *world) {
     pcm_stall_begin(PCM_STALL_STAYING);
     pcm_stall_enter("MPI_Bcast (waiting for the outcome of the departing rank's spawn)");
     if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.mig_rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
-    if (!ok) {
+    if (ok != OUTCOME_OK) {
         pcm_stall_leave();
+        if (ok == OUTCOME_STALLED) pcm_stalled_add(pcm_g.mig_host);
         return PCM_ERR_SPAWN;
     }
     pcm_stall_enter("MPI_Allgather (which host keeps the job, pcm_keep.c)");
@@ -273,9 +284,8 @@ int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world) {
     pcm_g.size = h->size;
     pcm_g.moves = h->moves + 1;
     meta_entry *me0 = (meta_entry *)(h + 1);
-    memcpy(pcm_g.job_hosts, (unsigned char *)(me0 + h->n_entries) + (size_t)h->n_keepers * sizeof(pcm_keeper),
-           (size_t)h->job_hosts_len);
-    pcm_g.job_hosts[h->job_hosts_len] = 0;
+    pcm_hosts_unpack((unsigned char *)(me0 + h->n_entries) + (size_t)h->n_keepers * sizeof(pcm_keeper),
+                     (size_t)h->job_hosts_len);
     pcm_agent_open();
     /* Register the incoming entries and post their receives before the communicator
      * surgery, so that the state arrives while the communicators are built. */

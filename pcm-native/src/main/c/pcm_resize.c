@@ -67,7 +67,7 @@ static void host_of(int i, char *out, size_t len) {
 }
 
 static int send_meta(MPI_Comm inter, int k) {
-    size_t hl = strlen(pcm_g.job_hosts);
+    size_t hl = pcm_hosts_packed_len();
     size_t len = sizeof(rs_meta) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper) + hl;
     unsigned char *buf = calloc(1, len);
     if (!buf) return PCM_ERR_NOMEM;
@@ -82,7 +82,7 @@ static int send_meta(MPI_Comm inter, int k) {
     h->order_id = pcm_g.rs_order_id;
     h->job_hosts_len = (int32_t)hl;
     memcpy(h + 1, pcm_g.keepers, (size_t)pcm_g.n_keepers * sizeof(pcm_keeper));
-    memcpy((unsigned char *)(h + 1) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper), pcm_g.job_hosts, hl);
+    pcm_hosts_pack((unsigned char *)(h + 1) + (size_t)pcm_g.n_keepers * sizeof(pcm_keeper));
     int rc = PCM_SUCCESS;
     for (int i = 0; i < k && rc == PCM_SUCCESS; i++) {
         h->rank = pcm_g.rs_old + i;
@@ -218,9 +218,7 @@ int pcm_resize_arrive(MPI_Comm parent, MPI_Comm *world) {
     pcm_g.job_id[PCM_JOB_MAX - 1] = 0;
     pcm_g.n_keepers = h->n_keepers;
     memcpy(pcm_g.keepers, h + 1, (size_t)h->n_keepers * sizeof(pcm_keeper));
-    memcpy(pcm_g.job_hosts, (unsigned char *)(h + 1) + (size_t)h->n_keepers * sizeof(pcm_keeper),
-           (size_t)h->job_hosts_len);
-    pcm_g.job_hosts[h->job_hosts_len] = 0;
+    pcm_hosts_unpack((unsigned char *)(h + 1) + (size_t)h->n_keepers * sizeof(pcm_keeper), (size_t)h->job_hosts_len);
     MPI_Comm pair, inter2, big;
     if ((pcm_stall_enter("MPI_Intercomm_merge (merging with rank 0)"), PMPI_Intercomm_merge(parent, 1, &pair)) !=
             MPI_SUCCESS ||

@@ -35,15 +35,8 @@ static int check_hosts(const char *hosts, char *why, size_t len) {
             snprintf(why, len, "host name '%.64s...' is too long", h);
             return PCM_ERR_HOST;
         }
-        if (!pcm_host_resolves(h)) {
-            snprintf(why, len, "target host '%.200s' does not resolve", h);
-            return PCM_ERR_HOST;
-        }
-        if (!pcm_env.add_host && !pcm_job_host(h)) {
-            snprintf(why, len, "target host '%.200s' is not one of the hosts the job was started on (%.200s)",
-                     h, pcm_g.job_hosts);
-            return PCM_ERR_HOST;
-        }
+        int refused = pcm_target_refused(h, "grows", why, len);
+        if (refused) return refused;
     }
     return PCM_SUCCESS;
 }

@@ -52,9 +52,8 @@ void pcm_host_name(char *out, size_t len) {
     out[len - 1] = 0;
 }
 
-int pcm_job_host(const char *host) {
-    const char *p = pcm_g.job_hosts;
-    if (!*p) return 1;
+int pcm_host_in_list(const char *list, const char *host) {
+    const char *p = list;
     size_t n = strlen(host);
     while (*p) {
         const char *end = strchr(p, ',');
@@ -63,6 +62,10 @@ int pcm_job_host(const char *host) {
         p += len + (end ? 1 : 0);
     }
     return 0;
+}
+
+int pcm_job_host(const char *host) {
+    return !pcm_g.job_hosts[0] || pcm_host_in_list(pcm_g.job_hosts, host);
 }
 
 const char *PCM_Error_string(int code) {

@@ -158,7 +158,7 @@ static void test_out_of_range(void) {
     expect_refused("ROAM_PCM_SPAWN_TIMEOUT_MS", "1999",
                    "0 (Open MPI's own 600 s) or an integer from 2000 to 3600000 ms (unset: 20000)");
     expect_refused("ROAM_PCM_SPAWN_TIMEOUT_MS", "-1", "from 0 to 3600000");
-    expect_refused("ROAM_PCM_SPAWN_TRIES", "0", "an integer from 1 to 10 tries of one move's spawn (unset: 2)");
+    expect_refused("ROAM_PCM_SPAWN_TRIES", "0", "an integer from 1 to 10 tries of one move's spawn (unset: 1)");
     expect_refused("ROAM_PCM_WORLD_MAP", "yes", "0 or 1 (0: MPI_COMM_WORLD is not mapped to the PCM world; unset: 1)");
     expect_refused("ROAM_PCM_WORLD_MAP", "2", "0 or 1");
     expect_refused("ROAM_PCM_CHECK_HOST", "false", "0 or 1");
@@ -215,11 +215,57 @@ static void test_job_hosts(void) {
     pcm_g.job_hosts[0] = 0;
 }
 
+/* pcm_target.c: the hosts where a spawn stalled, refused, and carried with the job's hosts. */
+static void test_stalled_hosts(void) {
+    pcm_env.check_host = 0;
+    pcm_env.add_host = 0;
+    snprintf(pcm_g.job_hosts, sizeof pcm_g.job_hosts, "%s", "h1,h2,h3");
+    pcm_g.stalled_hosts[0] = 0;
+    char why[1024];
+    EXPECT_EQ(pcm_target_refused("h1", "moves", why, sizeof why), PCM_SUCCESS);
+    EXPECT_EQ(pcm_hosts_packed_len(), strlen("h1,h2,h3"));   /* nothing stalled: the hosts alone */
+    pcm_stalled_add("h1");
+    pcm_stalled_add("h3");
+    pcm_stalled_add("h1");   /* once */
+    EXPECT(strcmp(pcm_g.stalled_hosts, "h1,h3") == 0);
+    EXPECT_EQ(pcm_stalled_host("h1"), 1);
+    EXPECT_EQ(pcm_stalled_host("h2"), 0);
+    EXPECT_EQ(pcm_stalled_host("h"), 0);
+    EXPECT_EQ(pcm_target_refused("h3", "moves", why, sizeof why), PCM_ERR_SPAWN);
+    EXPECT(strstr(why, "target host 'h3': a spawn of this job there stalled earlier") != NULL);
+    EXPECT(strstr(why, "moves there are refused for the rest of the job") != NULL);
+    EXPECT_EQ(pcm_target_refused("h2", "grows", why, sizeof why), PCM_SUCCESS);
+    EXPECT_EQ(pcm_target_refused("h4", "grows", why, sizeof why), PCM_ERR_HOST);
+    EXPECT(strstr(why, "is not one of the hosts the job was started on (h1,h2,h3)") != NULL);
+    /* carried as metadata carries it: the hosts, a zero byte, the stalled hosts */
+    unsigned char buf[PCM_JOB_HOSTS_MAX];
+    size_t len = pcm_hosts_packed_len();
+    EXPECT_EQ(len, strlen("h1,h2,h3") + 1 + strlen("h1,h3"));
+    pcm_hosts_pack(buf);
+    pcm_g.job_hosts[0] = pcm_g.stalled_hosts[0] = 0;
+    pcm_hosts_unpack(buf, len);
+    EXPECT(strcmp(pcm_g.job_hosts, "h1,h2,h3") == 0);
+    EXPECT(strcmp(pcm_g.stalled_hosts, "h1,h3") == 0);
+    /* from a sender that carried no stalled hosts: none */
+    pcm_hosts_unpack((const unsigned char *)"h1,h2", 5);
+    EXPECT(strcmp(pcm_g.job_hosts, "h1,h2") == 0);
+    EXPECT_EQ(pcm_g.stalled_hosts[0], 0);
+    /* a list that would not fit beside the hosts is left out, the hosts stay whole */
+    memset(pcm_g.job_hosts, 'a', PCM_JOB_HOSTS_MAX - 3);
+    pcm_g.job_hosts[PCM_JOB_HOSTS_MAX - 3] = 0;
+    pcm_g.stalled_hosts[0] = 0;
+    pcm_stalled_add("bb");
+    EXPECT_EQ(pcm_hosts_packed_len(), PCM_JOB_HOSTS_MAX - 3);
+    pcm_g.job_hosts[0] = pcm_g.stalled_hosts[0] = 0;
+    pcm_env.check_host = 1;
+}
+
 int main(void) {
     test_defaults();
     test_values();
     test_out_of_range();
     test_default_socket();
     test_job_hosts();
+    test_stalled_hosts();
     return TEST_SUMMARY("test_pcm_env");
 }

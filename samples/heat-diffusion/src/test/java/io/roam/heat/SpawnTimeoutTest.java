@@ -136,21 +136,44 @@ class SpawnTimeoutTest {
         }
     }
 
+    /**
+     * When the one try (the default) stalls, the move fails and the job goes on; a second order
+     * for the same host is then refused at once, without a spawn and without the job waiting
+     * again: with Open MPI 4.1.4 and PMIx 4.2, once a spawn onto mpirun's host stalled, every
+     * later one there did too (libpcm's pcm_target.c).
+     */
     @Test
-    void whenEveryTryStallsTheMoveFailsAndTheJobGoesOn() throws Exception {
+    void whenEveryTryStallsTheMoveFailsTheJobGoesOnAndTheHostIsRefusedAfterwards() throws Exception {
         Path gates = Files.createDirectories(dir.resolve("gates"));
         Files.writeString(gates.resolve("init"), "");   // never removed: every replacement is held
-        HeatJob.Spec spec = spec(gates, "1");
+        HeatJob.Spec spec = HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(3000)
+                .env("ROAM_PCM_SPAWN_TIMEOUT_MS", Long.toString(SPAWN_TIMEOUT_MS))   // ROAM_PCM_SPAWN_TRIES unset: 1
+                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(agent.socketPath());
         byte[] expected = Baselines.grid(spec);
+        long[] firstFailedAt = new long[1];
+        recorder.addHook((conn, msg) -> {
+            if (msg instanceof MigrationFailed f && f.orderId() == ORDER) {
+                firstFailedAt[0] = System.nanoTime();
+                conn.send(new PcmMessage.Migrate(ORDER + 1, "localhost", 0));
+            }
+        });
         try (HeatJob job = spec.start(dir.resolve("job"))) {
-            MigrationFailed[] failed = new MigrationFailed[1];
+            MigrationFailed[] failed = new MigrationFailed[2];
             awaitWithLogs(job, () -> failed[0] = recorder.awaitMessage(MigrationFailed.class,
                     f -> f.orderId() == ORDER, Duration.ofSeconds(90)).as(MigrationFailed.class));
             long held = reachedPid(gates.resolve("init.reached"));
+            awaitWithLogs(job, () -> failed[1] = recorder.awaitMessage(MigrationFailed.class,
+                    f -> f.orderId() == ORDER + 1, Duration.ofSeconds(30)).as(MigrationFailed.class));
+            double secondAfterS = (System.nanoTime() - firstFailedAt[0]) / 1e9;
             job.awaitSuccess(BOUND);
             String logs = job.logs();
             assertThat(failed[0].message()).as(logs).contains("MPI_Comm_spawn on host 'localhost' failed")
-                    .contains("try 1 of 1");
+                    .contains("try 1 of 1").contains("further moves and grows there are refused");
+            assertThat(failed[1].message()).as(logs)
+                    .contains("target host 'localhost': a spawn of this job there stalled earlier");
+            // refused when it arrived (at the next PCM_Status), not after another spawn timeout
+            assertThat(secondAfterS).as(logs).isLessThan(SPAWN_TIMEOUT_MS / 2000.0);
+            assertThat(reachedPid(gates.resolve("init.reached"))).as("no second spawn\n%s", logs).isEqualTo(held);
             assertThat(job.grid()).as("bit-exact against a run without migration\n%s", logs).isEqualTo(expected);
             assertThat(job.stderr()).as(logs).contains("its MPI_Init has not completed", "Exiting, so");
             assertThat(held).as("the replacement reached the gate\n%s", logs).isPositive();

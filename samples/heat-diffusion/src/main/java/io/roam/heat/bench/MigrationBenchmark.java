@@ -6,6 +6,7 @@ import io.roam.heat.bench.HeatRuns.Run;
 import io.roam.heat.bench.LocalBaselines.Checkpoint;
 import io.roam.heat.bench.LocalBaselines.Memcpy;
 import io.roam.heat.bench.MigrationJob.Phases;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -98,12 +100,12 @@ public final class MigrationBenchmark {
                 .toString()), socket,
                 Duration.ofMillis(s.settleMs()), Duration.ofMinutes(10));
         Map<MpiRuntime, Map<Integer, List<Phases>>> migrations = new LinkedHashMap<>();
+        List<String> stalls = new ArrayList<>();
         for (MpiRuntime runtime : s.runtimes()) {
             Map<Integer, List<Phases>> bySize = new LinkedHashMap<>();
             for (int mb : s.sizes()) {
                 System.err.printf("migrations (%s): %d MiB, %d + %d warm-up%n", runtime.name(), mb, s.reps(), s.warmup());
-                List<Phases> all = job.run(mb, s.warmup() + s.reps(), runtime.env());
-                bySize.put(mb, all.subList(s.warmup(), all.size()));
+                bySize.put(mb, moves(job, mb, s, runtime.env(), stalls, runtime.name()));
                 bySize.get(mb).forEach(p -> System.err.printf("  %.1f ms (spawn %.1f, merge %.1f, transfer %.1f)%n",
                         p.totalMs(), p.spawnMs(), p.mergeMs(), p.transferMs()));
             }
@@ -115,8 +117,7 @@ public final class MigrationBenchmark {
         for (int mb : s.javaSizes()) {
             System.err.printf("migrations of a Java rank (%s): %d MiB, %d + %d warm-up%n", s.javaRuntime().name(), mb,
                     s.reps(), s.warmup());
-            List<Phases> all = javaJob.run(mb, s.warmup() + s.reps(), s.javaRuntime().env());
-            javaMigrations.put(mb, all.subList(s.warmup(), all.size()));
+            javaMigrations.put(mb, moves(javaJob, mb, s, s.javaRuntime().env(), stalls, "Java rank"));
             javaMigrations.get(mb).forEach(p -> System.err.printf("  %.1f ms (spawn %.1f, merge %.1f, transfer %.1f)%n",
                     p.totalMs(), p.spawnMs(), p.mergeMs(), p.transferMs()));
         }
@@ -152,7 +153,34 @@ public final class MigrationBenchmark {
         String javaHeatCommand = javaHeat.isEmpty() ? "" : String.join(" ", heat.command(HeatRuns.JAVA,
                 javaHeat.get(0).ranks(), javaHeat.get(0).iterations())).replace(Path.of("").toAbsolutePath() + "/", "");
         return new Report.Results(s, machine, migrations, memcpy, checkpoints, overhead, one, heatCommand,
-                javaMigrations, javaHeat, javaHeatCommand);
+                javaMigrations, javaHeat, javaHeatCommand, stalls);
+    }
+
+    /**
+     * reps moves of mb MiB after the warm-up, in as many jobs as it takes: when a spawn on
+     * mpirun's host stalls (Open MPI 4.1.4 with PMIx 4.2), libpcm refuses that host for the rest
+     * of the job, so a new job (a new mpirun) does the remaining moves, after its own warm-up.
+     * Each stall is noted in stalls; at most 5 jobs.
+     */
+    private static List<Phases> moves(MigrationJob job, int mb, Settings s, Map<String, String> env,
+                                      List<String> stalls, String what) throws IOException, InterruptedException {
+        List<Phases> kept = new ArrayList<>();
+        for (int jobs = 1; kept.size() < s.reps(); jobs++) {
+            try {
+                List<Phases> all = job.run(mb, s.warmup() + s.reps() - kept.size(), env);
+                kept.addAll(all.subList(s.warmup(), all.size()));
+            } catch (MigrationJob.Stalled e) {
+                List<Phases> done = e.done();
+                kept.addAll(done.subList(Math.min(s.warmup(), done.size()), done.size()));
+                stalls.add(String.format(Locale.ROOT, "%s, %d MiB: a spawn stalled after %d moves of job %d",
+                        what, mb, done.size(), jobs));
+                System.err.println("  " + stalls.get(stalls.size() - 1) + "; a new job does the rest");
+                if (jobs == 5) {
+                    throw new IllegalStateException("5 jobs stalled: " + String.join("; ", stalls), e);
+                }
+            }
+        }
+        return kept;
     }
 
     private static Settings parse(String[] args) {

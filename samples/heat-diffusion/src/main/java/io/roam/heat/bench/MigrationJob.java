@@ -139,12 +139,14 @@ final class MigrationJob {
         if (result.err().contains("FAILED") || result.out().contains("FAILED")) {
             failures.add("the job reported a failure (see its output)");
         }
+        if (failures.stream().anyMatch(f -> f.contains(STALLED))) {
+            throw new Stalled(what + ": " + String.join("; ", failures), done(recorder));
+        }
         if (!failures.isEmpty() || result.exit() != 0) {
             throw new IllegalStateException(what + ": " + String.join("; ", failures) + " (exit " + result.exit()
                     + ")\n--- stdout\n" + result.out() + "--- stderr\n" + result.err());
         }
-        List<Phases> phases = recorder.messages().stream().filter(MigrationDone.class::isInstance)
-                .map(m -> Phases.of((MigrationDone) m)).sorted(Comparator.comparingLong(Phases::orderId)).toList();
+        List<Phases> phases = done(recorder);
         long expectedBytes = ((long) mb << 20) + Long.BYTES;   // the state and the iteration counter
         if (phases.size() != moves || phases.stream().anyMatch(p -> p.stateBytes() != expectedBytes)) {
             throw new IllegalStateException(what + ": expected " + moves + " MIGRATION_DONE of " + expectedBytes
@@ -157,6 +159,34 @@ final class MigrationJob {
         }
         pausesMs = List.copyOf(pauses);
         return phases;
+    }
+
+    /** The moves done, in order. */
+    private static List<Phases> done(PcmRecorder recorder) {
+        return recorder.messages().stream().filter(MigrationDone.class::isInstance)
+                .map(m -> Phases.of((MigrationDone) m)).sorted(Comparator.comparingLong(Phases::orderId)).toList();
+    }
+
+    /** What libpcm says when a spawn ran into ROAM_PCM_SPAWN_TIMEOUT_MS (pcm_migrate.c). */
+    static final String STALLED = "Open MPI's start of a process there stalled";
+
+    /**
+     * A spawn onto the target host stalled (Open MPI 4.1.4 with PMIx 4.2 on mpirun's own host,
+     * docs/architecture.md "A spawn that never completes"): libpcm refuses the host for the
+     * rest of the job, so the job's remaining moves cannot happen; {@code done} are the moves
+     * that did.
+     */
+    static final class Stalled extends IllegalStateException {
+        private final transient List<Phases> done;
+
+        Stalled(String message, List<Phases> done) {
+            super(message);
+            this.done = List.copyOf(done);
+        }
+
+        List<Phases> done() {
+            return done;
+        }
     }
 
     /** Waits for the job to end; ends it early (by pid) on a failure reported by the agent side or at the limit. */

@@ -26,7 +26,7 @@ final class Report {
                    Map<MpiRuntime, Map<Integer, List<Phases>>> migrations,
                    List<Memcpy> memcpy, List<Checkpoint> checkpoints, List<Overhead> overhead, List<Run> single,
                    String heatCommand, Map<Integer, List<Phases>> javaMigrations, List<JavaVsC> javaHeat,
-                   String javaHeatCommand) {
+                   String javaHeatCommand, List<String> stalls) {
     }
 
     private final Results r;
@@ -119,6 +119,12 @@ final class Report {
                 + "again, and reads the phases from each `MIGRATION_DONE`. The replacement `PCM_Load`s the state "
                 + "into freshly malloc'd memory and checks the pattern after the timed part (every move checked).");
         line("");
+        if (!r.stalls().isEmpty()) {
+            line("**Spawns that stalled: " + r.stalls().size() + "** (Open MPI 4.1.4 with PMIx 4.2 on mpirun's own "
+                    + "host, docs/architecture.md, *A spawn that never completes*; libpcm then refuses the host for the "
+                    + "rest of the job, so a new job did the remaining moves): " + String.join("; ", r.stalls()) + ".");
+            line("");
+        }
         for (var rt : r.migrations().entrySet()) {
             line("### " + rt.getKey().name() + " (" + rt.getKey().why() + ")");
             line("");
