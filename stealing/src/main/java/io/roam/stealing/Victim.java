@@ -58,6 +58,12 @@ public final class Victim {
     private final Map<Long, Given> given = new HashMap<>();
     /** Processes kept for a better thief, since when (they wait for it two periods at most). */
     private final Map<JobRank, Long> deferred = new HashMap<>();
+    /**
+     * "job thief" where a spawn of the job stalled: libpcm refuses that host for the rest of the
+     * job (a stalled spawn onto mpirun's host is followed by stalls only, with Open MPI 4.1.4 and
+     * PMIx 4.2), so its ranks are not offered to that thief again.
+     */
+    private final Set<String> stalledAt = new HashSet<>();
 
     private record Given(String jobId, long at) {
     }
@@ -181,6 +187,8 @@ public final class Victim {
             String why = isReserved(p.jobId(), p.rank()) ? "busy (offered or migrating)"
                     : outsideTheJob(p, thiefHost, jobHosts) ? "the thief's host " + thiefHost + " is not one of"
                             + " the hosts its job was started on"
+                    : stalledAt.contains(p.jobId() + " " + thief) ? "a spawn of its job on the thief stalled"
+                            + " earlier (libpcm refuses that host for the rest of the job)"
                     : full.contains(p.jobId()) ? "its job is at its migration limit"
                     : overBudget(p.jobId()) ? String.format(Locale.ROOT, "its job used its budget of %d moves from"
                             + " this node in %d s", settings.moveBudget(), settings.moveBudgetWindow().toSeconds())
@@ -251,9 +259,18 @@ public final class Victim {
         }
         if (!migrated) {
             given.remove(stealId);   // it did not move: it does not count against the budget
+            if (spawnStalled(detail)) {
+                stalledAt.add(res.jobId() + " " + res.thief());
+            }
         }
         return Optional.of(new Outgoing(res.thief(),
                 new StealOutcome(stealId, address, res.jobId(), res.rank(), migrated, detail)));
+    }
+
+    /** libpcm's words for a spawn that stalled, or a host refused after one (pcm_migrate.c, pcm_target.c). */
+    static boolean spawnStalled(String detail) {
+        return detail != null && (detail.contains("start of a process there stalled")
+                || detail.contains("a spawn of this job there stalled earlier"));
     }
 
     /** Offers not answered within the reply timeout are withdrawn. */

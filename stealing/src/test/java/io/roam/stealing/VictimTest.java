@@ -131,6 +131,28 @@ class VictimTest {
     }
 
     @Test
+    void aThiefWhereASpawnOfTheJobStalledIsNotOfferedItsRanksAgain() {
+        Victim v = warmed("v", "t1", "t2");
+        Neighbourhood n = around("v", List.of("t1", "t2"), Map.of());
+        assertThat(v.onRequest(request(1, "t1", 0), 0, loaded, List.of(busyRank), n, -1, -1).outgoing().message())
+                .isInstanceOf(StealOffer.class);
+        assertThat(v.onAnswer(new StealAnswer(1, "t1", true, "accepted"))).isPresent();
+        v.onMigrationEnded(1, false, "PCM_ERR_SPAWN: MPI_Comm_spawn on host 't1' failed: MPI_ERR_INTERN (after 20016 ms,"
+                + " try 1 of 1); Open MPI's start of a process there stalled, so further moves and grows there are"
+                + " refused for the rest of the job");
+        Victim.Reaction again = v.onRequest(request(2, "t1", 0), 1, loaded, List.of(busyRank), n, -1, -1);
+        assertThat(again.outgoing().message()).isInstanceOfSatisfying(StealRefused.class, r -> assertThat(r.reason())
+                .contains("rank 0 of j: a spawn of its job on the thief stalled earlier"));
+        // another thief still may; and a failure for another reason does not bar a thief
+        Victim.Reaction other = v.onRequest(request(3, "t2", 0), 2, loaded, List.of(busyRank), n, -1, -1);
+        assertThat(other.outgoing().message()).isInstanceOf(StealOffer.class);
+        assertThat(v.onAnswer(new StealAnswer(3, "t2", true, "accepted"))).isPresent();
+        v.onMigrationEnded(3, false, "PCM_ERR_SPAWN: MPI_Comm_spawn on host 't2' failed: MPI_ERR_SPAWN (after 3 ms)");
+        assertThat(v.onRequest(request(4, "t2", 0), 3, loaded, List.of(busyRank), n, -1, -1).outgoing().message())
+                .isInstanceOf(StealOffer.class);
+    }
+
+    @Test
     void anUnansweredOfferIsWithdrawnAfterTheReplyTimeout() {
         Victim v = warmed("v", "t");
         Neighbourhood n = around("v", List.of("t"), Map.of());
