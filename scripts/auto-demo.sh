@@ -14,6 +14,9 @@
 # too. Without it the hosts got 0.2 to 0.3 cores each beside a CI run (load 8 to 12 on 2
 # cores), their quotas never bound, and the job's iteration time followed the other work's
 # load, not the hosts' capacity (benchmarks/results/demo-runs.md).
+# ROAM_DEMO_SCENARIO=grow (make demo SCENARIO=grow) runs the second scenario instead: host 3's
+# agent joins mid-run and the malleable heat job grows onto it by itself (io.roam.heat.auto.GrowDemo;
+# its options: --rows, --cols, --join-after, --after, --grow-wait); output in target/auto-demo-grow.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,7 +25,13 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export NETNS_CPU_WEIGHT=${ROAM_DEMO_CPU_WEIGHT:-10000}   # netns-hosts.sh cpu, here and in AutoDemo
 prefix=${ROAM_DEMO_PREFIX:-rdemo}
 subnet=${ROAM_DEMO_SUBNET:-10.232.0}
-out=$(realpath -m "${ROAM_DEMO_OUT:-target/auto-demo}")
+scenario=${ROAM_DEMO_SCENARIO:-slowdown}
+case $scenario in
+    slowdown) default_out=target/auto-demo; demo=() ;;
+    grow) default_out=target/auto-demo-grow; demo=(--demo grow) ;;
+    *) echo "auto-demo.sh: ROAM_DEMO_SCENARIO=$scenario: allowed slowdown (the default) or grow" >&2; exit 2 ;;
+esac
+out=$(realpath -m "${ROAM_DEMO_OUT:-$default_out}")
 rm -rf "$out" && mkdir -p "$out"
 trap 'bash scripts/netns-hosts.sh down "$prefix"' EXIT
 bash scripts/netns-hosts.sh down "$prefix"
@@ -35,5 +44,5 @@ cp="samples/heat-diffusion/target/classes:$(ls agents/target/lib/jackson-*.jar |
 # The orchestrator runs in the first host's network (to reach the agents) but in no host's cgroup.
 nsenter --net="/run/netns/$prefix-h1" java -cp "$cp" io.roam.heat.auto.AutoDemo --hosts-file "$out/hosts" \
     --prefix "$prefix" --subnet "$subnet" --rsh-agent "$out/rsh-agent" --repo "$root" --out "$out" \
-    --cpu "${ROAM_DEMO_CPU:-0.6}" "$@" 2>&1 | tee "$out/demo.log"
+    --cpu "${ROAM_DEMO_CPU:-0.6}" ${demo[@]+"${demo[@]}"} "$@" 2>&1 | tee "$out/demo.log"
 exit "${PIPESTATUS[0]}"

@@ -1,5 +1,6 @@
 package io.roam.agents;
 
+import io.roam.decision.GrowGain;
 import io.roam.protocol.AgentMessage.ResizeJob;
 import io.roam.protocol.ResizeEvent;
 import java.time.Duration;
@@ -20,8 +21,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * has a check for it, it gathers the cluster's status, plans ({@link GrowPlanner}) and orders
  * each grow as {@code roam resize} would ({@link ResizeJob} to the agent itself, which holds
  * rank 0: {@link AgentResizes} checks it and runs it). One check at a time; a job's grow in
- * flight is not planned again, and its end starts the job's settle time anew. A child of the
- * agent; the plan is a plain class.
+ * flight is not planned again, and its end starts the job's settle time anew. With the gain
+ * model on (roam.agent.grow.gain) a job grows only after {@code checks} checks in a row predicted
+ * that its grow pays ({@link io.roam.decision.GrowGain}); a job of this agent that has a free
+ * slot but whose grow does not pay is logged (INFO) each time the reason changes. A child of the
+ * agent; the plan and the model are plain classes.
  */
 public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     public sealed interface Command {
@@ -41,13 +45,19 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     private record Event(ResizeEvent event) implements Command {
     }
 
-    /** roam.agent.grow, validated. */
-    record Settings(boolean onJoin, Duration settle, Duration interval, int maxProcesses) {
+    /** roam.agent.grow, validated; {@code gain} is null with the gain model off. */
+    record Settings(boolean onJoin, Duration settle, Duration interval, int maxProcesses, GrowGain.Settings gain,
+                    int checks) {
         static Settings from(com.typesafe.config.Config root) {
             io.roam.config.Settings s = io.roam.config.Settings.of(root, "roam.agent.grow");
+            boolean on = s.flag("gain");
+            GrowGain.Settings model = new GrowGain.Settings(s.number("min-speedup", 1, 100),
+                    s.duration("spawn-cost", Duration.ZERO, Duration.ofMinutes(10)),
+                    s.bytes("redistribution-rate", 1024, 100L << 30, "1 KiB to 100 GiB (per second)"),
+                    s.duration("payback-horizon", Duration.ofSeconds(1), Duration.ofHours(24)));
             return new Settings(s.flag("on-join"), s.duration("settle", Duration.ZERO, Duration.ofHours(1)),
                     s.duration("interval", Duration.ofMillis(100), Duration.ofHours(1)),
-                    s.integer("max-processes", 0, 1 << 20));
+                    s.integer("max-processes", 0, 1 << 20), on ? model : null, s.integer("checks", 1, 100));
         }
     }
 
@@ -59,6 +69,10 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     private final Set<String> ordered = new HashSet<>();
     /** When each job's last grow ordered here ended (a refusal too: it is not tried again within the settle time). */
     private final Map<String, Long> ended = new java.util.HashMap<>();
+    /** Per job of this agent, how many checks in a row predicted that its grow pays (gain model on). */
+    private final Map<String, Integer> paying = new java.util.HashMap<>();
+    /** Per job of this agent, the reason its last declined grow was logged for. */
+    private final Map<String, String> declinedSaid = new java.util.HashMap<>();
     private boolean asking;
     private long lastCheckNanos = Long.MIN_VALUE / 2;
 
@@ -107,10 +121,26 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
         resizing.addAll(ordered);
         Map<String, Long> last = new java.util.HashMap<>(s.check().lastResizeMillis());
         ended.forEach((job, at) -> last.merge(job, at, Math::max));
-        List<GrowPlanner.Grow> grows = GrowPlanner.plan(s.status().nodes(), new GrowPlanner.Local(selfAddress,
+        GrowPlanner.Plan plan = GrowPlanner.plan(s.status().nodes(), new GrowPlanner.Local(selfAddress,
                 s.check().jobHosts(), last, resizing), System.currentTimeMillis(),
-                settings.settle(), settings.maxProcesses());
-        for (GrowPlanner.Grow g : grows) {
+                settings.settle(), settings.maxProcesses(), settings.gain());
+        plan.declined().forEach((job, est) -> {
+            String why = est.veto().split("[:(]")[0];   // the rule, not its figures: logged when it changes
+            if (!why.equals(declinedSaid.put(job, why))) {
+                getContext().getLog().info("not growing job {}: {} (roam.agent.grow.gain)", job, est.describe());
+            }
+        });
+        Set<String> growing = new HashSet<>();
+        plan.grows().forEach(g -> growing.add(g.jobId()));
+        paying.keySet().retainAll(growing);
+        for (GrowPlanner.Grow g : plan.grows()) {
+            if (settings.gain() != null && paying.merge(g.jobId(), 1, Integer::sum) < settings.checks()) {
+                getContext().getLog().debug("grow of {}: check {} of {} that predicts a gain", g.describe(),
+                        paying.get(g.jobId()), settings.checks());
+                continue;
+            }
+            paying.remove(g.jobId());
+            declinedSaid.remove(g.jobId());
             getContext().getLog().info("growing {} onto free slots (roam.agent.grow.on-join)", g.describe());
             ordered.add(g.jobId());
             agent.tell(new NodeAgent.Wire(new ResizeJob(g.jobId(), g.newSize(), g.hosts(), events)));

@@ -3,6 +3,9 @@ package io.roam.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roam.agents.ClusterQueries.NodeView;
+import io.roam.decision.GrowGain;
+import io.roam.profiling.NodeProfile;
+import io.roam.profiling.ProcessProfile;
 import io.roam.protocol.AgentMessage.ProcessInfo;
 import io.roam.topologies.NodeInfo;
 import java.time.Duration;
@@ -136,12 +139,108 @@ class GrowPlannerTest {
                 p("j", 2, 3)), c), local("a"), NOW, SETTLE, 3)).isEmpty();
     }
 
+    // --- the gain model (roam.agent.grow.gain) ---
+    private static final GrowGain.Settings GAIN = new GrowGain.Settings(1.1, Duration.ofSeconds(1), 40L << 20,
+            Duration.ofSeconds(60));
+    private static final double SPEED = 1e9;   // updates/s per core on every node
+
+    /** Rank {@code rank} of job j (size 2) as profiled: 0.6 cores, computing {@code computeShare} of 4 ms. */
+    private static ProcessProfile profile(int rank, double computeShare) {
+        return new ProcessProfile("j", rank, 100 + rank, 0, NOW, 0, 1 << 26, 16L << 20, 1000, 4_000_000, 0, 0, 0.6,
+                computeShare, List.of());
+    }
+
+    /** Node host with 0.6 cores of quota, {@code available} updates/s available, rank r of j (or none). */
+    private static NodeView measured(String host, int slots, double available, Integer rank, double computeShare) {
+        return measured(host, slots, available, SPEED, rank, computeShare);
+    }
+
+    private static NodeView measured(String host, int slots, double available, double speed, Integer rank,
+                                     double computeShare) {
+        NodeProfile np = new NodeProfile(host, NOW, 2, 0.6, speed, 0.5, available, 1L << 33, 1L << 32, 0);
+        List<ProcessInfo> ps = rank == null ? List.of() : List.of(p("j", rank, 2));
+        List<ProcessProfile> prof = rank == null ? List.of() : List.of(profile(rank, computeShare));
+        return new NodeView(new NodeInfo(address(host), "default", host, 1), true, false, OLD, slots,
+                new ArrayList<>(ps), List.of(), prof, np, null, false, "/tmp/s");
+    }
+
+    private static GrowPlanner.Plan gainPlan(String self, NodeView... nodes) {
+        return GrowPlanner.plan(List.of(nodes), local(self), NOW, SETTLE, 0, GAIN);
+    }
+
+    @Test
+    void withTheGainModelAComputeBoundJobGrowsOntoANodeThatOffersACore() {
+        GrowPlanner.Plan plan = gainPlan("a", measured("a", 1, 0, 0, 0.9), measured("b", 1, 0, 1, 0.9),
+                measured("c", 1, 0.6 * SPEED, null, 0));
+        assertThat(plan.grows()).singleElement().satisfies(g -> {
+            assertThat(g.hosts()).containsExactly("c");
+            // W = 2 x 0.9 x 4 ms x 0.6e9; a third at 0.6e9 = 2.4 ms, + 0.4 ms not computing
+            assertThat(g.estimate().afterSeconds()).isCloseTo(0.0028, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(g.estimate().pays()).isTrue();
+            assertThat(g.describe()).contains("job j 2 -> 3 processes, the new ones on c (2 -> 3 processes: "
+                    + "predicted 4.00 -> 2.80 ms per iteration");
+        });
+        assertThat(plan.declined()).isEmpty();
+        // the agent of rank 1 plans the same and orders nothing, nor declines anything of its own
+        GrowPlanner.Plan onB = gainPlan("b", measured("a", 1, 0, 0, 0.9), measured("b", 1, 0, 1, 0.9),
+                measured("c", 1, 0.6 * SPEED, null, 0));
+        assertThat(onB.grows()).isEmpty();
+        assertThat(onB.declined()).isEmpty();
+    }
+
+    @Test
+    void withTheGainModelASlowNodeOrAJobThatMostlyWaitsDoesNotGrow() {
+        // the free node offers a tenth of a core: the new rank would be the slowest by far
+        GrowPlanner.Plan slow = gainPlan("a", measured("a", 1, 0, 0, 0.9), measured("b", 1, 0, 1, 0.9),
+                measured("c", 1, 0.1 * SPEED, null, 0));
+        assertThat(slow.grows()).isEmpty();
+        assertThat(slow.declined().get("j").veto()).startsWith("no speedup");
+        // the job computes 10 % of its time: a third less of that is no gain
+        GrowPlanner.Plan waits = gainPlan("a", measured("a", 1, 0, 0, 0.1), measured("b", 1, 0, 1, 0.1),
+                measured("c", 1, 0.6 * SPEED, null, 0));
+        assertThat(waits.grows()).isEmpty();
+        assertThat(waits.declined().get("j").veto()).startsWith("no speedup: 1.03 x");
+        // without the model the same status grows the job
+        assertThat(plan(List.of(measured("a", 1, 0, 0, 0.1), measured("b", 1, 0, 1, 0.1),
+                measured("c", 1, 0.6 * SPEED, null, 0)), local("a"))).containsExactly("j 2->3 on [c]");
+    }
+
+    @Test
+    void withTheGainModelASlotTheNodeHasNoProcessingForIsLeft() {
+        // c has 2 slots but 0.6 cores available: the first new process takes them, a second would get nothing
+        GrowPlanner.Plan plan = gainPlan("a", measured("a", 1, 0, 0, 0.9), measured("b", 1, 0, 1, 0.9),
+                measured("c", 2, 0.6 * SPEED, null, 0));
+        assertThat(plan.grows()).singleElement().satisfies(g -> assertThat(g.hosts()).containsExactly("c"));
+        // cores of 0.6e9 updates/s and two of them available: both slots, a quarter of the work each (1.8 + 0.4 ms)
+        GrowPlanner.Plan two = gainPlan("a", measured("a", 1, 0, 0, 0.9), measured("b", 1, 0, 1, 0.9),
+                measured("c", 2, 1.2e9, 0.6e9, null, 0));
+        assertThat(two.grows()).singleElement().satisfies(g -> {
+            assertThat(g.hosts()).containsExactly("c", "c");
+            assertThat(g.estimate().afterSeconds()).isCloseTo(0.0022, org.assertj.core.api.Assertions.within(1e-9));
+        });
+    }
+
+    @Test
+    void withTheGainModelAJobNotProfiledYetWaits() {
+        GrowPlanner.Plan plan = GrowPlanner.plan(List.of(node("a", 1, OLD, true, false, p("j", 0, 2)),
+                node("b", 1, OLD, true, false, p("j", 1, 2)), measured("c", 1, 0.6 * SPEED, null, 0)), local("a"),
+                NOW, SETTLE, 0, GAIN);
+        assertThat(plan.grows()).isEmpty();
+        assertThat(plan.declined().get("j").veto()).isEqualTo("profiles of 0 of the 2 ranks");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} = {1}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "roam.agent.grow.settle | 2h | 0 to 1 h",
         "roam.agent.grow.interval | 10ms | 100 ms to 1 h",
         "roam.agent.grow.max-processes | -1 | 0 to 1048576",
         "roam.agent.grow.on-join | maybe | true or false",
+        "roam.agent.grow.gain | 1.5 | true or false",
+        "roam.agent.grow.min-speedup | 0.9 | 1 to 100",
+        "roam.agent.grow.spawn-cost | 11m | 0 to 10 min",
+        "roam.agent.grow.redistribution-rate | 1000 | 1 KiB to 100 GiB",
+        "roam.agent.grow.payback-horizon | 25h | 1 s to 24 h",
+        "roam.agent.grow.checks | 0 | 1 to 100",
         "roam.agent.drain.shrink-malleable | 2 | true or false"})
     void aBadSettingStopsTheAgentNamingTheKey(String key, String value, String allowed) {
         com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(key + " = " + value)
@@ -155,6 +254,10 @@ class GrowPlannerTest {
         AutoGrow.Settings s = AutoGrow.Settings.from(com.typesafe.config.ConfigFactory.defaultReference());
         assertThat(s.onJoin()).isFalse();
         assertThat(s.settle()).isEqualTo(Duration.ofSeconds(30));
+        // the gain model is on once growing is: 1.1 x, 1 s + the data at 40 MiB/s, paid back within 60 s, 3 checks
+        assertThat(s.gain()).isEqualTo(new GrowGain.Settings(1.1, Duration.ofSeconds(1), 40L << 20,
+                Duration.ofSeconds(60)));
+        assertThat(s.checks()).isEqualTo(3);
         assertThat(com.typesafe.config.ConfigFactory.defaultReference().getBoolean("roam.agent.drain.shrink-malleable"))
                 .isFalse();
     }
