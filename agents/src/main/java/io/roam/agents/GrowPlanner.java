@@ -76,20 +76,7 @@ final class GrowPlanner {
         // the settled malleable jobs of the cluster, by job id
         Map<String, ProcessInfo> rank0 = new TreeMap<>();
         Map<String, String> rank0Node = new HashMap<>();
-        for (NodeView n : nodes) {
-            if (!n.reachable()) {
-                continue;
-            }
-            for (ProcessInfo p : n.processes()) {
-                if (p.rank() == 0 && p.malleable()) {
-                    ProcessInfo known = rank0.get(p.jobId());
-                    if (known == null || p.moves() > known.moves()) {
-                        rank0.put(p.jobId(), p);
-                        rank0Node.put(p.jobId(), n.node().address());
-                    }
-                }
-            }
-        }
+        rank0s(nodes, rank0, rank0Node);
         List<String> jobs = new ArrayList<>();
         for (ProcessInfo p : rank0.values()) {
             if (settled(nodes, p, rank0Node.get(p.jobId()), local, nowMillis, settleMs)) {
@@ -168,14 +155,70 @@ final class GrowPlanner {
         return new Plan(grows, declined);
     }
 
+    /** Shrink {@code jobId} from {@code oldSize} to {@code newSize}: its highest ranks leave (gain model's {@code estimate}). */
+    record Shrink(String jobId, int oldSize, int newSize, GrowGain.Estimate estimate) {
+        String describe() {
+            return "job " + jobId + " " + oldSize + " -> " + newSize + " processes, rank " + newSize + " and up leaving ("
+                    + estimate.describe() + ")";
+        }
+    }
+
+    /** The shrinks, and the jobs of this agent whose shrink does not pay. */
+    record ShrinkPlan(List<Shrink> shrinks, Map<String, GrowGain.Estimate> declined) {
+    }
+
+    /**
+     * The shrinks this agent orders now (roam.agent.grow.shrink-slow): each settled malleable job
+     * of 2 processes or more whose rank 0 runs here loses its highest rank (what a shrink ends)
+     * when the gain model predicts that the others without it are at least min-speedup faster
+     * and that the shrink pays back its cost: the highest rank ran on a slow node. A slow rank
+     * below it is no case for a shrink (it would keep its node and get more work).
+     */
+    static ShrinkPlan shrinks(List<NodeView> nodes, Local local, long nowMillis, Duration settle,
+                              GrowGain.Settings gain) {
+        List<Shrink> shrinks = new ArrayList<>();
+        Map<String, GrowGain.Estimate> declined = new TreeMap<>();
+        Map<String, ProcessInfo> rank0 = new TreeMap<>();
+        Map<String, String> rank0Node = new HashMap<>();
+        rank0s(nodes, rank0, rank0Node);
+        for (ProcessInfo r0 : rank0.values()) {
+            if (r0.size() < 2 || !local.selfAddress().equals(rank0Node.get(r0.jobId()))
+                    || !settled(nodes, r0, rank0Node.get(r0.jobId()), local, nowMillis, settle.toMillis())) {
+                continue;
+            }
+            List<GrowGain.Rank> ranks = measured(nodes, r0);
+            GrowGain.Estimate est = ranks == null ? GrowGain.unknown(r0.size(), r0.size() - 1, "profiles of "
+                    + "fewer than the " + r0.size() + " ranks") : GrowGain.shrink(ranks, 1, gain);
+            if (est.pays()) {
+                shrinks.add(new Shrink(r0.jobId(), r0.size(), r0.size() - 1, est));
+            } else {
+                declined.put(r0.jobId(), est);
+            }
+        }
+        return new ShrinkPlan(shrinks, declined);
+    }
+
     /**
      * The gain model's prediction for growing {@code r0}'s job by one process per entry of
-     * {@code offered}, from the profiles of its ranks in the status (per rank the process with
-     * the most moves: a departing one is still listed beside its replacement): processing = the
-     * cores the rank used x its node's speed per core.
+     * {@code offered}, from the profiles of its ranks in the status ({@link #measured}).
      */
     static GrowGain.Estimate estimate(List<NodeView> nodes, ProcessInfo r0, List<Double> offered,
                                       GrowGain.Settings gain) {
+        List<GrowGain.Rank> ranks = measured(nodes, r0);
+        if (ranks == null) {
+            return GrowGain.unknown(r0.size(), r0.size() + offered.size(), "profiles of fewer than the " + r0.size()
+                    + " ranks");
+        }
+        return GrowGain.grow(ranks, offered, gain);
+    }
+
+    /**
+     * The ranks 0 .. size-1 of {@code r0}'s job as the model takes them, in rank order, from the
+     * profiles in the status (per rank the process with the most moves: a departing one is still
+     * listed beside its replacement): processing = the cores the rank used x its node's speed
+     * per core; null unless every rank has a profile.
+     */
+    static List<GrowGain.Rank> measured(List<NodeView> nodes, ProcessInfo r0) {
         Map<Integer, ProcessProfile> latest = new TreeMap<>();
         Map<Integer, Double> speed = new HashMap<>();
         for (NodeView n : nodes) {
@@ -189,13 +232,30 @@ final class GrowPlanner {
             }
         }
         if (latest.size() != r0.size()) {
-            return GrowGain.unknown(r0.size(), r0.size() + offered.size(), "profiles of " + latest.size() + " of the "
-                    + r0.size() + " ranks");
+            return null;
         }
         List<GrowGain.Rank> ranks = new ArrayList<>();
         latest.forEach((rank, p) -> ranks.add(new GrowGain.Rank(rank, p.cpuShare() * speed.get(rank),
                 p.computeShare(), p.iterationNs() / 1e9, p.stateBytes())));
-        return GrowGain.grow(ranks, offered, gain);
+        return ranks;
+    }
+
+    /** The rank 0 of each malleable job on a reachable node (the one with the most moves), and its node's address. */
+    private static void rank0s(List<NodeView> nodes, Map<String, ProcessInfo> rank0, Map<String, String> rank0Node) {
+        for (NodeView n : nodes) {
+            if (!n.reachable()) {
+                continue;
+            }
+            for (ProcessInfo p : n.processes()) {
+                if (p.rank() == 0 && p.malleable()) {
+                    ProcessInfo known = rank0.get(p.jobId());
+                    if (known == null || p.moves() > known.moves()) {
+                        rank0.put(p.jobId(), p);
+                        rank0Node.put(p.jobId(), n.node().address());
+                    }
+                }
+            }
+        }
     }
 
     /** Whether the job may start a process on host: its own job's hosts when known; another agent's: assumed. */

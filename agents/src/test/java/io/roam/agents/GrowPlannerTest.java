@@ -226,7 +226,62 @@ class GrowPlannerTest {
                 node("b", 1, OLD, true, false, p("j", 1, 2)), measured("c", 1, 0.6 * SPEED, null, 0)), local("a"),
                 NOW, SETTLE, 0, GAIN);
         assertThat(plan.grows()).isEmpty();
-        assertThat(plan.declined().get("j").veto()).isEqualTo("profiles of 0 of the 2 ranks");
+        assertThat(plan.declined().get("j").veto()).isEqualTo("profiles of fewer than the 2 ranks");
+    }
+
+    // --- shrinking a job whose highest rank is slow (roam.agent.grow.shrink-slow) ---
+
+    /** Node host (0.6 cores of quota, nothing available) running rank r of job j of size 3. */
+    private static NodeView ranked(String host, int rank, double cores, double computeShare) {
+        NodeProfile np = new NodeProfile(host, NOW, 2, 0.6, SPEED, 1, 0, 1L << 33, 1L << 32, 0);
+        ProcessProfile pp = new ProcessProfile("j", rank, 100 + rank, 0, NOW, 0, 1 << 26, 16L << 20, 1000, 9_200_000,
+                0, 0, cores, computeShare, List.of());
+        return new NodeView(new NodeInfo(address(host), "default", host, 1), true, false, OLD, 1,
+                new ArrayList<>(List.of(p("j", rank, 3))), List.of(), List.of(pp), np, null, false, "/tmp/s");
+    }
+
+    @Test
+    void aJobWhoseHighestRankIsSlowShrinksByIt() {
+        // rank 2 gets 0.15 cores and computes 97 % of 9.2 ms; ranks 0 and 1 wait for it
+        List<NodeView> nodes = List.of(ranked("a", 0, 0.6, 0.24), ranked("b", 1, 0.6, 0.24),
+                ranked("c", 2, 0.15, 0.97));
+        GrowPlanner.ShrinkPlan plan = GrowPlanner.shrinks(nodes, local("a"), NOW, SETTLE, GAIN);
+        assertThat(plan.shrinks()).singleElement().satisfies(k -> {
+            assertThat(k.newSize()).isEqualTo(2);
+            // the work (3.99e6 updates) in halves at 0.6e9 = 3.32 ms, + 0.28 ms not computing
+            assertThat(k.estimate().afterSeconds()).isCloseTo(3.9882e6 / 2 / 0.6e9 + 0.03 * 0.0092,
+                    org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(k.describe()).startsWith("job j 3 -> 2 processes, rank 2 and up leaving (3 -> 2 processes: "
+                    + "predicted 9.20 -> 3.60 ms per iteration");
+        });
+        // only the agent of rank 0 orders it
+        assertThat(GrowPlanner.shrinks(nodes, local("c"), NOW, SETTLE, GAIN).shrinks()).isEmpty();
+        // not settled (rank 0 registered 5 s ago): nothing
+        assertThat(GrowPlanner.shrinks(nodes, local("a"), OLD + 5_000, SETTLE, GAIN).shrinks()).isEmpty();
+    }
+
+    @Test
+    void aSlowRankBelowTheHighestOrABalancedJobDoesNotShrink() {
+        // rank 0 is the slow one: a shrink would end rank 2 and leave rank 0 with more work
+        GrowPlanner.ShrinkPlan slow0 = GrowPlanner.shrinks(List.of(ranked("a", 0, 0.15, 0.97),
+                ranked("b", 1, 0.6, 0.24), ranked("c", 2, 0.6, 0.24)), local("a"), NOW, SETTLE, GAIN);
+        assertThat(slow0.shrinks()).isEmpty();
+        assertThat(slow0.declined().get("j").veto()).startsWith("no speedup");
+        GrowPlanner.ShrinkPlan even = GrowPlanner.shrinks(List.of(ranked("a", 0, 0.6, 0.9),
+                ranked("b", 1, 0.6, 0.9), ranked("c", 2, 0.6, 0.9)), local("a"), NOW, SETTLE, GAIN);
+        assertThat(even.shrinks()).isEmpty();
+        assertThat(even.declined().get("j").veto()).startsWith("no speedup");
+    }
+
+    @Test
+    void shrinkSlowNeedsTheGainModel() {
+        com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(
+                "roam.agent.grow { shrink-slow = true, gain = false }")
+                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentConfig.from(c))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("roam.agent.grow.shrink-slow")
+                .hasMessageContaining("true only with roam.agent.grow.gain = true");
+        assertThat(AutoGrow.Settings.from(com.typesafe.config.ConfigFactory.defaultReference()).shrinkSlow()).isFalse();
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} = {1}")
@@ -237,10 +292,11 @@ class GrowPlannerTest {
         "roam.agent.grow.on-join | maybe | true or false",
         "roam.agent.grow.gain | 1.5 | true or false",
         "roam.agent.grow.min-speedup | 0.9 | 1 to 100",
-        "roam.agent.grow.spawn-cost | 11m | 0 to 10 min",
+        "roam.agent.grow.resize-cost | 11m | 0 to 10 min",
         "roam.agent.grow.redistribution-rate | 1000 | 1 KiB to 100 GiB",
         "roam.agent.grow.payback-horizon | 25h | 1 s to 24 h",
         "roam.agent.grow.checks | 0 | 1 to 100",
+        "roam.agent.grow.shrink-slow | 2 | true or false",
         "roam.agent.drain.shrink-malleable | 2 | true or false"})
     void aBadSettingStopsTheAgentNamingTheKey(String key, String value, String allowed) {
         com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(key + " = " + value)

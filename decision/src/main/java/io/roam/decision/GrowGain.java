@@ -22,12 +22,14 @@ import java.util.Locale;
  * <li>With n' = n + k processes each does W / n', the old ranks at their rate, each new one at
  * the processing its node offers one more process; the slowest sets the time:
  * T' = max over all (W / n' / rate) + the rest.</li>
- * <li>Saved per second of run: 1 - T' / T. Cost: the job stalls {@code spawn-cost} plus the
+ * <li>Saved per second of run: 1 - T' / T. Cost: the job stalls {@code resize-cost} plus the
  * bytes the redistribution moves (of the ranks' registered state, the share a 1-D block
  * redistribution from n to n' blocks moves: {@link #movedShare}) at the redistribution rate.</li>
  * <li>The grow pays when T / T' is at least min-speedup and cost / saved per second (the
  * payback time) is at most the payback horizon.</li>
  * </ul>
+ * A shrink ({@link #shrink}) is the same model read backwards: the highest ranks leave, the
+ * others share the work.
  */
 public final class GrowGain {
     /**
@@ -42,15 +44,15 @@ public final class GrowGain {
     }
 
     /**
-     * The rules' settings (roam.agent.grow: min-speedup, spawn-cost, redistribution-rate,
+     * The rules' settings (roam.agent.grow: min-speedup, resize-cost, redistribution-rate,
      * payback-horizon).
      */
-    public record Settings(double minSpeedup, Duration spawnCost, long redistributionBytesPerSec,
+    public record Settings(double minSpeedup, Duration resizeCost, long redistributionBytesPerSec,
                            Duration paybackHorizon) {
         public Settings {
-            if (!(minSpeedup >= 1) || redistributionBytesPerSec <= 0 || spawnCost.isNegative()
+            if (!(minSpeedup >= 1) || redistributionBytesPerSec <= 0 || resizeCost.isNegative()
                     || paybackHorizon.isNegative() || paybackHorizon.isZero()) {
-                throw new IllegalArgumentException("min-speedup >= 1, a positive rate and horizon, a spawn cost >= 0");
+                throw new IllegalArgumentException("min-speedup >= 1, a positive rate and horizon, a resize cost >= 0");
             }
         }
     }
@@ -96,17 +98,15 @@ public final class GrowGain {
         if (n == 0 || newProcessing.isEmpty()) {
             return unknown(n, n2, "nothing to grow");
         }
+        String unmeasured = unmeasured(ranks);
+        if (unmeasured != null) {
+            return unknown(n, n2, unmeasured);
+        }
         double t = 0;
         double work = 0;
         double slowestCompute = 0;
         long state = 0;
         for (Rank r : ranks) {
-            if (!(r.processing() > 0) || !(r.computeShare() >= 0) || r.computeShare() > 1
-                    || !(r.iterationSeconds() > 0)) {
-                return unknown(n, n2, String.format(Locale.ROOT, "rank %d not measured yet (processing %.3g, "
-                        + "compute share %.3g, iteration %.3g s)", r.rank(), r.processing(), r.computeShare(),
-                        r.iterationSeconds()));
-            }
             t = Math.max(t, r.iterationSeconds());
             state += Math.max(0, r.stateBytes());
         }
@@ -129,7 +129,56 @@ public final class GrowGain {
             after = Math.max(after, share / p);
         }
         after += rest;
-        double cost = s.spawnCost().toNanos() / 1e9 + state * movedShare(n, n2) / s.redistributionBytesPerSec();
+        return judge(n, n2, t, after, state, s);
+    }
+
+    /**
+     * The prediction for shrinking the job of {@code ranks} (every rank of it, each once, in rank
+     * order) by its highest {@code leaving} ranks, which is what a shrink does (libpcm: ranks n'
+     * .. n-1 leave): the others share the job's work, each at its rate. It pays when the
+     * leaving ranks were the slow ones (a node throttled, or shared): fewer, faster ranks.
+     */
+    public static Estimate shrink(List<Rank> ranks, int leaving, Settings s) {
+        int n = ranks.size();
+        int n2 = n - leaving;
+        if (leaving < 1 || n2 < 1) {
+            return unknown(n, n2, "nothing to shrink");
+        }
+        String unmeasured = unmeasured(ranks);
+        if (unmeasured != null) {
+            return unknown(n, n2, unmeasured);
+        }
+        double t = ranks.stream().mapToDouble(Rank::iterationSeconds).max().orElse(0);
+        double work = 0;
+        double slowestCompute = 0;
+        long state = 0;
+        for (Rank r : ranks) {
+            work += r.computeShare() * t * r.processing();
+            slowestCompute = Math.max(slowestCompute, r.computeShare() * t);
+            state += Math.max(0, r.stateBytes());
+        }
+        double after = 0;
+        for (Rank r : ranks.subList(0, n2)) {
+            after = Math.max(after, work / n2 / r.processing());
+        }
+        return judge(n, n2, t, after + Math.max(0, t - slowestCompute), state, s);
+    }
+
+    /** Why a rank's figures cannot be used, or null when all can. */
+    private static String unmeasured(List<Rank> ranks) {
+        for (Rank r : ranks) {
+            if (!(r.processing() > 0) || !(r.computeShare() >= 0) || r.computeShare() > 1
+                    || !(r.iterationSeconds() > 0)) {
+                return String.format(Locale.ROOT, "rank %d not measured yet (processing %.3g, compute share %.3g, "
+                        + "iteration %.3g s)", r.rank(), r.processing(), r.computeShare(), r.iterationSeconds());
+            }
+        }
+        return null;
+    }
+
+    /** The rules on a prediction from {@code t} to {@code after} seconds, the job's state moved from n to n2 blocks. */
+    private static Estimate judge(int n, int n2, double t, double after, long state, Settings s) {
+        double cost = s.resizeCost().toNanos() / 1e9 + state * movedShare(n, n2) / s.redistributionBytesPerSec();
         double saved = Math.max(0, 1 - after / t);
         double horizon = s.paybackHorizon().toNanos() / 1e9;
         String veto = null;

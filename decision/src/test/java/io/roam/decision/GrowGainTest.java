@@ -91,6 +91,29 @@ class GrowGainTest {
     }
 
     @Test
+    void aJobShrinksByItsSlowHighestRank() {
+        // rank 2 gets a quarter of the others' processing: it computes 97 % of 9.2 ms, they 24 %
+        List<GrowGain.Rank> job = List.of(rank(0, 6e8, 0.24, 9.2, 16 * MIB), rank(1, 6e8, 0.24, 9.2, 16 * MIB),
+                rank(2, 1.5e8, 0.97, 9.2, 16 * MIB));
+        GrowGain.Estimate e = GrowGain.shrink(job, 1, DEFAULTS);
+        double work = 2 * 0.24 * 0.0092 * 6e8 + 0.97 * 0.0092 * 1.5e8;
+        assertThat(e.afterSeconds()).isCloseTo(work / 2 / 6e8 + 0.03 * 0.0092, within(1e-9));
+        // 1 s + half of 48 MiB (3 -> 2 blocks) at 40 MiB/s
+        assertThat(e.costSeconds()).isCloseTo(1.6, within(1e-9));
+        assertThat(e.pays()).isTrue();
+        assertThat(e.describe()).startsWith("3 -> 2 processes: predicted 9.20 -> 3.60 ms per iteration (2.56 x)");
+        // the slow rank is rank 0: the shrink ends rank 2 and rank 0 gets more work
+        List<GrowGain.Rank> slow0 = List.of(rank(0, 1.5e8, 0.97, 9.2, MIB), rank(1, 6e8, 0.24, 9.2, MIB),
+                rank(2, 6e8, 0.24, 9.2, MIB));
+        assertThat(GrowGain.shrink(slow0, 1, DEFAULTS).veto()).startsWith("no speedup");
+        // a balanced job is slower with fewer ranks
+        List<GrowGain.Rank> even = List.of(rank(0, 6e8, 0.9, 4, MIB), rank(1, 6e8, 0.9, 4, MIB));
+        assertThat(GrowGain.shrink(even, 1, DEFAULTS).afterSeconds()).isCloseTo(0.0076, within(1e-9));
+        assertThat(GrowGain.shrink(even, 1, DEFAULTS).pays()).isFalse();
+        assertThat(GrowGain.shrink(even, 2, DEFAULTS).veto()).isEqualTo("nothing to shrink");
+    }
+
+    @Test
     void theShareABlockRedistributionMoves() {
         assertThat(GrowGain.movedShare(2, 4)).isCloseTo(0.75, within(1e-12));
         assertThat(GrowGain.movedShare(2, 3)).isCloseTo(0.5, within(1e-12));
