@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * bit. Ends with a verdict ({@link GrowVerdict}) and writes a plot and result.json.
  *
  * <p>Options (besides --hosts-file, --prefix, --subnet, --rsh-agent, --repo, --out, --cpu):
- * --rows R, --cols C (2048 x 2048), --join-after S (host 3's agent starts S seconds after the
+ * --rows R, --cols C (4096 x 4096: an iteration spans several of the hosts' CPU periods), --join-after S (host 3's agent starts S seconds after the
  * job's first iteration-time sample, 20), --after S (the job runs S seconds after the grow, 30),
  * --grow-wait S (no grow within S seconds of the join: stop and fail, 180).
  */
@@ -73,8 +73,8 @@ final class GrowDemo {
         if (addresses.size() != 3) {
             throw new IllegalArgumentException("the grow demo needs 3 hosts, got " + addresses);
         }
-        String rows = opt.getOrDefault("rows", "2048");
-        String cols = opt.getOrDefault("cols", "2048");
+        String rows = opt.getOrDefault("rows", "4096");
+        String cols = opt.getOrDefault("cols", "4096");
         double joinAfter = seconds("join-after", 20);
         double after = seconds("after", 30);
         double growWait = seconds("grow-wait", 180);
