@@ -39,6 +39,7 @@ class GrowDemoTest {
         try {
             assertThat(demo.waitFor(900, TimeUnit.SECONDS)).as(output()).isTrue();
             String out = output();
+            System.out.println(out);   // the demo's lines, figures and verdict, in the test's report
             JsonNode r = new ObjectMapper().readTree(Files.readString(dir.resolve("out/result.json")));
             assertThat(r.get("verdict").asText()).as(out).isEqualTo("ok");
             assertThat(demo.exitValue()).as(out).isZero();
@@ -51,7 +52,7 @@ class GrowDemoTest {
             // the grow was the gain model's decision, with its figures
             assertThat(r.get("prediction").asText()).as(out).contains("2 -> 3 processes: predicted ", "payback");
             assertThat(out).contains("VERDICT: Roam did its job: the job grew 2 -> 3 processes onto host 3");
-            assertThat(Files.readString(dir.resolve("out/iteration-time.svg"))).contains("host 3 joins", "grew 2 -> 3");
+            assertThat(Files.readString(dir.resolve("out/iteration-time.svg"))).contains("host 3 joins", "grew 2 -&gt; 3");
         } finally {
             ProcessTrees.stop(demo, Duration.ofSeconds(30));   // its EXIT trap removes the hosts
         }
