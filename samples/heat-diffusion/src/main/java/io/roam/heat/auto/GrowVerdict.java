@@ -19,7 +19,7 @@ final class GrowVerdict {
      * grow must make the job faster. A third of the work per rank predicts 2/3 (plus what does
      * not shrink: the halo exchange and PCM_Status's allreduce per iteration, across hosts), but
      * on the 2 shared cores of the machine it was measured on, with other work at a load average
-     * of 11 to 15, the job got 0.87 to 0.92 x (benchmarks/results/grow-demo.md): the hosts'
+     * of 11 to 16, the job got 0.85 to 0.92 x (benchmarks/results/grow-demo.md): the hosts'
      * quotas do not buy a memory-bound sweep the speed they would alone, and host 1 also runs
      * mpirun, roam run and the seed agent. 0.95 fails a grow that did not pay.
      */
