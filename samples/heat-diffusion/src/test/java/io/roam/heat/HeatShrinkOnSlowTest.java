@@ -29,10 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("system")
 class HeatShrinkOnSlowTest {
     /**
-     * Large enough that a rank computes for milliseconds per iteration: a throttled rank's pauses
-     * then fall mostly in its computing, which the model sees, not in MPI, where they would count
-     * as communication that stays (with 1536 x 1024 it predicted only 1.11 x, just above
-     * min-speedup).
+     * A rank computes for milliseconds per iteration. The model still predicts the shrink at about
+     * 1.11 x only (the throttled rank's pauses inside MPI count as communication that stays:
+     * docs/architecture.md), just above min-speedup, with 1536 x 1024 as with this grid.
      */
     private static final int ROWS = 2048;
     private static final int COLS = 2048;
