@@ -9,6 +9,8 @@
 #   make test-system  deps, then the build with the system phase only (Surefire's tests off)
 #   make demo      build, then scripts/auto-demo.sh (as root: agents on namespace hosts
 #                  steal a throttled node's rank by themselves; else demo-manual)
+#   make demo SCENARIO=grow   the second scenario (root): a node joins mid-run and the
+#                  malleable heat job grows onto it by itself
 #   make demo-manual  build, then samples/heat-diffusion/demo.sh (ranks moved by hand)
 #   make bench     build, then the benchmarks (results in benchmarks/results/); the agent
 #                  benchmarks are the module benchmarks/java (roam-bench, not in the agents jar)
@@ -27,6 +29,7 @@ PREFIX ?= /usr/local
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 MVN_ARGS ?=
 DEMO_ARGS ?=
+SCENARIO ?=
 BENCH_ARGS ?=
 
 # Maven, not this make, drives the nested makes of the modules: keep this make's flags
@@ -71,7 +74,9 @@ test-system: deps
 
 demo: build
 	@if [ "$$(id -u)" = 0 ]; then \
-	  bash $(DEMO) $(DEMO_ARGS); \
+	  ROAM_DEMO_SCENARIO='$(SCENARIO)' bash $(DEMO) $(DEMO_ARGS); \
+	elif [ -n '$(SCENARIO)' ]; then \
+	  echo "make demo SCENARIO=$(SCENARIO): needs root (network namespaces and CPU cgroups)" >&2; exit 2; \
 	else \
 	  echo "make demo: not root, so no namespace hosts: running the manual migration demo instead" >&2; \
 	  bash $(MANUAL_DEMO); \
@@ -111,4 +116,4 @@ clean:
 	rm -f benchmarks/results/*.tmp
 
 help:
-	@sed -n '3,21s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,23s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

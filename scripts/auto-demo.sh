@@ -14,6 +14,9 @@
 # too. Without it the hosts got 0.2 to 0.3 cores each beside a CI run (load 8 to 12 on 2
 # cores), their quotas never bound, and the job's iteration time followed the other work's
 # load, not the hosts' capacity (benchmarks/results/demo-runs.md).
+# ROAM_DEMO_SCENARIO=grow (make demo SCENARIO=grow) runs the second scenario instead: host 3's
+# agent joins mid-run and the malleable heat job grows onto it by itself (io.roam.heat.auto.GrowDemo;
+# its options: --rows, --cols, --join-after, --after, --grow-wait); output in target/auto-demo-grow.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,12 +25,23 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export NETNS_CPU_WEIGHT=${ROAM_DEMO_CPU_WEIGHT:-10000}   # netns-hosts.sh cpu, here and in AutoDemo
 prefix=${ROAM_DEMO_PREFIX:-rdemo}
 subnet=${ROAM_DEMO_SUBNET:-10.232.0}
-out=$(realpath -m "${ROAM_DEMO_OUT:-target/auto-demo}")
+scenario=${ROAM_DEMO_SCENARIO:-slowdown}
+case $scenario in
+    slowdown) default_out=target/auto-demo; demo=(); cpu=${ROAM_DEMO_CPU:-0.6} ;;
+    grow) default_out=target/auto-demo-grow; demo=(--demo grow); cpu=${ROAM_DEMO_CPU:-0.4}
+          # hosts of 0.4 cores (1.2 for the three: room on 2 shared cores) whose quotas are
+          # enforced per 2.5 ms, not per 100 ms, so that an iteration spans several periods:
+          # ranks that wait for each other every iteration then lose little to one host's pause
+          # (docs/architecture.md, the grow scenario)
+          export NETNS_CPU_PERIOD_US=${ROAM_DEMO_CPU_PERIOD_US:-2500} ;;
+    *) echo "auto-demo.sh: ROAM_DEMO_SCENARIO=$scenario: allowed slowdown (the default) or grow" >&2; exit 2 ;;
+esac
+out=$(realpath -m "${ROAM_DEMO_OUT:-$default_out}")
 rm -rf "$out" && mkdir -p "$out"
 trap 'bash scripts/netns-hosts.sh down "$prefix"' EXIT
 bash scripts/netns-hosts.sh down "$prefix"
 bash scripts/netns-hosts.sh up "$prefix" 3 "$subnet" > "$out/hosts"
-for i in 1 2 3; do bash scripts/netns-hosts.sh cpu "$prefix" "$i" "${ROAM_DEMO_CPU:-0.6}"; done
+for i in 1 2 3; do bash scripts/netns-hosts.sh cpu "$prefix" "$i" "$cpu"; done
 bash scripts/netns-hosts.sh rsh-agent "$prefix" "$out/rsh-agent"
 # Class directories, not jars: the tests run this before the sample's jar is packaged.
 cp="samples/heat-diffusion/target/classes:$(ls agents/target/lib/jackson-*.jar | tr '\n' ':')"
@@ -35,5 +49,5 @@ cp="samples/heat-diffusion/target/classes:$(ls agents/target/lib/jackson-*.jar |
 # The orchestrator runs in the first host's network (to reach the agents) but in no host's cgroup.
 nsenter --net="/run/netns/$prefix-h1" java -cp "$cp" io.roam.heat.auto.AutoDemo --hosts-file "$out/hosts" \
     --prefix "$prefix" --subnet "$subnet" --rsh-agent "$out/rsh-agent" --repo "$root" --out "$out" \
-    --cpu "${ROAM_DEMO_CPU:-0.6}" "$@" 2>&1 | tee "$out/demo.log"
+    --cpu "$cpu" ${demo[@]+"${demo[@]}"} "$@" 2>&1 | tee "$out/demo.log"
 exit "${PIPESTATUS[0]}"

@@ -14,6 +14,9 @@
 #                                         weight as well (v1: cpu.shares W x 1024 / 100): on a
 #                                         busy machine a host then gets its CORES whatever else
 #                                         runs, instead of a share of what is left.
+#                                         With NETNS_CPU_PERIOD_US=P (1000 to 1000000, default
+#                                         100000) the quota is enforced per period of P us: CORES
+#                                         x P us of CPU, then the host waits for the next period.
 #
 # A host is a network namespace plus a UTS namespace whose host name is the host's address
 # (also exported as ROAM_HOST): processes of different hosts must not share a host name,
@@ -65,20 +68,26 @@ cpu() {
     local weight=${NETNS_CPU_WEIGHT:-}
     [[ -z $weight || ( $weight =~ ^[0-9]+$ && $weight -ge 1 && $weight -le 10000 ) ]] \
         || { echo "NETNS_CPU_WEIGHT must be 1 to 10000, not $weight" >&2; exit 2; }
+    local period=${NETNS_CPU_PERIOD_US:-100000}
+    [[ $period =~ ^[0-9]+$ && $period -ge 1000 && $period -le 1000000 ]] \
+        || { echo "NETNS_CPU_PERIOD_US must be 1000 to 1000000, not $period" >&2; exit 2; }
     ip netns list | awk '{print $1}' | grep -qx "$ns" || { echo "no host $ns" >&2; exit 2; }
     local dirs; dirs=$(cg_dirs "$ns")
     [[ -n $dirs ]] || { echo "no CPU cgroup controller mounted under /sys/fs/cgroup" >&2; exit 2; }
     for d in $dirs; do mkdir -p "$d"; done
     if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
         grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
-        if [[ $cores == max ]]; then echo "max 100000" > "$dirs/cpu.max"
-        else echo "$(awk -v c="$cores" 'BEGIN{printf "%d", c*100000}') 100000" > "$dirs/cpu.max"; fi
+        if [[ $cores == max ]]; then echo "max $period" > "$dirs/cpu.max"
+        else echo "$(awk -v c="$cores" -v p="$period" 'BEGIN{printf "%d", c*p}') $period" > "$dirs/cpu.max"; fi
         if [[ -n $weight ]]; then echo "$weight" > "$dirs/cpu.weight"; fi
     else
         local q=/sys/fs/cgroup/cpu/roam-$ns
-        echo 100000 > "$q/cpu.cfs_period_us"
+        if [[ $(cat "$q/cpu.cfs_period_us") != "$period" ]]; then
+            echo -1 > "$q/cpu.cfs_quota_us"   # first: a period shorter than the quota in force is refused
+            echo "$period" > "$q/cpu.cfs_period_us"
+        fi
         if [[ $cores == max ]]; then echo -1 > "$q/cpu.cfs_quota_us"
-        else awk -v c="$cores" 'BEGIN{printf "%d\n", c*100000}' > "$q/cpu.cfs_quota_us"; fi
+        else awk -v c="$cores" -v p="$period" 'BEGIN{printf "%d\n", c*p}' > "$q/cpu.cfs_quota_us"; fi
         if [[ -n $weight ]]; then echo $((weight * 1024 / 100)) > "$q/cpu.shares"; fi
     fi
 }

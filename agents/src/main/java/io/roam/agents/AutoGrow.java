@@ -1,5 +1,6 @@
 package io.roam.agents;
 
+import io.roam.decision.GrowGain;
 import io.roam.protocol.AgentMessage.ResizeJob;
 import io.roam.protocol.ResizeEvent;
 import java.time.Duration;
@@ -20,8 +21,13 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * has a check for it, it gathers the cluster's status, plans ({@link GrowPlanner}) and orders
  * each grow as {@code roam resize} would ({@link ResizeJob} to the agent itself, which holds
  * rank 0: {@link AgentResizes} checks it and runs it). One check at a time; a job's grow in
- * flight is not planned again, and its end starts the job's settle time anew. A child of the
- * agent; the plan is a plain class.
+ * flight is not planned again, and its end starts the job's settle time anew. With the gain
+ * model on (roam.agent.grow.gain) a job grows only after {@code checks} checks in a row predicted
+ * that its grow pays ({@link io.roam.decision.GrowGain}); a job of this agent that has a free
+ * slot but whose grow does not pay is logged (INFO) each time the reason changes. With
+ * roam.agent.grow.shrink-slow it also shrinks a job by its highest rank when the same model
+ * predicts that the others do better without it (the rank runs on a slow node), after as many
+ * checks. A child of the agent; the plans and the model are plain classes.
  */
 public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     public sealed interface Command {
@@ -41,13 +47,25 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     private record Event(ResizeEvent event) implements Command {
     }
 
-    /** roam.agent.grow, validated. */
-    record Settings(boolean onJoin, Duration settle, Duration interval, int maxProcesses) {
+    /** roam.agent.grow, validated; {@code gain} is null with the gain model off. */
+    record Settings(boolean onJoin, Duration settle, Duration interval, int maxProcesses, GrowGain.Settings gain,
+                    int checks, boolean shrinkSlow) {
         static Settings from(com.typesafe.config.Config root) {
             io.roam.config.Settings s = io.roam.config.Settings.of(root, "roam.agent.grow");
+            boolean on = s.flag("gain");
+            boolean shrinkSlow = s.flag("shrink-slow");
+            if (shrinkSlow && !on) {
+                throw s.bad("shrink-slow", "true only with roam.agent.grow.gain = true (the shrink is the model's "
+                        + "decision), else false");
+            }
+            GrowGain.Settings model = new GrowGain.Settings(s.number("min-speedup", 1, 100),
+                    s.duration("resize-cost", Duration.ZERO, Duration.ofMinutes(10)),
+                    s.bytes("redistribution-rate", 1024, 100L << 30, "1 KiB to 100 GiB (per second)"),
+                    s.duration("payback-horizon", Duration.ofSeconds(1), Duration.ofHours(24)));
             return new Settings(s.flag("on-join"), s.duration("settle", Duration.ZERO, Duration.ofHours(1)),
                     s.duration("interval", Duration.ofMillis(100), Duration.ofHours(1)),
-                    s.integer("max-processes", 0, 1 << 20));
+                    s.integer("max-processes", 0, 1 << 20), on ? model : null, s.integer("checks", 1, 100),
+                    shrinkSlow);
         }
     }
 
@@ -59,6 +77,12 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     private final Set<String> ordered = new HashSet<>();
     /** When each job's last grow ordered here ended (a refusal too: it is not tried again within the settle time). */
     private final Map<String, Long> ended = new java.util.HashMap<>();
+    /** Per job of this agent, how many checks in a row predicted that its grow pays (gain model on). */
+    private final Map<String, Integer> paying = new java.util.HashMap<>();
+    /** Per job of this agent, how many checks in a row predicted that shrinking it pays (shrink-slow). */
+    private final Map<String, Integer> shrinkPaying = new java.util.HashMap<>();
+    /** Per job of this agent, the reason its last declined grow or shrink was logged for. */
+    private final Map<String, String> declinedSaid = new java.util.HashMap<>();
     private boolean asking;
     private long lastCheckNanos = Long.MIN_VALUE / 2;
 
@@ -103,26 +127,81 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
             getContext().getLog().debug("grow check: no cluster status: {}", s.failure().toString());
             return this;
         }
-        Set<String> resizing = new HashSet<>(s.check().resizing());
-        resizing.addAll(ordered);
         Map<String, Long> last = new java.util.HashMap<>(s.check().lastResizeMillis());
         ended.forEach((job, at) -> last.merge(job, at, Math::max));
-        List<GrowPlanner.Grow> grows = GrowPlanner.plan(s.status().nodes(), new GrowPlanner.Local(selfAddress,
-                s.check().jobHosts(), last, resizing), System.currentTimeMillis(),
-                settings.settle(), settings.maxProcesses());
-        for (GrowPlanner.Grow g : grows) {
-            getContext().getLog().info("growing {} onto free slots (roam.agent.grow.on-join)", g.describe());
-            ordered.add(g.jobId());
-            agent.tell(new NodeAgent.Wire(new ResizeJob(g.jobId(), g.newSize(), g.hosts(), events)));
+        long now = System.currentTimeMillis();
+        if (settings.shrinkSlow()) {
+            GrowPlanner.ShrinkPlan shrinks = GrowPlanner.shrinks(s.status().nodes(), local(s.check(), last), now,
+                    settings.settle(), settings.gain());
+            said(shrinks.declined(), "shrink", "shrink-slow");
+            Set<String> candidates = new HashSet<>();
+            shrinks.shrinks().forEach(k -> candidates.add(k.jobId()));
+            shrinkPaying.keySet().retainAll(candidates);
+            for (GrowPlanner.Shrink k : shrinks.shrinks()) {
+                if (evidence(shrinkPaying, k.jobId(), k.describe())) {
+                    getContext().getLog().info("shrinking {}: fewer, faster ranks (roam.agent.grow.shrink-slow)",
+                            k.describe());
+                    order(k.jobId(), k.newSize(), List.of());
+                }
+            }
+        }
+        if (!settings.onJoin()) {
+            return this;
+        }
+        GrowPlanner.Plan plan = GrowPlanner.plan(s.status().nodes(), local(s.check(), last), now,
+                settings.settle(), settings.maxProcesses(), settings.gain());
+        said(plan.declined(), "grow", "gain");
+        Set<String> growing = new HashSet<>();
+        plan.grows().forEach(g -> growing.add(g.jobId()));
+        paying.keySet().retainAll(growing);
+        for (GrowPlanner.Grow g : plan.grows()) {
+            if (settings.gain() == null || evidence(paying, g.jobId(), g.describe())) {
+                getContext().getLog().info("growing {} onto free slots (roam.agent.grow.on-join)", g.describe());
+                order(g.jobId(), g.newSize(), g.hosts());
+            }
         }
         return this;
+    }
+
+    /** What the planner is told of this agent's jobs: their hosts, the end of their last resize, those resizing. */
+    private GrowPlanner.Local local(Check c, Map<String, Long> last) {
+        Set<String> resizing = new HashSet<>(c.resizing());
+        resizing.addAll(ordered);
+        return new GrowPlanner.Local(selfAddress, c.jobHosts(), last, resizing);
+    }
+
+    /** Counts one more check that predicts the change pays; true once {@code checks} in a row did (then starts anew). */
+    private boolean evidence(Map<String, Integer> counts, String job, String what) {
+        int n = counts.merge(job, 1, Integer::sum);
+        if (n < settings.checks()) {
+            getContext().getLog().debug("{}: check {} of {} that predicts a gain", what, n, settings.checks());
+            return false;
+        }
+        counts.remove(job);
+        declinedSaid.keySet().removeIf(k -> k.endsWith(" " + job));
+        return true;
+    }
+
+    /** Logs (INFO) why each of this agent's jobs is not resized, once per reason. */
+    private void said(Map<String, GrowGain.Estimate> declined, String doing, String key) {
+        declined.forEach((job, est) -> {
+            String why = est.veto().split("[:(]")[0];   // the rule, not its figures
+            if (!why.equals(declinedSaid.put(doing + " " + job, why))) {
+                getContext().getLog().info("no {} of job {}: {} (roam.agent.grow.{})", doing, job, est.describe(), key);
+            }
+        });
+    }
+
+    private void order(String job, int newSize, List<String> hosts) {
+        ordered.add(job);
+        agent.tell(new NodeAgent.Wire(new ResizeJob(job, newSize, hosts, events)));
     }
 
     private Behavior<Command> onEvent(ResizeEvent e) {
         if (e.phase().terminal()) {
             ordered.remove(e.jobId());
             ended.put(e.jobId(), System.currentTimeMillis());
-            getContext().getLog().info("grow of job {} ({} -> {}): {} {}", e.jobId(), e.oldSize(), e.newSize(),
+            getContext().getLog().info("resize of job {} ({} -> {}): {} {}", e.jobId(), e.oldSize(), e.newSize(),
                     e.phase(), e.detail() == null ? "" : e.detail());
         }
         return this;

@@ -109,7 +109,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final ActorRef<Stealer.Command> stealer;
     private final AgentMigrations migrations;
     private final AgentResizes resizes;
-    /** Grows the malleable jobs whose rank 0 runs here onto free slots (roam.agent.grow.on-join); null when off. */
+    /**
+     * Grows the malleable jobs whose rank 0 runs here onto free slots (roam.agent.grow.on-join) and
+     * shrinks those whose highest rank is slow (roam.agent.grow.shrink-slow); null when both are off.
+     */
     private final ActorRef<AutoGrow.Command> grower;
     private NetworkProfile network = NetworkProfile.EMPTY;
     private boolean drained;
@@ -157,8 +160,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 jobHosts::get, new AgentResizes.Wiring(daemon,
                         ctx.messageAdapter(ResizeOrder.Reported.class, ResizeReported::new), ResizeStopped::new));
         AutoGrow.Settings grow = AutoGrow.Settings.from(ctx.getSystem().settings().config());
-        this.grower = grow.onJoin() ? ctx.spawn(AutoGrow.create(new ClusterQueries(ctx.getSystem(), ctx.getSelf(),
-                settings.statusTimeout()), self.address(), ctx.getSelf(), grow), "auto-grow") : null;
+        this.grower = grow.onJoin() || grow.shrinkSlow() ? ctx.spawn(AutoGrow.create(new ClusterQueries(
+                ctx.getSystem(), ctx.getSelf(), settings.statusTimeout()), self.address(), ctx.getSelf(), grow),
+                "auto-grow") : null;
         this.prober = ctx.spawn(LinkProber.create(config.profiling(), ctx.messageAdapter(NetworkProfile.class, Network::new)),
                 "link-prober");
         cluster.subscriptions().tell(Subscribe.create(

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -24,8 +23,9 @@ import java.util.TreeMap;
  *
  * <p>Arguments: --hosts-file F (lines "namespace address"), --prefix P, --repo DIR, --out DIR,
  * --ranks N, --rows R, --cols C, --iterations I, --slow-after S, --slow-cpu CORES,
- * --protocol rs|ats|nts, --strategy NAME, --tuning demo|default, --no-slowdown. With --scenario NAME
- * it runs one scenario of benchmarks/autonomy.sh instead ({@link ScenarioRun}, which lists its options).
+ * --protocol rs|ats|nts, --strategy NAME, --tuning demo|default, --no-slowdown. With --demo grow it
+ * runs the demo's second scenario instead ({@link GrowDemo}: a host joins, the job grows onto it);
+ * with --scenario NAME one scenario of benchmarks/autonomy.sh ({@link ScenarioRun}, which lists its options).
  */
 public final class AutoDemo {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,7 +57,13 @@ public final class AutoDemo {
             String key = args[i].substring(2);
             opt.put(key, FLAGS.contains(key) ? "true" : args[++i]);
         }
-        System.exit(opt.containsKey("scenario") ? new ScenarioRun(opt).run() : new AutoDemo(opt).run());
+        String demo = opt.getOrDefault("demo", "slowdown");
+        if (!demo.equals("slowdown") && !demo.equals("grow")) {
+            throw new IllegalArgumentException("--demo " + demo + ": allowed slowdown (a host slows, its rank moves) "
+                    + "or grow (a host joins, the job grows onto it)");
+        }
+        System.exit(opt.containsKey("scenario") ? new ScenarioRun(opt).run()
+                : demo.equals("grow") ? new GrowDemo(opt).run() : new AutoDemo(opt).run());
     }
 
     private double now() {
@@ -197,45 +203,10 @@ public final class AutoDemo {
     }
 
     private boolean compare(Path bin, int ranks, List<String> heatArgs, String grid) throws Exception {
-        Path ref = out.resolve("reference.bin");
-        List<String> mpirun = new ArrayList<>(List.of("mpirun", "--oversubscribe", "--mca", "pml", "ob1", "-np",
-                Integer.toString(ranks), bin.resolve("heat-nopcm").toString()));
-        mpirun.addAll(heatArgs);
-        mpirun.addAll(List.of("-o", ref.toString(), "-q"));
-        Optional<ReferenceCache> cache = ReferenceCache.fromEnvironment();
-        if (cache.isPresent() && cache.get().fetch(mpirun, ref)) {
-            say("reference grid of the same command kept by an earlier run (ROAM_DEMO_REFERENCE_CACHE)");
-        } else {
-            // On host 2, its quota raised to the job's cores (ranks x the hosts' quota): the
-            // reference gets the CPU the job had, whatever else the machine runs (outside the
-            // hosts, beside a CI run, it took 2 to 3 minutes).
-            String cores = String.format(Locale.ROOT, "%.2f",
-                    ranks * Double.parseDouble(opt.getOrDefault("cpu", "0.6")));
-            Path script = Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath().resolve("scripts/netns-hosts.sh");
-            say("reference run without Roam (heat-nopcm, plain mpirun, on host 2 given %s cores) for the bit-exact "
-                    + "check ...", cores);
-            new ProcessBuilder("bash", script.toString(), "cpu", opt.get("prefix"), "2", cores).inheritIO().start()
-                    .waitFor();
-            List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "exec", opt.get("prefix"), "2"));
-            cmd.addAll(mpirun);
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(out.resolve("reference.log").toFile()).start();
-            if (p.waitFor() != 0 || !Files.exists(ref)) {
-                say("no grid to compare (reference exit %d, its grid %s)", p.exitValue(), Files.exists(ref));
-                return false;
-            }
-            if (cache.isPresent()) {
-                cache.get().keep(mpirun, ref);
-            }
-        }
-        if (!Files.exists(Path.of(grid))) {
-            say("no grid to compare (the run under Roam wrote none: %s)", grid);
-            return false;
-        }
-        boolean same = java.util.Arrays.equals(Files.readAllBytes(ref), Files.readAllBytes(Path.of(grid)));
-        say("final grid %s the reference run's (%d bytes)", same ? "is bit-identical to" : "DIFFERS from",
-                Files.size(ref));
-        return same;
+        // on host 2, its quota raised to the job's cores (ranks x the hosts' quota)
+        String cores = String.format(Locale.ROOT, "%.2f", ranks * Double.parseDouble(opt.getOrDefault("cpu", "0.6")));
+        return ReferenceGrid.matches(Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath(), opt.get("prefix"), out,
+                bin, ranks, heatArgs, Path.of(grid), cores, s -> say("%s", s));
     }
 
     /** The hosts (0-based) of a placement (rank to host address). */

@@ -21,6 +21,8 @@ final class Timeline {
     final List<Sample> samples = new ArrayList<>();
     final List<Mark> migrations = new ArrayList<>();
     Double slowdownAt;
+    /** The label of the red mark at {@link #slowdownAt}: the event the run reacts to. */
+    String slowdownLabel = "slowdown";
 
     void sample(double s, double ms, long iteration) {
         if (ms > 0 && (samples.isEmpty() || samples.get(samples.size() - 1).iteration() != iteration)) {
@@ -102,7 +104,7 @@ final class Timeline {
         }
         List<Coloured> marks = new ArrayList<>();
         if (slowdownAt != null) {
-            marks.add(new Coloured(new Mark(slowdownAt, "slowdown"), "#d62728"));
+            marks.add(new Coloured(new Mark(slowdownAt, slowdownLabel), "#d62728"));
         }
         migrations.forEach(m -> marks.add(new Coloured(m, "#2ca02c")));
         marks.sort(java.util.Comparator.comparingDouble(c -> c.mark().seconds()));
