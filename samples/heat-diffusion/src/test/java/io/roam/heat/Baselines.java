@@ -29,8 +29,10 @@ final class Baselines {
         plain.javaRanks = shape.javaRanks;
         plain.binary = shape.binary;
         Path dir = Files.createTempDirectory("roam-heat-baseline-");
+        long t0 = System.nanoTime();
         try (HeatJob job = plain.start(dir)) {
             byte[] grid = job.awaitSuccess(HeatJob.seconds(600)).grid();
+            System.out.printf(java.util.Locale.ROOT, "baseline %s: %.1f s%n", shape.key(), (System.nanoTime() - t0) / 1e9);
             GRIDS.put(shape.key(), grid);
             return grid;
         }

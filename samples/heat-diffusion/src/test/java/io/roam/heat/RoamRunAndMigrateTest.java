@@ -36,7 +36,9 @@ class RoamRunAndMigrateTest {
     @Test
     void rankMovedByRoamMigrateShowsOnTheNewNodeAndTheGridIsBitExact() throws Exception {
         Mpi.requireMpirun();
+        Phases phases = new Phases("RoamRunAndMigrateTest");
         byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(ROWS, COLS).iterations(ITERATIONS));
+        phases.mark("baseline");
         List<Process> started = new ArrayList<>();
         try (NetnsHosts hosts = NetnsHosts.create("rrm", 2, dir)) {
             String h1 = hosts.addresses.get(0);
@@ -49,6 +51,7 @@ class RoamRunAndMigrateTest {
                 JsonNode s = status(ns1, api1);
                 assertThat(s.get("nodes")).hasSize(2).allMatch(n -> n.get("reachable").asBoolean());
             });
+            phases.mark("agents up");
 
             Path grid = dir.resolve("grid.bin");
             // no --socket: roam run gives the ranks the agents' socket (not the default path here)
@@ -71,6 +74,7 @@ class RoamRunAndMigrateTest {
             List<Integer> onH2 = ranks(processesOn(holder[0], h2));
             String jobId = processesOn(holder[0], h1).get(0).get("jobId").asText();
             int moving = onH1.get(onH1.size() - 1);
+            phases.mark("ranks registered");
 
             RoamCommands.Result moved = RoamCommands.run(ns1, 120, "migrate", "--agent", api1, "--job", jobId,
                     "--rank", "" + moving, "--to", h2);
@@ -107,11 +111,13 @@ class RoamRunAndMigrateTest {
                 jobGraphSpansBothNodes(s, jobId);
             });
             RoamCommands.Result graph = RoamCommands.run(ns1, 60, "status", "--graph", "--agent", api1);
+            phases.mark("moved, profiles checked");
             assertThat(graph.out()).contains("LOCAL MB", "REMOTE MB BY NODE", "rank 0 -> rank 1", "rank 3 -> rank 2");
 
             assertThat(job.waitFor(600, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
             assertThat(Files.readString(dir.resolve("run.log"))).doesNotContain("cannot reach the agent");
+            phases.mark("job ended");
             assertThat(Files.readAllBytes(grid)).as("grid after roam migrate").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + RoamCommands.logs(dir, "agent1.log", "agent2.log", "run.log"), e);

@@ -46,6 +46,7 @@ class RollingUpgradeTest {
         HeatJob.Spec shape = HeatJob.spec().ranks(4).grid(ROWS, COLS).iterations(ITERATIONS);
         List<Process> started = new ArrayList<>();
         List<String> logs = new ArrayList<>(List.of("run.log"));
+        Phases phases = new Phases("RollingUpgradeTest");
         try (NetnsHosts hosts = NetnsHosts.create("rup", 3, dir)) {
             List<Process> agents = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -59,6 +60,7 @@ class RollingUpgradeTest {
             String api1 = api(hosts, 0);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                     assertThat(status(h1, api1).get("nodes")).hasSize(3).allMatch(n -> n.get("reachable").asBoolean()));
+            phases.mark("agents up");
 
             // the run without Roam goes on meanwhile: the comparison needs it only at the end
             CompletableFuture<byte[]> expected = CompletableFuture.supplyAsync(() -> {
@@ -80,6 +82,7 @@ class RollingUpgradeTest {
             started.add(job);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(ranks(status(h1, api1))).isEqualTo(4));
+            phases.mark("ranks registered");
 
             for (int i = 0; i < 3; i++) {
                 String host = hosts.addresses.get(i);
@@ -90,11 +93,13 @@ class RollingUpgradeTest {
                 RoamCommands.Result drain = RoamCommands.run(there, 300, "drain", "--agent", api, host);
                 assertThat(drain.exit()).as(drain.out()).isZero();
                 assertThat(placement(status(there, api)).getOrDefault(host, List.of())).as(drain.out()).isEmpty();
+                phases.mark(host + " drained");
                 // 2. stop: SIGTERM to the agent's JVM, as systemd sends it
                 ProcessHandle jvm = agentJvm(agents.get(i));
                 new ProcessBuilder("kill", "-TERM", Long.toString(jvm.pid())).start().waitFor();
                 assertThat(jvm.onExit().get(150, TimeUnit.SECONDS).isAlive()).isFalse();
                 assertThat(job.isAlive()).as("the job ran on while agent %s stopped", host).isTrue();
+                phases.mark(host + " stopped");
                 // 3. start the new agent, drained until checked
                 String log = "agent" + (i + 1) + "-upgraded.log";
                 logs.add(log);
@@ -106,11 +111,13 @@ class RollingUpgradeTest {
                     assertThat(s.get("nodes")).hasSize(3).allMatch(n -> n.get("reachable").asBoolean());
                     assertThat(node(s, host).get("drained").asBoolean()).as("%s back, drained", host).isTrue();
                 });
+                phases.mark(host + " upgraded agent up");
                 // 4. roam undrain: it takes work again
                 RoamCommands.Result undrain = RoamCommands.run(there, 60, "undrain", "--agent", api, host);
                 assertThat(undrain.exit()).as(undrain.out()).isZero();
                 assertThat(node(status(there, api), host).get("drained").asBoolean()).isFalse();
                 assertThat(ranks(status(there, api))).isEqualTo(4);
+                phases.mark(host + " undrained");
             }
             assertThat(job.isAlive()).as("the job must outlast the upgrade (raise ITERATIONS)").isTrue();
             for (int i = 0; i < 3; i++) {
@@ -119,8 +126,10 @@ class RollingUpgradeTest {
 
             assertThat(job.waitFor(600, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
+            phases.mark("job ended");
             assertThat(Files.readAllBytes(grid)).as("grid after the rolling upgrade")
                     .isEqualTo(expected.get(600, TimeUnit.SECONDS));
+            phases.mark("baseline compared");
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + RoamCommands.logs(dir, logs.toArray(String[]::new)), e);
         } finally {
