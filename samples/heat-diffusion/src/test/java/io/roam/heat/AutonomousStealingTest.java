@@ -89,6 +89,8 @@ class AutonomousStealingTest {
             assertThat(Files.readString(dir.resolve("out/iteration-time.svg"))).contains("<polyline", "slowdown");
         } finally {
             ProcessTrees.stop(demo, Duration.ofSeconds(30));   // its EXIT trap removes the hosts
+            System.out.println("AutonomousStealingTest " + protocol + ": the demo's output (times since its start)\n"
+                    + output());
         }
     }
 

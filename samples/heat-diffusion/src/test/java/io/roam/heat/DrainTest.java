@@ -43,6 +43,7 @@ class DrainTest {
     void drainedNodesEmptyAndStayEmptyAndSigtermDrainsFirst() throws Exception {
         Mpi.requireMpirun();
         List<Process> started = new ArrayList<>();
+        Phases phases = new Phases("DrainTest");
         try (NetnsHosts hosts = NetnsHosts.create("drn", 3, dir)) {
             String socket = dir.resolve("agent-%h.sock").toString();
             List<Process> agents = new ArrayList<>();
@@ -66,6 +67,7 @@ class DrainTest {
             String api1 = api(hosts, 0);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                     assertThat(status(h1, api1).get("nodes")).hasSize(3).allMatch(n -> n.get("reachable").asBoolean()));
+            phases.mark("agents up");
 
             Path grid = dir.resolve("grid.bin");
             Path stop = dir.resolve("stop");
@@ -80,7 +82,9 @@ class DrainTest {
                     assertThat(placement(status(h1, api1)).values().stream().mapToInt(List::size).sum()).isEqualTo(4));
             // let the stealing settle a first time: the idle host may steal a rank; the drain starts
             // once the placement has stayed the same for 4 stealing periods (settle-time 3 s)
+            phases.mark("ranks registered");
             awaitSettled(() -> placement(status(h1, api1)), Duration.ofSeconds(4), Duration.ofSeconds(120));
+            phases.mark("placement settled");
 
             // 1. roam drain of a host with two ranks: both move, none left there
             // work stealing runs on: a rank may leave the chosen host before the drain reaches it;
@@ -102,6 +106,7 @@ class DrainTest {
                 drain = null;
             }
             assertThat(drain).as("a host with two ranks to drain").isNotNull();
+            phases.mark("drained");
             String drained = chosen;
             assertThat(drain.exit()).as(drain.out()).isZero();
             assertThat(drain.out()).contains("DONE", "holds no managed process", "moved job");
@@ -122,6 +127,7 @@ class DrainTest {
                         drained).isEmpty();
             }
 
+            phases.mark("nothing stolen back");
             // 3. the two other hosts hold 2 ranks in 2 slots each: draining one is refused, nothing moves
             String full = placement(status(h1, api1)).keySet().stream().filter(h -> !h.equals(drained)).findFirst()
                     .orElseThrow();
@@ -158,7 +164,9 @@ class DrainTest {
             List<Integer> hadRanks = placement(status(askHost, askApi)).getOrDefault(full, List.of());
             assertThat(hadRanks).isNotEmpty();
             new ProcessBuilder("kill", "-TERM", Long.toString(agentJvm.pid())).start().waitFor();
+            phases.mark("refusals checked, undrained, SIGTERM sent");
             assertThat(agentJvm.onExit().get(150, TimeUnit.SECONDS).isAlive()).isFalse();
+            phases.mark("agent stopped by SIGTERM");
             assertThat(Files.readString(dir.resolve("agent" + (victim + 1) + ".log")))
                     .contains("roam agent: drain: FINISHED", "holds no managed process");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -167,11 +175,14 @@ class DrainTest {
                 assertThat(p.values().stream().mapToInt(List::size).sum()).isEqualTo(4);
             });
 
+            phases.mark("its ranks elsewhere");
             StopFile.stop(stop);
             assertThat(job.waitFor(600, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
+            phases.mark("job ended");
             assertThat(Files.readAllBytes(grid)).as("grid after the drains")
                     .isEqualTo(StopFile.baseline(4, ROWS, COLS, dir.resolve("run.log")));
+            phases.mark("baseline compared");
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage()
                     + RoamCommands.logs(dir, "agent1.log", "agent2.log", "agent3.log", "run.log"), e);

@@ -25,14 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  * sample with a plain {@code roam run}. The ranks run on the allocation's nodes, started by
  * Open MPI's daemons that Slurm launched (slurmstepd); a move to the third node, a cluster
  * member outside the allocation, is refused; a move inside it is done with {@code roam
- * migrate}; the batch job ends with exit 0 and the grid is bit-exact.
+ * migrate}; the batch job ends with exit 0 and the grid is bit-exact with a run without Roam
+ * (heat-nopcm) of as many iterations: the job runs until the test has checked the moves
+ * ({@link StopFile}), not a count of iterations sized for the slowest machine.
  */
 @Tag("system")
 class SlurmTest {
     private static final int ROWS = 256;
     private static final int COLS = 256;
-    private static final int ITERATIONS = 30000;
-    /** The job's CPU per host until the moves are done: 30000 iterations then take over a minute. */
+    /** The job's CPU per host until the moves are done: it leaves Slurm, the agents and the commands the rest. */
     private static final String JOB_CORES = "0.15";
 
     @TempDir
@@ -58,12 +59,14 @@ class SlurmTest {
 
             phase(t0, "agents up");
             Path grid = dir.resolve("grid.bin");
+            Path stop = dir.resolve("stop");
             Path script = dir.resolve("heat.sbatch");
             Files.writeString(script, "#!/bin/bash\n# the batch script: heat on the allocation's nodes, under the agents\n"
                     + "exec " + RoamCommands.ROAM + " run --agent " + api1 + " -- -np 4 " + Mpi.heatBinary("heat")
-                    + " -r " + ROWS + " -c " + COLS + " -i " + ITERATIONS + " -o " + grid + "\n");
+                    + " -r " + ROWS + " -c " + COLS + " -i " + StopFile.UNTIL_STOPPED + " -o " + grid + " "
+                    + String.join(" ", StopFile.args(stop)) + "\n");
             // the job runs slowly until the moves are done (its hosts' slurmd in CPU cgroups of
-            // JOB_CORES), so that it outlasts them on a quiet machine too; then at full speed
+            // JOB_CORES); then at full speed until it stops
             slurm.cpu(0, JOB_CORES);
             slurm.cpu(1, JOB_CORES);
             Path jobOut = dir.resolve("job.out");
@@ -108,11 +111,12 @@ class SlurmTest {
             phase(t0, "moved");
             slurm.cpu(0, "max");
             slurm.cpu(1, "max");
+            StopFile.stop(stop);
             assertThat(job.waitFor(300, TimeUnit.SECONDS)).as("sbatch --wait ended").isTrue();
             assertThat(job.exitValue()).as(Files.readString(dir.resolve("sbatch.out")) + Files.readString(jobOut))
                     .isZero();
             phase(t0, "job ended");
-            byte[] expected = Baselines.grid(HeatJob.spec().ranks(4).grid(ROWS, COLS).iterations(ITERATIONS));
+            byte[] expected = StopFile.baseline(4, ROWS, COLS, jobOut);
             phase(t0, "baseline");
             assertThat(Files.readAllBytes(grid)).as("grid after a move inside the allocation").isEqualTo(expected);
         } catch (AssertionError | RuntimeException e) {
