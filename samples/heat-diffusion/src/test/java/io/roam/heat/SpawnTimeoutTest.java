@@ -31,6 +31,12 @@ class SpawnTimeoutTest {
     private static final long SPAWN_TIMEOUT_MS = 6000;
     private static final Duration BOUND = Duration.ofSeconds(180);
     private static final long ORDER = 31;
+    /**
+     * Enough that the job is still running when the order reaches rank 1: the order is sent when
+     * rank 1 registers and taken at iteration 5, and 3000 iterations of this grid once ended in
+     * 0.04 s, before the agent's answer arrived on a machine at load 15.
+     */
+    private static final int ITERATIONS = 100_000;
 
     @TempDir
     Path dir;
@@ -53,7 +59,7 @@ class SpawnTimeoutTest {
     }
 
     private HeatJob.Spec spec(Path gates, String tries) {
-        return HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(3000)
+        return HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(ITERATIONS)
                 .env("ROAM_PCM_SPAWN_TIMEOUT_MS", Long.toString(SPAWN_TIMEOUT_MS))
                 .env("ROAM_PCM_SPAWN_TRIES", tries)
                 .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(agent.socketPath());
@@ -146,7 +152,7 @@ class SpawnTimeoutTest {
     void whenEveryTryStallsTheMoveFailsTheJobGoesOnAndTheHostIsRefusedAfterwards() throws Exception {
         Path gates = Files.createDirectories(dir.resolve("gates"));
         Files.writeString(gates.resolve("init"), "");   // never removed: every replacement is held
-        HeatJob.Spec spec = HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(3000)
+        HeatJob.Spec spec = HeatJob.spec().binary("heat-gates").ranks(3).grid(64, 64).iterations(ITERATIONS)
                 .env("ROAM_PCM_SPAWN_TIMEOUT_MS", Long.toString(SPAWN_TIMEOUT_MS))   // ROAM_PCM_SPAWN_TRIES unset: 1
                 .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(agent.socketPath());
         byte[] expected = Baselines.grid(spec);
