@@ -9,7 +9,7 @@
 # (written by hand). So a scenario can be rerun alone (on a shared machine a full run takes
 # hours) and the report says, per section, when and under what load it was measured.
 # Needs only Java 17 and the wrapper; builds the simulator module (no install).
-# Usage: [BALANCERS=rs,...] [HEAP=8g] [RESULT=file.md] benchmarks/simulate.sh [SEED (1)]
+# Usage: [BALANCERS=rs,...] [HEAP=8g] [RESULT=file.md] [CP=classpath (no build)] benchmarks/simulate.sh [SEED (1)]
 #        [SCENARIOS (p2p-1000 p2p-10000 p2p-100000 c2c-1000)]
 # A scenario written SCENARIO:b1,b2 runs only those balancers (for example
 # p2p-100000:swap,greedy,none when the machine is too busy for every balancer at that size).
@@ -30,7 +30,9 @@ balancers=${BALANCERS:-rs,ats,nts,informed,swap,gossip,grapevine,greedy,none}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 machine="$(nproc) CPUs, ${cpu:-unknown CPU}, $(java -version 2>&1 | head -1)"
 
-if ((${#scenarios[@]} > 0)); then
+if ((${#scenarios[@]} > 0)) && [[ -n ${CP:-} ]]; then
+    cp=$CP   # a classpath given (for example a copy of the classes, so that builds meanwhile do not disturb the runs)
+elif ((${#scenarios[@]} > 0)); then
     build=(-q -pl simulator -am -DskipTests package
         org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/classpath.txt)
     # offline first (everything is usually cached), online if something is missing
