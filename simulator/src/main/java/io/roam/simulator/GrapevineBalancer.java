@@ -40,6 +40,8 @@ final class GrapevineBalancer extends Balancer {
     static final int KNOWN = 256;
     static final int MAX_PHASES = 10;
     private int inFlight;
+    /** Each node's underloaded set, by node id (reused from round to round: 100,000 x 256 entries). */
+    private int[][] known;
 
     private record Transfer(SimProcess p, SimNode from, SimNode to) {
     }
@@ -85,10 +87,15 @@ final class GrapevineBalancer extends Balancer {
         if (alive.size() < 2 || max <= THRESHOLD * avg) {
             return;
         }
-        int[][] known = new int[size][];
+        if (known == null || known.length < size) {
+            known = java.util.Arrays.copyOf(known == null ? new int[0][] : known, size);
+        }
         int[] count = new int[size];
+        int keep = Math.min(KNOWN, alive.size());
         for (SimNode n : alive) {
-            known[n.id] = new int[Math.min(KNOWN, alive.size())];
+            if (known[n.id] == null || known[n.id].length != keep) {
+                known[n.id] = new int[keep];   // kept from round to round: only the first count[id] entries are read
+            }
             if (load[n.id] < THRESHOLD * avg) {
                 known[n.id][count[n.id]++] = n.id;
             }
@@ -212,6 +219,9 @@ final class GrapevineBalancer extends Balancer {
                     }
                     token++;
                     int[] dst = known[to.id];
+                    if (count[to.id] >= dst.length) {
+                        continue;   // full: it takes nothing (and its marks would not be read)
+                    }
                     for (int i = 0; i < count[to.id]; i++) {
                         mark[dst[i]] = token;
                     }

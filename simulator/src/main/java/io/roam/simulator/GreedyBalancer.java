@@ -15,6 +15,8 @@ final class GreedyBalancer extends Balancer {
     private int inFlight;
     int repairs;
     int reassignments;
+    private long refVersion = -1;
+    private double ref;
 
     GreedyBalancer(World world) {
         super(world);
@@ -28,13 +30,19 @@ final class GreedyBalancer extends Balancer {
         if (inFlight > 0) {
             return;
         }
-        int[] target = Lpt.assign(world);
-        double[] best = LoadModel.evaluate(world, target).nodeLoad();
+        if (refVersion != world.nodeVersion) {
+            // the greedy assignment's largest node load depends on the nodes and the processes'
+            // work, not on where the processes are: computed again only when the nodes change
+            double[] best = LoadModel.evaluate(world, Lpt.assign(world)).nodeLoad();
+            ref = 0;
+            for (SimNode n : world.alive()) {
+                ref = Math.max(ref, best[n.id]);
+            }
+            refVersion = world.nodeVersion;
+        }
         double now = 0;
-        double ref = 0;
         for (SimNode n : world.alive()) {
             now = Math.max(now, n.load());
-            ref = Math.max(ref, best[n.id]);
         }
         if (now <= TARGET * ref) {
             return;
@@ -49,6 +57,7 @@ final class GreedyBalancer extends Balancer {
             return;
         }
         reassignments++;
+        int[] target = Lpt.assign(world);
         for (SimProcess p : world.processes) {
             if (target[p.id] != p.node && !p.migrating) {
                 order(coordinator, p, world.nodes.get(target[p.id]));

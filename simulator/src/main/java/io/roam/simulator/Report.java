@@ -24,13 +24,15 @@ public final class Report {
         StringBuilder b = new StringBuilder();
         b.append("| balancer | within 1.05 of greedy at | rounds | within 1.25 at | final max load / greedy"
                 + " | max load / greedy at round 2 log2 P | final imbalance | final iteration time / greedy | migrations"
-                + " | messages / node | of which views | messages / node / round | wall s | node-rounds / s |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | messages / node | of which views | messages / node / round | wall s | CPU s | load avg"
+                + " | node-rounds / s |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (SimulationResult r : runs) {
             RoundSample last = r.last();
             int within125 = r.firstRoundWithin(1.25);
             int early = Math.min(r.samples().size() - 1, twoLog2(s.nodes()));
-            b.append(f("| %s | %s | %s | %s | %.3f | %.3f (round %d) | %.3f | %.3f | %d | %.1f | %.1f | %.2f | %.1f | %.0f |%n",
+            b.append(f("| %s | %s | %s | %s | %.3f | %.3f (round %d) | %.3f | %.3f | %d | %.1f | %.1f | %.2f | %.1f"
+                            + " | %s | %s | %.0f |%n",
                     r.balancer(),
                     r.reachedMs() < 0 ? "not reached" : f("%.1f s", r.reachedMs() / 1000.0),
                     r.reachedRound() < 0 ? "-" : Integer.toString(r.reachedRound()),
@@ -40,7 +42,8 @@ public final class Report {
                     last.imbalance(), last.iterationRatio(), r.migrations(), r.messagesPerNode(),
                     r.viewMessages() / (double) Math.max(1, r.nodes()),
                     r.messagesPerNode() / Math.max(1, r.samples().size()), r.wallNanos() / 1e9,
-                    r.nodeRoundsPerSecond()));
+                    r.cpuNanos() < 0 ? "-" : f("%.1f", r.cpuNanos() / 1e9),
+                    r.loadAverage() < 0 ? "-" : f("%.2f", r.loadAverage()), r.nodeRoundsPerSecond()));
         }
         return b.toString();
     }

@@ -37,13 +37,31 @@ public final class Simulation {
     /** Runs with {@code strategy} as the victims' decision strategy (tests pass a recording one). */
     public static SimulationResult run(Scenario scenario, String balancer, long seed, Strategy strategy) {
         long start = System.nanoTime();
+        long cpuStart = cpuNanos();
         Simulation s = new Simulation(scenario, balancer, seed, strategy);
         s.schedule();
         s.world.clock.runUntil(scenario.durationMs());
         World w = s.world;
         return new SimulationResult(s.name, scenario.name(), seed, s.samples, s.reachedMs, s.reachedRound,
                 w.migrations, w.messages, w.viewMessages, w.alive().size(), w.clock.processed(), s.nodeRounds,
-                System.nanoTime() - start, s.checks, w.trace.value());
+                System.nanoTime() - start, s.checks, w.trace.value(), cpuStart < 0 ? -1 : cpuNanos() - cpuStart,
+                loadAverage());
+    }
+
+    /** CPU time of this thread, ns (-1 if the JVM does not measure it). */
+    private static long cpuNanos() {
+        java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+        return t.isCurrentThreadCpuTimeSupported() ? t.getCurrentThreadCpuTime() : -1;
+    }
+
+    /** The load average over the last minute (-1 where /proc/loadavg is missing). */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .split(" ")[0]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private void schedule() {
@@ -95,8 +113,23 @@ public final class Simulation {
             reachedRound = number;
         }
         nodeRounds += alive.size();
+        if (COUNTS_EVERY > 0 && number % COUNTS_EVERY == 0) {
+            printCounts(number, sample, alive);
+        }
         balancer.onRound();
         world.clock.after(world.scenario.roundMs(), () -> round(number + 1));
+    }
+
+    /** Rounds between two histograms of ranks per node on stderr (-Droam.simulation.print-counts=N; 0 = none). */
+    private static final int COUNTS_EVERY = Integer.getInteger("roam.simulation.print-counts", 0);
+
+    private void printCounts(int number, RoundSample sample, List<SimNode> alive) {
+        java.util.TreeMap<Integer, Integer> hist = new java.util.TreeMap<>();
+        for (SimNode n : alive) {
+            hist.merge(n.processes.size(), 1, Integer::sum);
+        }
+        System.err.printf(java.util.Locale.ROOT, "%s round %d ratio %.4f migr %d hist %s%n", name, number,
+                sample.referenceRatio(), world.migrations, hist);
     }
 
     private void join() {

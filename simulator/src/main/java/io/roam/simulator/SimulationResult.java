@@ -21,11 +21,15 @@ import java.util.List;
  * @param wallNanos          wall time of the run
  * @param conservationChecks rounds at which conservation was checked (and held)
  * @param trace              a hash of every migration and sample: equal runs have equal traces
+ * @param cpuNanos           CPU time of the thread that ran it (the collector's threads not included), -1 if
+ *                           the JVM cannot tell
+ * @param loadAverage        the machine's load average over the last minute when it ended (-1 unknown): the
+ *                           machine may be shared, and wall time follows the load
  */
 public record SimulationResult(String balancer, String scenario, long seed, List<RoundSample> samples,
                                long reachedMs, int reachedRound, long migrations, long messages, long viewMessages,
                                int nodes, long events, long nodeRounds, long wallNanos, int conservationChecks,
-                               long trace) {
+                               long trace, long cpuNanos, double loadAverage) {
     public SimulationResult {
         samples = List.copyOf(samples);
     }

@@ -25,10 +25,12 @@ public final class Simulator {
             SimulationResult r = Simulation.run(s, b, seed);
             runs.add(r);
             log.println(String.format(Locale.ROOT, "%-7s %d nodes: %s, %d migrations, %.1f messages/node,"
-                            + " %.1f s wall, %.0f node-rounds/s", b, r.nodes(),
+                            + " %.1f s wall, %.1f s CPU, load average %.2f, %.0f node-rounds/s, trace %016x",
+                    b, r.nodes(),
                     r.reachedMs() < 0 ? "not within 1.05 of greedy" : "within 1.05 of greedy at "
                             + r.reachedMs() / 1000.0 + " s (round " + r.reachedRound() + ")",
-                    r.migrations(), r.messagesPerNode(), r.wallNanos() / 1e9, r.nodeRoundsPerSecond()));
+                    r.migrations(), r.messagesPerNode(), r.wallNanos() / 1e9, r.cpuNanos() / 1e9, r.loadAverage(),
+                    r.nodeRoundsPerSecond(), r.trace()));
             log.flush();
         }
         log.println();

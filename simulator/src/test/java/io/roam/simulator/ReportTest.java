@@ -19,7 +19,7 @@ class ReportTest {
         // the largest load at round ceil(2 log2 100) = 14, and messages per node per round
         String greedy = md.lines().filter(l -> l.startsWith("| greedy |")).findFirst().orElseThrow();
         assertThat(greedy).contains("(round 14)");
-        assertThat(greedy.split("\\|", -1)).hasSize(16);   // 14 columns
+        assertThat(greedy.split("\\|", -1)).hasSize(18);   // 16 columns
         assertThat(Report.twoLog2(10_000)).isEqualTo(27);
         for (String[] p : Report.PLOTS) {
             String svg = Files.readString(dir.resolve(p[0]));

@@ -35,7 +35,26 @@ public final class LoadGossip {
     /** Hints a view carries at most. */
     public static final int MAX_HINTS = 8;
 
-    private record Heard(Hint hint, long at) {
+    /** A hint as last heard, and when (updated in place: a view repeats most hints every period). */
+    private static final class Heard {
+        /** The address of the node the hint names: the map's key, and the order of {@link #known()}. */
+        final String key;
+        Hint hint;
+        long at;
+
+        Heard(String key, Hint hint, long at) {
+            this.key = key;
+            this.hint = hint;
+            this.at = at;
+        }
+
+        Hint hint() {
+            return hint;
+        }
+
+        long at() {
+            return at;
+        }
     }
 
     /**
@@ -50,8 +69,11 @@ public final class LoadGossip {
     private final String address;
     private final long maxAgeMs;
     private final java.util.random.RandomGenerator rnd;
-    private final Map<String, Double> estimates = new HashMap<>();
+    /** The neighbours' estimates (one-element arrays, updated in place: no boxing per view). */
+    private final Map<String, double[]> estimates = new HashMap<>();
     private final Map<String, Heard> hints = new HashMap<>();
+    /** A lower bound of the hearing times of the hints kept (exact after each scan for expired ones). */
+    private long minAt = Long.MAX_VALUE;
     /** {@link #known()} as last computed, null after any change of {@link #hints}. */
     private List<Hint> knownCache;
     private double average = -1;
@@ -73,7 +95,12 @@ public final class LoadGossip {
     /** A neighbour's view: its estimate and its hints. */
     public void onView(NeighbourView v, long now) {
         if (v.averageLoad() >= 0) {
-            estimates.put(v.address(), v.averageLoad());
+            double[] e = estimates.get(v.address());
+            if (e == null) {
+                estimates.put(v.address(), new double[] {v.averageLoad()});
+            } else {
+                e[0] = v.averageLoad();
+            }
         }
         boolean namesItself = false;
         for (Hint h : v.hints()) {
@@ -84,14 +111,20 @@ public final class LoadGossip {
             if (a.equals(address)) {
                 continue;
             }
-            Heard old = hints.get(a);
-            Hint next = new Hint(h.node(), h.load(), h.hops() + 1);
-            if (next.hops() > MAX_HOPS) {
+            int hops = h.hops() + 1;
+            if (hops > MAX_HOPS) {
                 continue;
             }
-            if (old == null || next.hops() <= old.hint().hops()) {
-                hints.put(a, new Heard(next, now));
-                if (old == null || !old.hint().equals(next)) {
+            Heard old = hints.get(a);
+            if (old == null) {
+                minAt = Math.min(minAt, now);
+                hints.put(a, new Heard(a, new Hint(h.node(), h.load(), hops), now));
+                knownCache = null;
+            } else if (hops <= old.hint.hops()) {
+                old.at = now;
+                if (hops != old.hint.hops() || Double.compare(h.load(), old.hint.load()) != 0
+                        || !h.node().equals(old.hint.node())) {
+                    old.hint = new Hint(h.node(), h.load(), hops);
                     knownCache = null;   // a fresher copy of the same hint leaves known() as it was
                 }
             }
@@ -118,20 +151,28 @@ public final class LoadGossip {
         load = load(self, processes);
         double sum = load;
         int n = 1;
-        for (double e : estimates.values()) {
-            sum += e;
+        for (double[] e : estimates.values()) {
+            sum += e[0];
             n++;
         }
         average = sum / n;
         overloaded = processes >= 2 && load > OVERLOAD * average;
-        if (hints.values().removeIf(h -> now - h.at() > maxAgeMs)) {
-            knownCache = null;
+        if (now - minAt > maxAgeMs) {   // else none can have expired: no scan
+            long[] min = {Long.MAX_VALUE};
+            if (hints.values().removeIf(h -> {
+                if (now - h.at > maxAgeMs) {
+                    return true;
+                }
+                min[0] = Math.min(min[0], h.at);
+                return false;
+            })) {
+                knownCache = null;
+            }
+            minAt = min[0];
         }
         if (hints.size() > KEEP) {
             knownCache = null;
-            List<Heard> all = new ArrayList<>(hints.values());
-            all.sort(Comparator.<Heard>comparingInt(h -> h.hint().hops()).thenComparing(h -> h.hint().node().address()));
-            all.subList(KEEP, all.size()).forEach(h -> hints.remove(h.hint().node().address()));
+            Freshest.keep(hints, KEEP, MAX_HOPS, h -> h.hint.hops());
         }
     }
 
@@ -151,8 +192,13 @@ public final class LoadGossip {
     /** The hints known now (for the thief's choice). */
     public List<Hint> known() {
         if (knownCache == null) {
-            knownCache = hints.values().stream().map(Heard::hint)
-                    .sorted(Comparator.comparing(h -> h.node().address())).toList();
+            Heard[] all = hints.values().toArray(new Heard[0]);
+            java.util.Arrays.sort(all, (x, y) -> x.key.compareTo(y.key));
+            Hint[] out = new Hint[all.length];
+            for (int i = 0; i < all.length; i++) {
+                out[i] = all[i].hint;
+            }
+            knownCache = java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
         }
         return knownCache;
     }

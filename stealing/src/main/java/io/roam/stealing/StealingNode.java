@@ -61,7 +61,8 @@ public final class StealingNode {
     private final Swaps swaps;
     private final boolean swapping;
     private final Map<String, NeighbourView> views = new HashMap<>();
-    private final Map<String, Long> viewTimes = new HashMap<>();
+    /** When each view arrived (one-element arrays, updated in place: no boxing per view). */
+    private final Map<String, long[]> viewTimes = new HashMap<>();
     /** job/rank -> steal id of the migration ordered for it (a process is in one migration at a time). */
     private final Map<String, Long> stealOfRank = new HashMap<>();
 
@@ -93,7 +94,7 @@ public final class StealingNode {
     public Neighbourhood neighbourhood(long now, Local local) {
         long maxAge = 3 * settings.period().toMillis() + 1000;
         viewTimes.entrySet().removeIf(e -> {
-            if (now - e.getValue() > maxAge && views.remove(e.getKey()) != null) {
+            if (now - e.getValue()[0] > maxAge && views.remove(e.getKey()) != null) {
                 observations.forget(e.getKey());
                 gossip.forget(e.getKey());
                 swapGossip.forget(e.getKey());
@@ -184,7 +185,12 @@ public final class StealingNode {
     public Handled handle(StealMessage m, long now, Local local) {
         if (m instanceof NeighbourView v) {
             views.put(v.address(), v);
-            viewTimes.put(v.address(), now);
+            long[] at = viewTimes.get(v.address());
+            if (at == null) {
+                viewTimes.put(v.address(), new long[] {now});
+            } else {
+                at[0] = now;
+            }
             observations.neighbour(v);
             if (informed) {
                 gossip.onView(v, now);

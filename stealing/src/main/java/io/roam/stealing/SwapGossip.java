@@ -38,15 +38,37 @@ public final class SwapGossip {
     /** Hints a node keeps at most (the freshest, by hops). */
     public static final int KEEP = 64;
 
-    private record Heard(SwapHint hint, long at) {
+    /** A hint as last heard, and when (updated in place: a view repeats most hints every period). */
+    private static final class Heard {
+        /** The address of the node the hint names: the map's key, and the order of {@link #known()}. */
+        final String key;
+        SwapHint hint;
+        long at;
+
+        Heard(String key, SwapHint hint, long at) {
+            this.key = key;
+            this.hint = hint;
+            this.at = at;
+        }
+
+        SwapHint hint() {
+            return hint;
+        }
+
+        long at() {
+            return at;
+        }
     }
 
     private final String address;
     private final long maxAgeMs;
     private final double above;
     private final RandomGenerator rnd;
-    private final Map<String, Double> estimates = new HashMap<>();
+    /** The neighbours' estimates (one-element arrays, updated in place: no boxing per view). */
+    private final Map<String, double[]> estimates = new HashMap<>();
     private final Map<String, Heard> hints = new HashMap<>();
+    /** A lower bound of the hearing times of the hints kept (exact after each scan for expired ones). */
+    private long minAt = Long.MAX_VALUE;
     private List<SwapHint> knownCache;
     private double average = -1;
     private double load = -1;
@@ -66,7 +88,12 @@ public final class SwapGossip {
     /** A neighbour's view: its estimate and its swap hints. */
     public void onView(NeighbourView v, long now) {
         if (v.workAverage() >= 0) {
-            estimates.put(v.address(), v.workAverage());
+            double[] e = estimates.get(v.address());
+            if (e == null) {
+                estimates.put(v.address(), new double[] {v.workAverage()});
+            } else {
+                e[0] = v.workAverage();
+            }
         }
         boolean namesItself = false;
         for (SwapHint h : v.swapHints()) {
@@ -77,12 +104,16 @@ public final class SwapGossip {
             if (a.equals(address) || h.hops() + 1 > MAX_HOPS) {
                 continue;
             }
+            int hops = h.hops() + 1;
             Heard old = hints.get(a);
-            SwapHint next = new SwapHint(h.node(), h.load(), h.ranks(), h.largest(), h.smallest(), h.capacity(),
-                    h.hops() + 1);
-            if (old == null || next.hops() <= old.hint().hops()) {
-                hints.put(a, new Heard(next, now));
-                if (old == null || !old.hint().equals(next)) {
+            if (old == null) {
+                minAt = Math.min(minAt, now);
+                hints.put(a, new Heard(a, hopFurther(h), now));
+                knownCache = null;
+            } else if (hops <= old.hint.hops()) {
+                old.at = now;
+                if (!sameButOneHop(old.hint, h)) {
+                    old.hint = hopFurther(h);
                     knownCache = null;
                 }
             }
@@ -90,6 +121,18 @@ public final class SwapGossip {
         if (!namesItself && hints.remove(v.address()) != null) {
             knownCache = null;
         }
+    }
+
+    private static SwapHint hopFurther(SwapHint h) {
+        return new SwapHint(h.node(), h.load(), h.ranks(), h.largest(), h.smallest(), h.capacity(), h.hops() + 1);
+    }
+
+    /** Whether {@code kept} equals {@code heard} one hop further (as the record's equals compares them). */
+    private static boolean sameButOneHop(SwapHint kept, SwapHint heard) {
+        return kept.hops() == heard.hops() + 1 && Double.compare(kept.load(), heard.load()) == 0
+                && kept.ranks() == heard.ranks() && Double.compare(kept.largest(), heard.largest()) == 0
+                && Double.compare(kept.smallest(), heard.smallest()) == 0
+                && Double.compare(kept.capacity(), heard.capacity()) == 0 && kept.node().equals(heard.node());
     }
 
     /** A neighbour whose view expired: its estimate no longer counts. */
@@ -118,22 +161,29 @@ public final class SwapGossip {
         if (load >= 0) {
             double sum = load;
             int n = 1;
-            for (double e : estimates.values()) {
-                sum += e;
+            for (double[] e : estimates.values()) {
+                sum += e[0];
                 n++;
             }
             average = sum / n;
         }
         overloaded = known && !processes.isEmpty() && average > 0 && load > above * average;
-        if (hints.values().removeIf(h -> now - h.at() > maxAgeMs)) {
-            knownCache = null;
+        if (now - minAt > maxAgeMs) {   // else none can have expired: no scan
+            long[] min = {Long.MAX_VALUE};
+            if (hints.values().removeIf(h -> {
+                if (now - h.at > maxAgeMs) {
+                    return true;
+                }
+                min[0] = Math.min(min[0], h.at);
+                return false;
+            })) {
+                knownCache = null;
+            }
+            minAt = min[0];
         }
         if (hints.size() > KEEP) {
             knownCache = null;
-            List<Heard> all = new ArrayList<>(hints.values());
-            all.sort(Comparator.<Heard>comparingInt(h -> h.hint().hops())
-                    .thenComparing(h -> h.hint().node().address()));
-            all.subList(KEEP, all.size()).forEach(h -> hints.remove(h.hint().node().address()));
+            Freshest.keep(hints, KEEP, MAX_HOPS, h -> h.hint.hops());
         }
     }
 
@@ -150,8 +200,13 @@ public final class SwapGossip {
     /** The hints known now, by address. */
     public List<SwapHint> known() {
         if (knownCache == null) {
-            knownCache = hints.values().stream().map(Heard::hint)
-                    .sorted(Comparator.comparing(h -> h.node().address())).toList();
+            Heard[] all = hints.values().toArray(new Heard[0]);
+            java.util.Arrays.sort(all, (x, y) -> x.key.compareTo(y.key));
+            SwapHint[] out = new SwapHint[all.length];
+            for (int i = 0; i < all.length; i++) {
+                out[i] = all[i].hint;
+            }
+            knownCache = java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
         }
         return knownCache;
     }
