@@ -35,28 +35,6 @@ public final class LoadGossip {
     /** Hints a view carries at most. */
     public static final int MAX_HINTS = 8;
 
-    /** A hint as last heard, and when (updated in place: a view repeats most hints every period). */
-    private static final class Heard {
-        /** The address of the node the hint names: the map's key, and the order of {@link #known()}. */
-        final String key;
-        Hint hint;
-        long at;
-
-        Heard(String key, Hint hint, long at) {
-            this.key = key;
-            this.hint = hint;
-            this.at = at;
-        }
-
-        Hint hint() {
-            return hint;
-        }
-
-        long at() {
-            return at;
-        }
-    }
-
     /**
      * A hint further than this many hops is dropped: hints travel one hop per period, so this
      * is also their age in periods (without it, hints bouncing between nodes outlive the
@@ -71,7 +49,7 @@ public final class LoadGossip {
     private final java.util.random.RandomGenerator rnd;
     /** The neighbours' estimates (one-element arrays, updated in place: no boxing per view). */
     private final Map<String, double[]> estimates = new HashMap<>();
-    private final Map<String, Heard> hints = new HashMap<>();
+    private final Map<String, Heard<Hint>> hints = new HashMap<>();
     /** A lower bound of the hearing times of the hints kept (exact after each scan for expired ones). */
     private long minAt = Long.MAX_VALUE;
     /** {@link #known()} as last computed, null after any change of {@link #hints}. */
@@ -115,10 +93,10 @@ public final class LoadGossip {
             if (hops > MAX_HOPS) {
                 continue;
             }
-            Heard old = hints.get(a);
+            Heard<Hint> old = hints.get(a);
             if (old == null) {
                 minAt = Math.min(minAt, now);
-                hints.put(a, new Heard(a, new Hint(h.node(), h.load(), hops), now));
+                hints.put(a, new Heard<>(a, new Hint(h.node(), h.load(), hops), now));
                 knownCache = null;
             } else if (hops <= old.hint.hops()) {
                 old.at = now;
@@ -192,13 +170,7 @@ public final class LoadGossip {
     /** The hints known now (for the thief's choice). */
     public List<Hint> known() {
         if (knownCache == null) {
-            Heard[] all = hints.values().toArray(new Heard[0]);
-            java.util.Arrays.sort(all, (x, y) -> x.key.compareTo(y.key));
-            Hint[] out = new Hint[all.length];
-            for (int i = 0; i < all.length; i++) {
-                out[i] = all[i].hint;
-            }
-            knownCache = java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
+            knownCache = Heard.sorted(hints);
         }
         return knownCache;
     }

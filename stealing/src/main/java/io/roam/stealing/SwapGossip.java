@@ -38,35 +38,13 @@ public final class SwapGossip {
     /** Hints a node keeps at most (the freshest, by hops). */
     public static final int KEEP = 64;
 
-    /** A hint as last heard, and when (updated in place: a view repeats most hints every period). */
-    private static final class Heard {
-        /** The address of the node the hint names: the map's key, and the order of {@link #known()}. */
-        final String key;
-        SwapHint hint;
-        long at;
-
-        Heard(String key, SwapHint hint, long at) {
-            this.key = key;
-            this.hint = hint;
-            this.at = at;
-        }
-
-        SwapHint hint() {
-            return hint;
-        }
-
-        long at() {
-            return at;
-        }
-    }
-
     private final String address;
     private final long maxAgeMs;
     private final double above;
     private final RandomGenerator rnd;
     /** The neighbours' estimates (one-element arrays, updated in place: no boxing per view). */
     private final Map<String, double[]> estimates = new HashMap<>();
-    private final Map<String, Heard> hints = new HashMap<>();
+    private final Map<String, Heard<SwapHint>> hints = new HashMap<>();
     /** A lower bound of the hearing times of the hints kept (exact after each scan for expired ones). */
     private long minAt = Long.MAX_VALUE;
     private List<SwapHint> knownCache;
@@ -105,10 +83,10 @@ public final class SwapGossip {
                 continue;
             }
             int hops = h.hops() + 1;
-            Heard old = hints.get(a);
+            Heard<SwapHint> old = hints.get(a);
             if (old == null) {
                 minAt = Math.min(minAt, now);
-                hints.put(a, new Heard(a, hopFurther(h), now));
+                hints.put(a, new Heard<>(a, hopFurther(h), now));
                 knownCache = null;
             } else if (hops <= old.hint.hops()) {
                 old.at = now;
@@ -200,13 +178,7 @@ public final class SwapGossip {
     /** The hints known now, by address. */
     public List<SwapHint> known() {
         if (knownCache == null) {
-            Heard[] all = hints.values().toArray(new Heard[0]);
-            java.util.Arrays.sort(all, (x, y) -> x.key.compareTo(y.key));
-            SwapHint[] out = new SwapHint[all.length];
-            for (int i = 0; i < all.length; i++) {
-                out[i] = all[i].hint;
-            }
-            knownCache = java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
+            knownCache = Heard.sorted(hints);
         }
         return knownCache;
     }
