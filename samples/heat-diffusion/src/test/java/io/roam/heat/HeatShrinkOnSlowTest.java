@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Three namespace hosts with an agent each (one slot each, work stealing off), hosts 2 and 3
  * CPU cgroups of 0.6 cores, the heat sample on 3 ranks, one per host. While the hosts are alike nothing
  * shrinks (the model predicts a balanced job slower with fewer ranks). Then host 3 is
- * throttled to 0.15 cores: rank 2, the job's highest, is now the one the others wait for, and
+ * throttled to 0.08 cores: rank 2, the job's highest, is now the one the others wait for, and
  * rank 0's agent shrinks the job 3 -> 2 (rank 2 leaves, nothing of heat stays on host 3). The
  * final grid equals heat-nopcm's, bit for bit.
  */
@@ -40,8 +40,12 @@ class HeatShrinkOnSlowTest {
     Path dir;
 
     private Process agent(NetnsHosts hosts, int i) throws IOException {
+        // min-speedup 1.05: the model predicts a slow rank's shrink low (its pauses inside MPI count
+        // as communication that stays): with 1.1 and host 3 at 0.15 cores it stayed below in a
+        // clean-clone CI run, and no shrink came; alike hosts are predicted at about 0.6 x
         return RoamCommands.agentWithoutStealing(hosts, i, dir, "roam.agent.slots=1", "roam.agent.grow.shrink-slow=true",
-                "roam.agent.grow.settle=5s", "roam.agent.grow.interval=1s", "roam.profiling.period=1s");
+                "roam.agent.grow.settle=5s", "roam.agent.grow.interval=1s", "roam.profiling.period=1s",
+                "roam.agent.grow.min-speedup=1.05");
     }
 
     @Test
@@ -85,7 +89,7 @@ class HeatShrinkOnSlowTest {
             assertThat(status(ns1, api1).get("jobs").get(0).get("size").asInt()).isEqualTo(3);
             assertThat(Files.readString(dir.resolve("agent1.log"))).doesNotContain("shrinking job ");
 
-            hosts.cpu(2, "0.15");   // host 3 slows down (a quarter); nobody tells the agents
+            hosts.cpu(2, "0.08");   // host 3 slows down (to an eighth); nobody tells the agents
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                 JsonNode jobs = status(ns1, api1).get("jobs");
                 assertThat(jobs).hasSize(1);
