@@ -23,6 +23,20 @@ final class Heard<H> {
         this.at = at;
     }
 
+    /** Drops the hints heard more than {@code maxAgeMs} ago; returns the oldest hearing time kept (MAX_VALUE: none). */
+    static <H> long expire(Map<String, Heard<H>> heard, long now, long maxAgeMs) {
+        long min = Long.MAX_VALUE;
+        for (var it = heard.values().iterator(); it.hasNext(); ) {
+            Heard<H> h = it.next();
+            if (now - h.at > maxAgeMs) {
+                it.remove();
+            } else {
+                min = Math.min(min, h.at);
+            }
+        }
+        return min;
+    }
+
     /** The hints of {@code heard}, ordered by the address they name (unmodifiable). */
     static <H> List<H> sorted(Map<String, Heard<H>> heard) {
         List<Heard<H>> all = new ArrayList<>(heard.values());

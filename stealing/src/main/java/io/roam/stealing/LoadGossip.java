@@ -136,17 +136,11 @@ public final class LoadGossip {
         average = sum / n;
         overloaded = processes >= 2 && load > OVERLOAD * average;
         if (now - minAt > maxAgeMs) {   // else none can have expired: no scan
-            long[] min = {Long.MAX_VALUE};
-            if (hints.values().removeIf(h -> {
-                if (now - h.at > maxAgeMs) {
-                    return true;
-                }
-                min[0] = Math.min(min[0], h.at);
-                return false;
-            })) {
+            int before = hints.size();
+            minAt = Heard.expire(hints, now, maxAgeMs);
+            if (hints.size() != before) {
                 knownCache = null;
             }
-            minAt = min[0];
         }
         if (hints.size() > KEEP) {
             knownCache = null;

@@ -147,17 +147,11 @@ public final class SwapGossip {
         }
         overloaded = known && !processes.isEmpty() && average > 0 && load > above * average;
         if (now - minAt > maxAgeMs) {   // else none can have expired: no scan
-            long[] min = {Long.MAX_VALUE};
-            if (hints.values().removeIf(h -> {
-                if (now - h.at > maxAgeMs) {
-                    return true;
-                }
-                min[0] = Math.min(min[0], h.at);
-                return false;
-            })) {
+            int before = hints.size();
+            minAt = Heard.expire(hints, now, maxAgeMs);
+            if (hints.size() != before) {
                 knownCache = null;
             }
-            minAt = min[0];
         }
         if (hints.size() > KEEP) {
             knownCache = null;
