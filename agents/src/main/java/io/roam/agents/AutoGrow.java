@@ -134,7 +134,7 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
             GrowPlanner.ShrinkPlan shrinks = GrowPlanner.shrinks(s.status().nodes(), local(s.check(), last), now,
                     settings.settle(), settings.gain());
             said(shrinks.declined(), "shrink", "shrink-slow");
-            Set<String> candidates = new HashSet<>();
+            Set<String> candidates = new HashSet<>(unjudged(shrinks.unjudged(), "shrink"));
             shrinks.shrinks().forEach(k -> candidates.add(k.jobId()));
             shrinkPaying.keySet().retainAll(candidates);
             for (GrowPlanner.Shrink k : shrinks.shrinks()) {
@@ -151,7 +151,7 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
         GrowPlanner.Plan plan = GrowPlanner.plan(s.status().nodes(), local(s.check(), last), now,
                 settings.settle(), settings.maxProcesses(), settings.gain());
         said(plan.declined(), "grow", "gain");
-        Set<String> growing = new HashSet<>();
+        Set<String> growing = new HashSet<>(unjudged(plan.unjudged(), "grow"));
         plan.grows().forEach(g -> growing.add(g.jobId()));
         paying.keySet().retainAll(growing);
         for (GrowPlanner.Grow g : plan.grows()) {
@@ -170,6 +170,16 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
         return new GrowPlanner.Local(selfAddress, c.jobHosts(), last, resizing);
     }
 
+    /**
+     * The jobs a check could not judge (the status lacks some of their ranks: a node slow to
+     * answer, as a throttled one is): their count of paying checks in a row is kept, neither
+     * raised nor reset, so that a node that answers only now and then cannot hold a change off.
+     */
+    private Set<String> unjudged(Map<String, String> jobs, String doing) {
+        jobs.forEach((job, why) -> getContext().getLog().debug("{} of job {} not judged: {}", doing, job, why));
+        return jobs.keySet();
+    }
+
     /** Counts one more check that predicts the change pays; true once {@code checks} in a row did (then starts anew). */
     private boolean evidence(Map<String, Integer> counts, String job, String what) {
         int n = counts.merge(job, 1, Integer::sum);
@@ -182,10 +192,16 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
         return true;
     }
 
-    /** Logs (INFO) why each of this agent's jobs is not resized, once per reason. */
+    /**
+     * Logs (INFO) why each of this agent's jobs is not resized, once per reason and band of the
+     * predicted speedup (a new line when the prediction moves by a quarter or more: an operator
+     * who throttles a node sees the model follow).
+     */
     private void said(Map<String, GrowGain.Estimate> declined, String doing, String key) {
         declined.forEach((job, est) -> {
-            String why = est.veto().split("[:(]")[0];   // the rule, not its figures
+            double ratio = est.beforeSeconds() / est.afterSeconds();
+            String why = est.veto().split("[:(]")[0]   // the rule and the band, not its figures
+                    + (ratio > 0 && Double.isFinite(ratio) ? " " + (int) Math.floor(Math.log(ratio) / Math.log(1.25)) : "");
             if (!why.equals(declinedSaid.put(doing + " " + job, why))) {
                 getContext().getLog().info("no {} of job {}: {} (roam.agent.grow.{})", doing, job, est.describe(), key);
             }

@@ -48,8 +48,12 @@ final class GrowPlanner {
         }
     }
 
-    /** The grows, and the jobs of this agent that had a free slot they may run on but whose grow does not pay. */
-    record Plan(List<Grow> grows, Map<String, GrowGain.Estimate> declined) {
+    /**
+     * The grows; the jobs of this agent that had a free slot they may run on but whose grow does
+     * not pay; and the jobs of this agent not judged because the status lacks some of their ranks
+     * (a node that did not answer in time: such a check neither counts for a change nor against it).
+     */
+    record Plan(List<Grow> grows, Map<String, GrowGain.Estimate> declined, Map<String, String> unjudged) {
     }
 
     /** What this agent knows of its own jobs beyond the cluster's status. */
@@ -78,13 +82,17 @@ final class GrowPlanner {
         Map<String, String> rank0Node = new HashMap<>();
         rank0s(nodes, rank0, rank0Node);
         List<String> jobs = new ArrayList<>();
+        Map<String, String> unjudged = new TreeMap<>();
         for (ProcessInfo p : rank0.values()) {
-            if (settled(nodes, p, rank0Node.get(p.jobId()), local, nowMillis, settleMs)) {
+            String why = unsettled(nodes, p, rank0Node.get(p.jobId()), local, nowMillis, settleMs);
+            if (why == null) {
                 jobs.add(p.jobId());
+            } else if (why.startsWith(MISSING) && local.selfAddress().equals(rank0Node.get(p.jobId()))) {
+                unjudged.put(p.jobId(), why);
             }
         }
         if (jobs.isEmpty()) {
-            return new Plan(List.of(), Map.of());
+            return new Plan(List.of(), Map.of(), unjudged);
         }
         // the free slots, node by node (host order)
         Map<String, Integer> free = new LinkedHashMap<>();
@@ -152,7 +160,7 @@ final class GrowPlanner {
             }
         }
         declined.keySet().removeIf(job -> !local.selfAddress().equals(rank0Node.get(job)));
-        return new Plan(grows, declined);
+        return new Plan(grows, declined, unjudged);
     }
 
     /** Shrink {@code jobId} from {@code oldSize} to {@code newSize}: its highest ranks leave (gain model's {@code estimate}). */
@@ -163,8 +171,8 @@ final class GrowPlanner {
         }
     }
 
-    /** The shrinks, and the jobs of this agent whose shrink does not pay. */
-    record ShrinkPlan(List<Shrink> shrinks, Map<String, GrowGain.Estimate> declined) {
+    /** The shrinks, the jobs of this agent whose shrink does not pay, and those not judged ({@link Plan#unjudged}). */
+    record ShrinkPlan(List<Shrink> shrinks, Map<String, GrowGain.Estimate> declined, Map<String, String> unjudged) {
     }
 
     /**
@@ -178,12 +186,19 @@ final class GrowPlanner {
                               GrowGain.Settings gain) {
         List<Shrink> shrinks = new ArrayList<>();
         Map<String, GrowGain.Estimate> declined = new TreeMap<>();
+        Map<String, String> unjudged = new TreeMap<>();
         Map<String, ProcessInfo> rank0 = new TreeMap<>();
         Map<String, String> rank0Node = new HashMap<>();
         rank0s(nodes, rank0, rank0Node);
         for (ProcessInfo r0 : rank0.values()) {
-            if (r0.size() < 2 || !local.selfAddress().equals(rank0Node.get(r0.jobId()))
-                    || !settled(nodes, r0, rank0Node.get(r0.jobId()), local, nowMillis, settle.toMillis())) {
+            if (r0.size() < 2 || !local.selfAddress().equals(rank0Node.get(r0.jobId()))) {
+                continue;
+            }
+            String why = unsettled(nodes, r0, rank0Node.get(r0.jobId()), local, nowMillis, settle.toMillis());
+            if (why != null) {
+                if (why.startsWith(MISSING)) {
+                    unjudged.put(r0.jobId(), why);
+                }
                 continue;
             }
             List<GrowGain.Rank> ranks = measured(nodes, r0);
@@ -195,7 +210,7 @@ final class GrowPlanner {
                 declined.put(r0.jobId(), est);
             }
         }
-        return new ShrinkPlan(shrinks, declined);
+        return new ShrinkPlan(shrinks, declined, unjudged);
     }
 
     /**
@@ -267,35 +282,44 @@ final class GrowPlanner {
         return allowed == null || allowed.isEmpty() || allowed.contains(host);
     }
 
+    /** How {@link #unsettled} begins when the status lacks ranks of the job (a node that did not answer). */
+    static final String MISSING = "not in the cluster's status";
+
     /**
-     * Settled: rank 0 registered at least the settle time ago; on this node (whose resizes are
-     * known) no resize under way nor ended within it; ranks 0 .. size-1 all registered, none stalled.
+     * Null when the job is settled: rank 0 registered at least the settle time ago; on this node
+     * (whose resizes are known) no resize under way nor ended within it; ranks 0 .. size-1 all
+     * registered, none stalled. Otherwise why not.
      */
-    private static boolean settled(List<NodeView> nodes, ProcessInfo r0, String address, Local local, long now,
-                                   long settleMs) {
+    private static String unsettled(List<NodeView> nodes, ProcessInfo r0, String address, Local local, long now,
+                                    long settleMs) {
         if (now - r0.registeredAtMillis() < settleMs) {
-            return false;
+            return "rank 0 registered less than the settle time ago";
         }
         if (local.selfAddress().equals(address) && (local.resizing().contains(r0.jobId())
                 || now - local.lastResizeMillis().getOrDefault(r0.jobId(), Long.MIN_VALUE / 2) < settleMs)) {
-            return false;
+            return "a resize under way or ended less than the settle time ago";
         }
         Set<Integer> ranks = new HashSet<>();
         for (NodeView n : nodes) {
             for (ProcessInfo p : n.processes()) {
                 if (p.jobId().equals(r0.jobId())) {
                     if (!p.stalled().isEmpty()) {
-                        return false;
+                        return "rank " + p.rank() + " stalled";
                     }
                     ranks.add(p.rank());
                 }
             }
         }
+        List<Integer> missing = new ArrayList<>();
         for (int r = 0; r < r0.size(); r++) {
             if (!ranks.contains(r)) {
-                return false;
+                missing.add(r);
             }
         }
-        return ranks.size() == r0.size();
+        if (!missing.isEmpty()) {
+            List<String> silent = nodes.stream().filter(n -> !n.reachable()).map(n -> n.node().host()).sorted().toList();
+            return MISSING + ": ranks " + missing + (silent.isEmpty() ? "" : " (nodes not answering: " + silent + ")");
+        }
+        return ranks.size() == r0.size() ? null : "more ranks registered than the job's " + r0.size();
     }
 }

@@ -261,6 +261,25 @@ class GrowPlannerTest {
     }
 
     @Test
+    void aCheckWhoseStatusLacksARankJudgesNothingAndSaysWhichNode() {
+        // rank 2's node did not answer the status query in time (listed unreachable, no processes)
+        NodeView c = ranked("c", 2, 0.15, 0.97);
+        NodeView silent = new NodeView(c.node(), false, false, 0, 0, List.of(), List.of(), List.of(), null, null,
+                false, "/tmp/s");
+        List<NodeView> nodes = List.of(ranked("a", 0, 0.6, 0.24), ranked("b", 1, 0.6, 0.24), silent);
+        GrowPlanner.ShrinkPlan plan = GrowPlanner.shrinks(nodes, local("a"), NOW, SETTLE, GAIN);
+        assertThat(plan.shrinks()).isEmpty();
+        assertThat(plan.declined()).isEmpty();
+        assertThat(plan.unjudged()).containsOnlyKeys("j");
+        assertThat(plan.unjudged().get("j")).isEqualTo(GrowPlanner.MISSING + ": ranks [2] (nodes not answering: [c])");
+        // the grow planner says the same of its own job, and nothing of another agent's
+        assertThat(GrowPlanner.plan(nodes, local("a"), NOW, SETTLE, 0, GAIN).unjudged()).containsOnlyKeys("j");
+        assertThat(GrowPlanner.plan(nodes, local("b"), NOW, SETTLE, 0, GAIN).unjudged()).isEmpty();
+        // a job that is merely settling is not "unjudged": its row of paying checks starts anew
+        assertThat(GrowPlanner.shrinks(nodes, local("a"), OLD + 5_000, SETTLE, GAIN).unjudged()).isEmpty();
+    }
+
+    @Test
     void aSlowRankBelowTheHighestOrABalancedJobDoesNotShrink() {
         // rank 0 is the slow one: a shrink would end rank 2 and leave rank 0 with more work
         GrowPlanner.ShrinkPlan slow0 = GrowPlanner.shrinks(List.of(ranked("a", 0, 0.15, 0.97),
