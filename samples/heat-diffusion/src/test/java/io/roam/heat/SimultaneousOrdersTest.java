@@ -90,10 +90,12 @@ class SimultaneousOrdersTest {
                     conn.send(new Migrate(22, two.h2, 300));
                 }
             });
-            HeatJob.Spec plain = HeatJob.spec().ranks(2).grid(256, 256).iterations(20000);
-            byte[] expected = Baselines.grid(plain);
             String socket = dir.resolve("agent-%h.sock").toString();
-            HeatJob.Spec spec = HeatJob.spec().ranks(2).grid(256, 256).iterations(20000)
+            // the job runs until the keeper has been measured and the move back is done (StopFile):
+            // with a fixed 20000 iterations it once ended inside the keeper's measured second (CI)
+            Path stop = dir.resolve("stop");
+            HeatJob.Spec spec = HeatJob.spec().ranks(2).grid(256, 256).iterations(StopFile.UNTIL_STOPPED)
+                    .programArgs(StopFile.args(stop).toArray(String[]::new))
                     .env("ROAM_AGENT_SOCKET", socket).launcherEnv("ROAM_HOST", two.h1)
                     .prefix(two.hosts.exec(0).toArray(String[]::new))
                     .mpiArgs(two.hosts.mpiArgs(two.hosts.hostfile(dir, 1)));
@@ -124,12 +126,16 @@ class SimultaneousOrdersTest {
                     assertThat(t1 - t0).as("CPU ticks of the keeper over 1 s").isZero();
                     assertThat(rssKb).as("resident kB of the keeper").isLessThan(2048);
                 }
+                MigrationDone back = two.agent2.awaitMessage(MigrationDone.class, d -> d.orderId() == 22, TIMEOUT)
+                        .as(MigrationDone.class);
+                assertThat(back.sourceHost()).isEqualTo(two.h1);
+                StopFile.stop(stop);
                 job.awaitSuccess(TIMEOUT);
-                assertThat(job.grid()).as("grid after host 2 -> host 1 -> host 2").isEqualTo(expected);
+                Path log = dir.resolve("job.log");   // heat's final line (stdout) and its stop line (stderr)
+                Files.writeString(log, job.stdout() + job.stderr());
+                assertThat(job.grid()).as("grid after host 2 -> host 1 -> host 2")
+                        .isEqualTo(StopFile.baseline(2, 256, 256, log));
             }
-            MigrationDone back = two.agent2.awaitMessage(MigrationDone.class, d -> d.orderId() == 22, TIMEOUT)
-                    .as(MigrationDone.class);
-            assertThat(back.sourceHost()).isEqualTo(two.h1);
             assertThat(two.host2Netns).as("the replacement ran in host 2's namespace")
                     .containsValue(two.hosts.netnsId(1));
             HeatJob.awaitGone(original, Duration.ofSeconds(10));   // the keeper left with the job
