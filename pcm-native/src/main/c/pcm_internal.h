@@ -221,6 +221,15 @@ typedef struct {
     int32_t port, pad;
 } pcm_keeper;
 int pcm_keep_round(MPI_Comm world);      /* collective, in a move's round: does the mover stay as keeper? */
+/* pcm_keep_round in two halves: post (before the spawn, every rank), then finish or cancel. */
+typedef struct {
+    uint64_t mine[2];
+    uint64_t *all;
+    MPI_Request req;
+} pcm_keep_pending;
+int pcm_keep_post(MPI_Comm world, pcm_keep_pending *p);
+int pcm_keep_finish(MPI_Comm world, pcm_keep_pending *p);
+void pcm_keep_cancel(pcm_keep_pending *p);
 void pcm_keep_wait_if_keeper(void);      /* the departed process: waits there until released, or returns */
 void pcm_keep_release_all(void);         /* at the job's end (rank 0): every keeper exits */
 

@@ -47,6 +47,7 @@
 #include <dlfcn.h>
 
 static int listen_fd = -1;
+static int finish(MPI_Comm world, pcm_keep_pending *p, const unsigned char *leaving);
 
 static uint64_t host_hash(const char *h) {
     uint64_t x = 14695981039346656037ull;   /* FNV-1a */
@@ -91,10 +92,43 @@ static int under_mpirun(void) {
 }
 
 int pcm_keep_round(MPI_Comm world) {
+    pcm_keep_pending p;
+    int rc = pcm_keep_post(world, &p);
+    return rc ? rc : pcm_keep_finish(world, &p);
+}
+
+/* A move's round in two halves: the allgather of every rank's kind and host (which does not
+ * depend on the move) is posted before the departing rank's spawn, and completes during it
+ * (the spawn and the staying ranks' wait for its outcome progress it); the rest after. */
+int pcm_keep_post(MPI_Comm world, pcm_keep_pending *p) {
+    p->req = MPI_REQUEST_NULL;
+    p->mine[0] = pcm_g.original ? (under_mpirun() ? 2u : 1u) : 0u;
+    p->mine[1] = host_hash(pcm_g.host);
+    p->all = malloc((size_t)pcm_g.size * sizeof p->mine);
+    if (!p->all) return PCM_ERR_NOMEM;
+    if (PMPI_Iallgather(p->mine, 2, MPI_UINT64_T, p->all, 2, MPI_UINT64_T, world, &p->req) != MPI_SUCCESS) {
+        free(p->all);
+        p->all = NULL;
+        return PCM_ERR_MPI;
+    }
+    return PCM_SUCCESS;
+}
+
+/* Completes a posted round that is not carried out (the spawn failed). */
+void pcm_keep_cancel(pcm_keep_pending *p) {
+    if (p->all) PMPI_Wait(&p->req, MPI_STATUS_IGNORE);   /* a collective cannot be cancelled: every rank waits */
+    free(p->all);
+    p->all = NULL;
+}
+
+int pcm_keep_finish(MPI_Comm world, pcm_keep_pending *p) {
     unsigned char *leaving = calloc((size_t)pcm_g.size, 1);
-    if (!leaving) return PCM_ERR_NOMEM;
+    if (!leaving) {
+        pcm_keep_cancel(p);
+        return PCM_ERR_NOMEM;
+    }
     leaving[pcm_g.mig_rank] = 1;
-    int rc = pcm_keep_round_mask(world, leaving);
+    int rc = finish(world, p, leaving);
     free(leaving);
     return rc;
 }
@@ -103,17 +137,23 @@ int pcm_keep_round(MPI_Comm world) {
  * original rank under an orted stays as keeper when no original rank stays on its host, no
  * keeper waits there, and no lower leaving rank on that host was chosen already. */
 int pcm_keep_round_mask(MPI_Comm world, const unsigned char *leaving) {
+    pcm_keep_pending p;
+    int rc = pcm_keep_post(world, &p);
+    return rc ? rc : finish(world, &p, leaving);
+}
+
+static int finish(MPI_Comm world, pcm_keep_pending *p, const unsigned char *leaving) {
     int n = pcm_g.size;
-    /* 0: a replacement or a grow's process; 1: an original rank under an orted; 2: one under mpirun */
-    uint64_t mine[2] = {pcm_g.original ? (under_mpirun() ? 2u : 1u) : 0u, host_hash(pcm_g.host)};
-    uint64_t *all = malloc((size_t)n * sizeof mine);
+    uint64_t *all = p->all;
+    p->all = NULL;
     unsigned char *keep = calloc((size_t)n, 1);
     pcm_keeper *ks = calloc((size_t)n, sizeof *ks);
-    if (!all || !keep || !ks) {
+    if (!keep || !ks) {
+        PMPI_Wait(&p->req, MPI_STATUS_IGNORE);
         free(all), free(keep), free(ks);
         return PCM_ERR_NOMEM;
     }
-    int rc = PMPI_Allgather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, world) == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_MPI;
+    int rc = PMPI_Wait(&p->req, MPI_STATUS_IGNORE) == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_MPI;
     int any = 0;
     for (int r = 0; r < n && rc == PCM_SUCCESS; r++) {
         if (!leaving[r] || all[2 * r] != 1) continue;

@@ -2,11 +2,12 @@
  * pcm_transfer.c - the state stream from a departing process to its replacement.
  *
  * The departing process posts all of its state at once, in 1 MiB chunks (one MPI
- * message each), over the spawn intercommunicator, right after the metadata, and tells its
+ * message each), over the spawn intercommunicator, once the new world is built (the
+ * surgery's messages between the two would queue behind the stream), and tells its
  * agent how many bytes have gone (MIGRATION_PROGRESS, at most every 100 ms) while it waits. The
  * replacement posts the receives of the first ROAM_PCM_EAGER_MB (64) MiB of entries at
- * once, into library buffers backed by huge pages where the kernel allows, so that they
- * arrive while the communicators are built; PCM_Load copies them out. Larger state waits
+ * once, before the surgery, into library buffers backed by huge pages where the kernel
+ * allows, so that they arrive as soon as the stream starts; PCM_Load copies them out. Larger state waits
  * for PCM_Load, which receives it straight into the application's buffer (advised to use
  * huge pages, so that faulting it in is cheap). The first PCM_Status receives whatever
  * was not loaded, closes the connection to the departing process and reports

@@ -204,8 +204,10 @@ class HeatMigrationTest {
             // over shared memory the 16 chunks may all complete at once: then the final report is the only one
             assertThat(progress).as("MIGRATION_PROGRESS of order %d", a).isNotEmpty();
             assertThat(progress).extracting(PcmMessage.MigrationProgress::bytesTotal).containsOnly(done.stateBytes());
+            // bytes of the chunks completed so far: heat's small entries (its parameters) may complete
+            // before the first whole MiB of its grid, so a report need not be a multiple of 1 MiB
             assertThat(progress).extracting(PcmMessage.MigrationProgress::bytesSent).isSorted()
-                    .allMatch(sent -> sent == done.stateBytes() || sent % (1L << 20) == 0, "whole chunks or all");
+                    .allMatch(sent -> sent > 0 && sent <= done.stateBytes(), "some sent, at most all");
             assertThat(progress.get(progress.size() - 1).bytesSent()).isEqualTo(done.stateBytes());
         }
     }
