@@ -220,8 +220,8 @@ typedef struct {
     char host[PCM_HOST_MAX];
     int32_t port, pad;
 } pcm_keeper;
-int pcm_keep_round(MPI_Comm world);      /* collective, in a move's round: does the mover stay as keeper? */
-/* pcm_keep_round in two halves: post (before the spawn, every rank), then finish or cancel. */
+/* Collective, in a move's round: does the mover stay as keeper? In two halves: post (before the
+ * spawn, every rank), then finish, or cancel when the spawn failed. */
 typedef struct {
     uint64_t mine[2];
     uint64_t *all;
@@ -247,7 +247,7 @@ typedef struct {
     char job_id[PCM_JOB_MAX];
     char host[PCM_HOST_MAX];
     char job_hosts[PCM_JOB_HOSTS_MAX];   /* the hosts mpirun started the job on, "a,b"; "": not known */
-    char stalled_hosts[PCM_JOB_HOSTS_MAX];   /* where a spawn of the job stalled, "a,b" (pcm_stalled.c) */
+    char stalled_hosts[PCM_JOB_HOSTS_MAX];   /* where a spawn of the job stalled, "a,b" (pcm_target.c) */
     int restored;
     int original;                 /* started by mpirun, not a replacement */
     pcm_keeper keepers[PCM_KEEPERS_MAX];   /* original processes that stay where the job left (pcm_keep.c) */

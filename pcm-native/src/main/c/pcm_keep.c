@@ -91,12 +91,6 @@ static int under_mpirun(void) {
     return strcmp(base, "orterun") == 0 || strcmp(base, "mpirun") == 0 || strcmp(base, "mpiexec") == 0;
 }
 
-int pcm_keep_round(MPI_Comm world) {
-    pcm_keep_pending p;
-    int rc = pcm_keep_post(world, &p);
-    return rc ? rc : pcm_keep_finish(world, &p);
-}
-
 /* A move's round in two halves: the allgather of every rank's kind and host (which does not
  * depend on the move) is posted before the departing rank's spawn, and completes during it
  * (the spawn and the staying ranks' wait for its outcome progress it); the rest after. */

@@ -37,7 +37,7 @@
 #define TAG_META 7001
 #define TAG_IC 7002
 /* The spawn's outcome, broadcast by the departing rank: the move goes on, or it failed, at
- * once or by running into ROAM_PCM_SPAWN_TIMEOUT_MS (then its host is listed, pcm_stalled.c). */
+ * once or by running into ROAM_PCM_SPAWN_TIMEOUT_MS (then its host is listed, pcm_target.c). */
 #define OUTCOME_FAILED 0
 #define OUTCOME_OK 1
 #define OUTCOME_STALLED 2
@@ -155,6 +155,13 @@ static int join(MPI_Comm *world, MPI_Comm pair) {
     return PCM_SUCCESS;
 }
 
+/* Every rank, once the spawn's outcome says it failed: the round ends, and a stalled host is listed. */
+static void spawn_failed(int outcome, pcm_keep_pending *keep) {
+    pcm_keep_cancel(keep);
+    pcm_stall_leave();
+    if (outcome == OUTCOME_STALLED) pcm_stalled_add(pcm_g.mig_host);
+}
+
 int pcm_migrate_depart(MPI_Comm *world) {
     char **args = pcm_g.argc > 1 ? pcm_g.argv + 1 : MPI_ARGV_NULL;
     MPI_Info info = pcm_spawn_info(pcm_g.mig_host, "ROAM_PCM_REPLACEMENT", pcm_g.mig_order_id);
@@ -195,9 +202,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
     pcm_stall_enter("MPI_Bcast (telling the other ranks the spawn's outcome)");
     if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (ok != OUTCOME_OK) {
-        pcm_keep_cancel(&keep);
-        pcm_stall_leave();
-        if (ok == OUTCOME_STALLED) pcm_stalled_add(pcm_g.mig_host);
+        spawn_failed(ok, &keep);
         char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 256], err[MPI_MAX_ERROR_STRING];
         int len = 0;
         PMPI_Error_string(rc != MPI_SUCCESS ? rc : errcode, err, &len);
@@ -247,9 +252,7 @@ int pcm_migrate_stay(MPI_Comm *world) {
     pcm_stall_enter("MPI_Bcast (waiting for the outcome of the departing rank's spawn)");
     if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.mig_rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (ok != OUTCOME_OK) {
-        pcm_keep_cancel(&keep);
-        pcm_stall_leave();
-        if (ok == OUTCOME_STALLED) pcm_stalled_add(pcm_g.mig_host);
+        spawn_failed(ok, &keep);
         return PCM_ERR_SPAWN;
     }
     pcm_stall_enter("MPI_Iallgather (which host keeps the job, pcm_keep.c)");

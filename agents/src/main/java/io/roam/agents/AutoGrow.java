@@ -134,9 +134,8 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
             GrowPlanner.ShrinkPlan shrinks = GrowPlanner.shrinks(s.status().nodes(), local(s.check(), last), now,
                     settings.settle(), settings.gain());
             said(shrinks.declined(), "shrink", "shrink-slow");
-            Set<String> candidates = new HashSet<>(unjudged(shrinks.unjudged(), "shrink"));
-            shrinks.shrinks().forEach(k -> candidates.add(k.jobId()));
-            shrinkPaying.keySet().retainAll(candidates);
+            keepRows(shrinkPaying, shrinks.shrinks().stream().map(GrowPlanner.Shrink::jobId), shrinks.unjudged(),
+                    "shrink");
             for (GrowPlanner.Shrink k : shrinks.shrinks()) {
                 if (evidence(shrinkPaying, k.jobId(), k.describe())) {
                     getContext().getLog().info("shrinking {}: fewer, faster ranks (roam.agent.grow.shrink-slow)",
@@ -151,9 +150,7 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
         GrowPlanner.Plan plan = GrowPlanner.plan(s.status().nodes(), local(s.check(), last), now,
                 settings.settle(), settings.maxProcesses(), settings.gain());
         said(plan.declined(), "grow", "gain");
-        Set<String> growing = new HashSet<>(unjudged(plan.unjudged(), "grow"));
-        plan.grows().forEach(g -> growing.add(g.jobId()));
-        paying.keySet().retainAll(growing);
+        keepRows(paying, plan.grows().stream().map(GrowPlanner.Grow::jobId), plan.unjudged(), "grow");
         for (GrowPlanner.Grow g : plan.grows()) {
             if (settings.gain() == null || evidence(paying, g.jobId(), g.describe())) {
                 getContext().getLog().info("growing {} onto free slots (roam.agent.grow.on-join)", g.describe());
@@ -171,13 +168,17 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     }
 
     /**
-     * The jobs a check could not judge (the status lacks some of their ranks: a node slow to
-     * answer, as a throttled one is): their count of paying checks in a row is kept, neither
-     * raised nor reset, so that a node that answers only now and then cannot hold a change off.
+     * Ends the row of paying checks of every job this check did not find paying, but for the jobs
+     * it could not judge (the status lacks some of their ranks: a node slow to answer, as a
+     * throttled one is): their row is kept, neither raised nor reset, so that a node that
+     * answers only now and then cannot hold a change off.
      */
-    private Set<String> unjudged(Map<String, String> jobs, String doing) {
-        jobs.forEach((job, why) -> getContext().getLog().debug("{} of job {} not judged: {}", doing, job, why));
-        return jobs.keySet();
+    private void keepRows(Map<String, Integer> counts, java.util.stream.Stream<String> paying,
+                          Map<String, String> unjudged, String doing) {
+        unjudged.forEach((job, why) -> getContext().getLog().debug("{} of job {} not judged: {}", doing, job, why));
+        Set<String> keep = new HashSet<>(unjudged.keySet());
+        paying.forEach(keep::add);
+        counts.keySet().retainAll(keep);
     }
 
     /** Counts one more check that predicts the change pays; true once {@code checks} in a row did (then starts anew). */

@@ -63,18 +63,12 @@ class DepartedProcessTest {
                 recorder.awaitMessage(Bye.class, b -> b.reason() == Bye.Reason.MIGRATED, TIMEOUT);
                 StopFile.stop(stop);
                 job.awaitSuccess(TIMEOUT);
-                assertThat(job.grid()).as("grid after the move").isEqualTo(baseline(job, 512, 512));
+                assertThat(job.grid()).as("grid after the move")
+                        .isEqualTo(StopFile.baseline(2, 512, 512, job, dir));
                 assertThat(job.stdout()).as("rank 0 runs on after MPI_Finalize, its output flushed")
                         .contains("heat: after MPI_Finalize (finalized: yes)");
             }
         }
-    }
-
-    /** The grid of heat-nopcm on 2 ranks for as many iterations as the stopped job did. */
-    private byte[] baseline(HeatJob job, int rows, int cols) throws Exception {
-        Path log = dir.resolve("job.log");   // heat's final line (stdout) and its stop line (stderr)
-        java.nio.file.Files.writeString(log, job.stdout() + job.stderr());
-        return StopFile.baseline(2, rows, cols, log);
     }
 
     /** The CPUs a process may run on when nothing binds it, as /proc writes them ("0-1"). */
@@ -125,7 +119,8 @@ class DepartedProcessTest {
                 }
                 StopFile.stop(stop);
                 job.awaitSuccess(TIMEOUT);
-                assertThat(job.grid()).as("grid after both ranks moved").isEqualTo(baseline(job, 256, 512));
+                assertThat(job.grid()).as("grid after both ranks moved")
+                        .isEqualTo(StopFile.baseline(2, 256, 512, job, dir));
             }
         }
     }

@@ -96,9 +96,7 @@ class HeatGrowOnJoinTest {
                 StopFile.stop(stop);
                 job.awaitSuccess(TIMEOUT);
                 assertThat(job.stdout()).contains("ranks 3 ");
-                Path log = dir.resolve("job.log");   // heat's final line (stdout) and its stop line (stderr)
-                Files.writeString(log, job.stdout() + job.stderr());
-                byte[] expected = StopFile.baseline(2, ROWS, COLS, log);
+                byte[] expected = StopFile.baseline(2, ROWS, COLS, job, dir);
                 assertThat(job.grid()).as("the grid after the grow 2 -> 3").isEqualTo(expected);
             }
         } catch (AssertionError | RuntimeException e) {

@@ -131,10 +131,8 @@ class SimultaneousOrdersTest {
                 assertThat(back.sourceHost()).isEqualTo(two.h1);
                 StopFile.stop(stop);
                 job.awaitSuccess(TIMEOUT);
-                Path log = dir.resolve("job.log");   // heat's final line (stdout) and its stop line (stderr)
-                Files.writeString(log, job.stdout() + job.stderr());
                 assertThat(job.grid()).as("grid after host 2 -> host 1 -> host 2")
-                        .isEqualTo(StopFile.baseline(2, 256, 256, log));
+                        .isEqualTo(StopFile.baseline(2, 256, 256, job, dir));
             }
             assertThat(two.host2Netns).as("the replacement ran in host 2's namespace")
                     .containsValue(two.hosts.netnsId(1));

@@ -57,4 +57,16 @@ final class StopFile {
         plain.binary = "heat-nopcm";
         return Baselines.grid(plain);
     }
+
+    /**
+     * As {@link #baseline(int, int, int, Path)} for a job started with {@link HeatJob}: its
+     * output (heat's final line on stdout, its stop line on stderr) is written to job.log in
+     * {@code dir} and read from there.
+     */
+    static byte[] baseline(int ranks, int rows, int cols, HeatJob job, Path dir)
+            throws IOException, InterruptedException {
+        Path log = dir.resolve("job.log");
+        Files.writeString(log, job.stdout() + job.stderr());
+        return baseline(ranks, rows, cols, log);
+    }
 }
