@@ -24,6 +24,7 @@ pcm_env_settings pcm_env = {
     .eager_mb = 64,
     .spawn_timeout_ms = PCM_SPAWN_TIMEOUT_DEFAULT_MS,
     .spawn_tries = PCM_SPAWN_TRIES_DEFAULT,
+    .yield = 1,
 };
 
 static int bad(const char *name, const char *value, const char *allowed) {
@@ -104,6 +105,7 @@ int pcm_env_load(void) {
         (rc = integer("ROAM_PCM_SPAWN_TRIES", 1, PCM_ENV_SPAWN_TRIES_MAX, PCM_SPAWN_TRIES_DEFAULT, &e->spawn_tries,
                       " tries of one move's spawn")) ||
         (rc = flag("ROAM_PCM_ADD_HOST", 0, &e->add_host, "1: spawn with the add-host key")) ||
+        (rc = flag("ROAM_PCM_YIELD", 1, &e->yield, "0: waiting ranks poll without yielding during a reconfiguration")) ||
         (rc = text("ROAM_PCM_KEEPER", PCM_PATH_MAX - 1, &e->keeper, "a path")) ||
         (rc = text("ROAM_PCM_TEST_GATE", PCM_PATH_MAX - 64, &e->test_gate, "a directory")) ||
         (rc = text("ROAM_PCM_TEST_RESIZE", PCM_JOB_HOSTS_MAX - 1, &e->test_resize,

@@ -22,6 +22,7 @@
  *   ROAM_PCM_STALL_MS      stall_ms        0 (off), 1..86400000           60000
  *   ROAM_PCM_EAGER_MB      eager_mb        0..1048576                     64
  *   ROAM_PCM_ADD_HOST      add_host        0, 1                           0
+ *   ROAM_PCM_YIELD         yield           0, 1                           1
  *   ROAM_PCM_KEEPER        keeper          a path                         roam-pcm-keeper beside libpcm
  *   ROAM_PCM_TEST_GATE     test_gate       a directory (test builds only) unset
  *   ROAM_PCM_REPLACEMENT   replacement     set by libpcm in a replacement unset
@@ -54,6 +55,7 @@ typedef struct {
     long spawn_timeout_ms;
     long spawn_tries;
     int add_host;
+    int yield;                  /* waiting ranks yield during a reconfiguration (pcm_yield.c) */
     const char *keeper;         /* NULL: beside libpcm */
     const char *test_gate;      /* NULL: unset; acted on by test builds only (PCM_TEST_GATES) */
     int replacement;            /* ROAM_PCM_REPLACEMENT is set ... */

@@ -21,6 +21,10 @@ void pcm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pcm_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* MPI_Bcast that sleeps while it waits (pcm_util.c); every process of the broadcast calls it. */
 int pcm_bcast_sleeping(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm);
+/* Open MPI's yield_when_idle on for a reconfiguration, the job's own setting back after it
+ * (pcm_yield.c; called by pcm_stall_begin and pcm_stall_leave). */
+void pcm_yield_begin(void);
+void pcm_yield_end(void);
 /* The test gates (ROAM_PCM_TEST_GATE): in the test build only (pcm_gate.c, -DPCM_TEST_GATES);
  * in the production library PCM_TEST_GATE(phase) compiles to nothing. */
 #ifdef PCM_TEST_GATES

@@ -85,9 +85,10 @@ MPI_Info pcm_spawn_info(const char *host, const char *role_var, uint64_t order_i
     const char *tick = getenv("OMPI_MCA_mpi_event_tick_rate");
     int n = snprintf(env, sizeof env,
                      "%s=%llu\nROAM_HOST=%s\nROAM_PCM_WORLD_MAP=%d\n"
-                     "ROAM_PCM_RECONNECT_MS=%ld\nROAM_PCM_STALL_MS=%ld\nOMPI_MCA_mpi_event_tick_rate=%s",
+                     "ROAM_PCM_RECONNECT_MS=%ld\nROAM_PCM_STALL_MS=%ld\nROAM_PCM_YIELD=%d\n"
+                     "OMPI_MCA_mpi_event_tick_rate=%s",
                      role_var, (unsigned long long)order_id, host, PCM_Get_world_map() == 1, pcm_env.reconnect_ms,
-                     pcm_env.stall_ms, tick && *tick && strlen(tick) < 16 ? tick : "100");
+                     pcm_env.stall_ms, pcm_env.yield, tick && *tick && strlen(tick) < 16 ? tick : "100");
 #ifdef PCM_TEST_GATES
     if (pcm_env.test_gate && n > 0 && (size_t)n < sizeof env)
         snprintf(env + n, sizeof env - (size_t)n, "\nROAM_PCM_TEST_GATE=%s", pcm_env.test_gate);

@@ -147,6 +147,7 @@ void pcm_stall_start(void) {
 }
 
 void pcm_stall_begin(int role) {
+    pcm_yield_begin();   /* the waiting ranks leave the cores to the others (pcm_yield.c) */
     pthread_mutex_lock(&S.lock);
     S.role = role;
     S.active = 0;   /* pcm_stall_enter starts the clock */
@@ -186,6 +187,7 @@ void pcm_stall_progress(void) {
 }
 
 void pcm_stall_leave(void) {
+    pcm_yield_end();
     pthread_mutex_lock(&S.lock);
     step_done(pcm_now_mono_ns());
     S.step_ns = 0;

@@ -8,7 +8,8 @@ static const char *const VARS[] = {"ROAM_AGENT_SOCKET", "ROAM_HOST", "ROAM_PCM_R
                                    "ROAM_PCM_CHECK_HOST", "ROAM_PCM_DEBUG", "ROAM_PCM_WORLD_MAP",
                                    "ROAM_PCM_STALL_MS", "ROAM_PCM_EAGER_MB", "ROAM_PCM_ADD_HOST",
                                    "ROAM_PCM_KEEPER", "ROAM_PCM_TEST_GATE", "ROAM_PCM_REPLACEMENT",
-                                   "ROAM_JOB_HOSTS", "ROAM_PCM_SPAWN_TIMEOUT_MS", "ROAM_PCM_SPAWN_TRIES"};
+                                   "ROAM_JOB_HOSTS", "ROAM_PCM_SPAWN_TIMEOUT_MS", "ROAM_PCM_SPAWN_TRIES",
+                                   "ROAM_PCM_YIELD"};
 
 static void clear_all(void) {
     for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++) unsetenv(VARS[i]);
@@ -48,6 +49,7 @@ static void test_defaults(void) {
     EXPECT_EQ(pcm_env.stall_ms, PCM_STALL_DEFAULT_MS);
     EXPECT_EQ(pcm_env.eager_mb, 64);
     EXPECT_EQ(pcm_env.add_host, 0);
+    EXPECT_EQ(pcm_env.yield, 1);
     EXPECT_EQ(pcm_env.replacement, 0);
     EXPECT_EQ(pcm_env.spawn_timeout_ms, PCM_SPAWN_TIMEOUT_DEFAULT_MS);
     EXPECT_EQ(pcm_env.spawn_tries, PCM_SPAWN_TRIES_DEFAULT);
@@ -65,6 +67,7 @@ static void test_values(void) {
     setenv("ROAM_PCM_STALL_MS", "0", 1);
     setenv("ROAM_PCM_EAGER_MB", "1048576", 1);
     setenv("ROAM_PCM_ADD_HOST", "1", 1);
+    setenv("ROAM_PCM_YIELD", "0", 1);
     setenv("ROAM_PCM_KEEPER", "/opt/keeper", 1);
     setenv("ROAM_PCM_TEST_GATE", "/tmp/gates", 1);
     setenv("ROAM_PCM_REPLACEMENT", "18446744073709551615", 1);
@@ -80,6 +83,7 @@ static void test_values(void) {
     EXPECT_EQ(pcm_env.stall_ms, 0);
     EXPECT_EQ(pcm_env.eager_mb, 1048576);
     EXPECT_EQ(pcm_env.add_host, 1);
+    EXPECT_EQ(pcm_env.yield, 0);
     EXPECT(pcm_env.keeper && strcmp(pcm_env.keeper, "/opt/keeper") == 0);
     EXPECT(pcm_env.test_gate && strcmp(pcm_env.test_gate, "/tmp/gates") == 0);
     EXPECT_EQ(pcm_env.replacement, 1);
@@ -164,6 +168,8 @@ static void test_out_of_range(void) {
     expect_refused("ROAM_PCM_CHECK_HOST", "false", "0 or 1");
     expect_refused("ROAM_PCM_DEBUG", "2", "0 or 1 (1: log the agent conversation; unset: 0)");
     expect_refused("ROAM_PCM_ADD_HOST", "01", "0 or 1");
+    expect_refused("ROAM_PCM_YIELD", "on", "0 or 1 (0: waiting ranks poll without yielding during a reconfiguration;"
+                   " unset: 1)");
     expect_refused("ROAM_PCM_REPLACEMENT", "-3", "an order id");
     expect_refused("ROAM_PCM_REPLACEMENT", "12x", "an order id");
     char longer[PCM_PATH_MAX + 8];
