@@ -203,10 +203,8 @@ public final class AutoDemo {
     }
 
     private boolean compare(Path bin, int ranks, List<String> heatArgs, String grid) throws Exception {
-        // on host 2, its quota raised to the job's cores (ranks x the hosts' quota)
-        String cores = String.format(Locale.ROOT, "%.2f", ranks * Double.parseDouble(opt.getOrDefault("cpu", "0.6")));
         return ReferenceGrid.matches(Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath(), opt.get("prefix"), out,
-                bin, ranks, heatArgs, Path.of(grid), cores, s -> say("%s", s));
+                bin, ranks, heatArgs, Path.of(grid), s -> say("%s", s));
     }
 
     /** The hosts (0-based) of a placement (rank to host address). */
