@@ -132,6 +132,8 @@ final class RunCommand implements Callable<Integer> {
                 p.destroy();
             }
         }));
-        return p.waitFor();
+        // an mpirun whose teardown hangs after the job ended is ended (MpirunWait)
+        return MpirunWait.await(p, null, MpirunWait.GRACE, m -> System.err.println("roam run: " + m)).orElseThrow()
+                .exitCode();
     }
 }

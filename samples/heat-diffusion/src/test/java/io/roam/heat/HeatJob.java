@@ -3,6 +3,7 @@ package io.roam.heat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.roam.agents.cli.MpirunWait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -114,23 +115,21 @@ final class HeatJob implements AutoCloseable {
 
     /** Waits for mpirun to exit; on timeout ends every process of the job and fails. */
     HeatJob awaitSuccess(Duration timeout) throws IOException, InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            String logs = logs();
-            close();
-            throw new AssertionError("mpirun did not finish within " + timeout + "\n" + logs);
-        }
-        assertThat(process.exitValue()).as("mpirun exit code\n%s", logs()).isZero();
+        assertThat(awaitExit(timeout)).as("mpirun exit code\n%s", logs()).isZero();
         return this;
     }
 
     /** Waits for mpirun to exit and returns its exit code; on timeout ends the job and fails. */
     int awaitExit(Duration timeout) throws IOException, InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        // as roam run: an mpirun whose teardown hangs once the job's processes ended is ended
+        Optional<MpirunWait.Outcome> end = MpirunWait.await(process, timeout, MpirunWait.GRACE,
+                m -> System.out.println("HeatJob: " + m));
+        if (end.isEmpty()) {
             String logs = logs();
             close();
             throw new AssertionError("mpirun did not finish within " + timeout + "\n" + logs);
         }
-        return process.exitValue();
+        return end.get().exitCode();
     }
 
     String stdout() throws IOException {

@@ -1,0 +1,121 @@
+package io.roam.agents.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Waits for mpirun, and ends one whose own teardown hangs. Open MPI 4.1.4 with PMIx 4.2 was
+ * seen (beside two busy loops, after a replacement's MPI_Abort) with every process of the job
+ * ended and not reaped, zombies, while mpirun's main thread waited in {@code orte_finalize ->
+ * PMIx_server_finalize} for PMIx's progress thread, itself blocked on a lock inside libpmix:
+ * the job was over, mpirun never exited, and whoever waited for it (roam run, a batch
+ * script) waited for ever. So once mpirun has started processes and all of them have ended
+ * (zombies, or reaped) for {@code grace} while mpirun lives, mpirun is ended and the job's
+ * exit code is taken from its processes: the first that did not exit 0 (128 + signal for a
+ * signal, as a shell reports it), else 0; 1 when they were reaped and their codes are lost.
+ * Linux only (/proc/PID/stat, field 52: a zombie's exit status); elsewhere it only waits.
+ */
+public final class MpirunWait {
+    /** How long mpirun may outlive every process it started: its normal teardown takes milliseconds. */
+    public static final Duration GRACE = Duration.ofSeconds(10);
+    private static final long POLL_MS = 250;
+
+    /**
+     * How the wait ended.
+     *
+     * @param exitCode     mpirun's exit code, or the job's processes' when its teardown hung
+     * @param teardownHung mpirun outlived its processes by the grace and was ended
+     */
+    public record Outcome(int exitCode, boolean teardownHung) {
+    }
+
+    /** One child process: its pid, state letter (Z: ended, not reaped) and wait status (zombies). */
+    record Child(long pid, char state, int waitStatus) {
+        boolean ended() {
+            return state == 'Z' || state == 'X';
+        }
+
+        /** The exit code a shell would report for this wait status. */
+        int exitCode() {
+            int signal = waitStatus & 0x7f;
+            return signal == 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
+        }
+    }
+
+    private MpirunWait() {
+    }
+
+    /**
+     * Waits up to {@code timeout} (null: without end) for {@code mpirun}; empty if it still runs
+     * then. Says through {@code say} why it ends an mpirun whose teardown hung.
+     */
+    public static Optional<Outcome> await(Process mpirun, Duration timeout, Duration grace, Consumer<String> say)
+            throws InterruptedException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        boolean seenChildren = false;
+        long allEndedSince = -1;
+        while (true) {
+            if (mpirun.waitFor(POLL_MS, TimeUnit.MILLISECONDS)) {
+                return Optional.of(new Outcome(mpirun.exitValue(), false));
+            }
+            long now = System.nanoTime();
+            List<Child> children = children(mpirun.toHandle());
+            seenChildren |= !children.isEmpty();
+            boolean allEnded = seenChildren && children.stream().allMatch(Child::ended);
+            allEndedSince = !allEnded ? -1 : allEndedSince < 0 ? now : allEndedSince;
+            if (allEnded && now - allEndedSince >= grace.toNanos()) {
+                int code = jobExitCode(children);
+                say.accept(String.format("mpirun has not exited %d s after every process it started ended (Open"
+                        + " MPI's teardown hung, seen in PMIx_server_finalize); ending it, exit code %d from the"
+                        + " job's processes", grace.toSeconds(), code));
+                end(mpirun);
+                return Optional.of(new Outcome(code, true));
+            }
+            if (now >= deadline) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** The first non-zero exit code among the ended children, else 0; 1 if none is left to read. */
+    static int jobExitCode(List<Child> children) {
+        if (children.isEmpty()) {
+            return 1;
+        }
+        return children.stream().mapToInt(Child::exitCode).filter(c -> c != 0).findFirst().orElse(0);
+    }
+
+    /** The children of {@code parent} with their state, read from /proc; empty where there is none. */
+    static List<Child> children(ProcessHandle parent) {
+        List<Child> out = new ArrayList<>();
+        parent.children().forEach(h -> read(h.pid()).ifPresent(out::add));
+        return out;
+    }
+
+    /** One process's state and wait status from /proc/PID/stat (fields 3 and 52). */
+    static Optional<Child> read(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            int status = f.length > 49 ? Integer.parseInt(f[49]) : 0;   // field 52, counted from field 3
+            return Optional.of(new Child(pid, f[0].charAt(0), status));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();   // gone meanwhile, or no /proc
+        }
+    }
+
+    private static void end(Process mpirun) throws InterruptedException {
+        mpirun.destroy();
+        if (!mpirun.waitFor(2, TimeUnit.SECONDS)) {
+            mpirun.destroyForcibly();
+            mpirun.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}
