@@ -12,8 +12,7 @@ import java.util.Objects;
  * horizon-iterations, the cost the job's stall while it moves: stateBytes / transfer rate
  * (measured, else default-transfer-rate) + spawn-cost. It moves
  * only if benefit > payback-factor x cost; the score is benefit - cost in seconds and the
- * highest wins (scores within 1 % of it tie: then the rank with the most traffic with its
- * job, the smallest state, the lowest rank).
+ * highest wins (ties: the smallest state, then the lowest rank).
  */
 public final class CostAwareStrategy implements Strategy {
     /** Its name in {@link Strategies}. */

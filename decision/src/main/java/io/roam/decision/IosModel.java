@@ -14,26 +14,8 @@ import java.util.function.Function;
  * a window, {@link EvidenceRules}), never on one profile.
  */
 final class IosModel {
-    /**
-     * Scores within this share of the best one count as tied: they come from medians of noisy
-     * samples and byte counters, and a difference of a percent between two candidates' predicted
-     * gains says nothing about which move helps more (two ranks with the same processing gain
-     * and one local link lost either way scored 0.5578118 and 0.5578115 in the autonomy
-     * benchmark's join scenario).
-     */
-    static final double TIE = 0.01;
-
-    /**
-     * Among tied candidates, best first: the most traffic with its job per second of run, then
-     * the lowest state, lowest rank, job id. The victim is the busier node and a rank's share of
-     * its job's messages is work its node does for it (the copies of Open MPI's TCP path) and
-     * waits that its neighbours sit through: the middle rank of a 1-D decomposition exchanges
-     * halos with two neighbours, an edge rank with one, and the job runs faster with the middle
-     * one on the node that has room (the same scenario: 1.5 x the oracle's iteration time with
-     * the edge rank moved instead).
-     */
-    static final Comparator<Evaluation> TIED_FIRST = Comparator
-            .comparingDouble((Evaluation e) -> trafficRate(e.process())).reversed()
+    /** Best first: highest score, then lowest state, lowest rank, job id. */
+    static final Comparator<Evaluation> BEST_FIRST = Comparator.comparingDouble(Evaluation::score).reversed()
             .thenComparingLong(e -> e.process().stateBytes())
             .thenComparingInt(e -> e.process().rank())
             .thenComparing(e -> e.process().jobId());
@@ -124,23 +106,11 @@ final class IosModel {
                 s.evidence().thiefOffer().describe(1), pb.paybackSeconds());
     }
 
-    /**
-     * The decision: among the candidates not vetoed, those whose score is within {@link #TIE}
-     * of the highest, the first by {@link #TIED_FIRST}, described by {@code reason}.
-     */
+    /** The decision: the best candidate not vetoed, described by {@code reason}. */
     static Decision choose(List<Evaluation> evaluations, Function<Evaluation, String> reason) {
-        List<Evaluation> allowed = evaluations.stream().filter(e -> !e.vetoed()).toList();
-        double best = allowed.stream().mapToDouble(Evaluation::score).max().orElse(Double.NaN);
-        double floor = best - TIE * Math.abs(best);
-        Optional<Choice> choice = allowed.stream().filter(e -> e.score() >= floor).min(TIED_FIRST)
+        Optional<Choice> choice = evaluations.stream().filter(e -> !e.vetoed()).min(BEST_FIRST)
                 .map(e -> new Choice(e.process(), e.score(), reason.apply(e)));
         return new Decision(choice, evaluations);
-    }
-
-    /** Bytes p sent to the ranks of its job per second of its run (compute + MPI); its bytes if unknown. */
-    static double trafficRate(ProcessProfile p) {
-        double seconds = (p.computeNs() + p.mpiNs()) / 1e9;
-        return seconds > 0 ? p.bytesSent() / seconds : p.bytesSent();
     }
 
     static String fmt(String format, Object... args) {

@@ -5,9 +5,8 @@ import java.util.Objects;
 
 /**
  * IOS's rule: gain = wp x processing gain + wc x communication gain; a candidate whose gain
- * is above the threshold and that no veto stops may move, and the highest gain wins (gains
- * within 1 % of it tie: then the rank with the most traffic with its job, the smallest state,
- * the lowest rank). The vetoes: rates not known yet; the process
+ * is above the threshold and that no veto stops may move, and the highest gain wins (ties:
+ * the smallest state, then the lowest rank). The vetoes: rates not known yet; the process
  * waits in MPI more than it computes; the thief lacks the memory for it; and on the
  * {@link Evidence} (medians over a window, {@link EvidenceRules}): too few samples, it would
  * not run at least min-speedup times faster on the thief, the difference is within the

@@ -193,39 +193,6 @@ class IosStrategyTest {
         }
     }
 
-    /**
-     * The autonomy benchmark's join scenario: ranks 0 and 1 of a 1-D decomposition share the
-     * busy node, rank 2 runs elsewhere. Moving either loses the one local link, so their gains
-     * tie; the middle rank, which exchanges halos with two neighbours, goes (not rank 0, as the
-     * smallest state and lowest rank would have it).
-     */
-    @Test
-    void amongTiedCandidatesTheRankWithTheMostTrafficWithItsJobGoesFirst() {
-        ProcessProfile edge = proc("J", 0).state(1_000_000).sends(1, 400_000).build();
-        ProcessProfile middle = proc("J", 1).state(1_000_001).sends(0, 400_000).sends(2, 400_000).build();
-        List<ProcessProfile> here = List.of(edge, middle);
-        IosStrategy ios = new IosStrategy(DecisionSettings.defaults());
-        for (List<ProcessProfile> order : List.of(here, List.of(middle, edge))) {
-            Decision d = ios.decide(Fixtures.steady(LOCAL, order, order, THIEF, List.of(), 1e9, -1));
-            assertThat(d.evaluations()).extracting(Evaluation::communicationGain).containsOnly(-1.0);
-            assertThat(d.choice()).hasValueSatisfying(c -> assertThat(c.process()).isEqualTo(middle));
-        }
-    }
-
-    @Test
-    void aScoreHigherByMoreThanTheTieWinsWhateverTheTraffic() {
-        ProcessProfile quiet = proc("J", 0).build();
-        ProcessProfile talker = proc("J", 1).sends(2, 4_000_000).build();
-        ProcessProfile peer = proc("J", 2).shares(0.5, 0.1).sends(1, 4_000_000).build();
-        List<ProcessProfile> here = List.of(talker, quiet, peer);
-        Decision d = new IosStrategy(DecisionSettings.defaults())
-                .decide(Fixtures.steady(LOCAL, here, here, THIEF, List.of(), 1e10, -1));
-        assertThat(d.evaluations().get(0).vetoed()).isFalse();
-        double quietScore = d.evaluations().get(1).score();
-        assertThat(d.evaluations().get(0).score()).isLessThan(quietScore * (1 - IosModel.TIE));
-        assertThat(d.choice()).hasValueSatisfying(c -> assertThat(c.process()).isEqualTo(quiet));
-    }
-
     @Test
     void noCandidatesNoChoice() {
         Decision d = new IosStrategy(DecisionSettings.defaults()).decide(situation(List.of(), THIEF));
