@@ -25,7 +25,8 @@ import java.util.function.Consumer;
 public final class MpirunWait {
     /** How long mpirun may outlive every process it started: its normal teardown takes milliseconds. */
     public static final Duration GRACE = Duration.ofSeconds(10);
-    private static final long POLL_MS = 250;
+    /** How often mpirun's children are read (/proc), while waitFor returns at once when mpirun exits. */
+    private static final long POLL_MS = 1000;
 
     /**
      * How the wait ended.
