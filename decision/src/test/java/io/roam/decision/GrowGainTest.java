@@ -113,6 +113,25 @@ class GrowGainTest {
         assertThat(GrowGain.shrink(even, 2, DEFAULTS).veto()).isEqualTo("nothing to shrink");
     }
 
+    /**
+     * A rank throttled by its node's CPU quota is stopped wherever it is, and its stops inside MPI
+     * count as waiting: its compute share comes out low (0.1 here where it computes nearly all
+     * the time). The model takes its work as at least the typical rank's, as far as its rate
+     * allows in the iteration: the shrink is predicted (it was 1.02 x, no shrink, with the
+     * measured share as it is).
+     */
+    @Test
+    void aThrottledRankWhoseComputeShareIsUnderMeasuredIsStillShed() {
+        List<GrowGain.Rank> job = List.of(rank(0, 6e8, 0.08, 100, 16 * MIB), rank(1, 6e8, 0.08, 100, 16 * MIB),
+                rank(2, 0.4e8, 0.1, 100, 16 * MIB));
+        GrowGain.Estimate e = GrowGain.shrink(job, 1, DEFAULTS);
+        // rank 2's work: min(4.8e6 (the others'), 0.4e8 x 0.1 s) = 4e6 updates, all of its 100 ms
+        double work = 2 * 0.08 * 0.1 * 6e8 + 4e6;
+        assertThat(e.afterSeconds()).isCloseTo(work / 2 / 6e8, within(1e-9));
+        assertThat(e.pays()).isTrue();
+        assertThat(e.beforeSeconds() / e.afterSeconds()).isGreaterThan(8);
+    }
+
     @Test
     void theShareABlockRedistributionMoves() {
         assertThat(GrowGain.movedShare(2, 4)).isCloseTo(0.75, within(1e-12));
