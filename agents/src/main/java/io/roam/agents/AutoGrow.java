@@ -81,8 +81,8 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     private final Map<String, Integer> paying = new java.util.HashMap<>();
     /** Per job of this agent, how many checks in a row predicted that shrinking it pays (shrink-slow). */
     private final Map<String, Integer> shrinkPaying = new java.util.HashMap<>();
-    /** Per job of this agent, the reason its last declined grow or shrink was logged for. */
-    private final Map<String, String> declinedSaid = new java.util.HashMap<>();
+    /** Per job of this agent, the reasons its declined grows and shrinks were logged for. */
+    private final DeclineLog declinedSaid = new DeclineLog(60_000);
     private boolean asking;
     private long lastCheckNanos = Long.MIN_VALUE / 2;
 
@@ -189,21 +189,20 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
             return false;
         }
         counts.remove(job);
-        declinedSaid.keySet().removeIf(k -> k.endsWith(" " + job));
+        declinedSaid.forget(job);
         return true;
     }
 
     /**
-     * Logs (INFO) why each of this agent's jobs is not resized, once per reason and band of the
-     * predicted speedup (a new line when the prediction moves by a quarter or more: an operator
-     * who throttles a node sees the model follow).
+     * Logs (INFO) why each of this agent's jobs is not resized: once per reason, and again when
+     * the predicted speedup moves by a quarter or more, at most once a minute ({@link DeclineLog}).
      */
     private void said(Map<String, GrowGain.Estimate> declined, String doing, String key) {
         declined.forEach((job, est) -> {
             double ratio = est.beforeSeconds() / est.afterSeconds();
-            String why = est.veto().split("[:(]")[0]   // the rule and the band, not its figures
-                    + (ratio > 0 && Double.isFinite(ratio) ? " " + (int) Math.floor(Math.log(ratio) / Math.log(1.25)) : "");
-            if (!why.equals(declinedSaid.put(doing + " " + job, why))) {
+            String rule = est.veto().split("[:(]")[0];   // the rule, not its figures
+            int band = ratio > 0 && Double.isFinite(ratio) ? (int) Math.floor(Math.log(ratio) / Math.log(1.25)) : 0;
+            if (declinedSaid.shouldSay(doing + " " + job, rule, band, System.currentTimeMillis())) {
                 getContext().getLog().info("no {} of job {}: {} (roam.agent.grow.{})", doing, job, est.describe(), key);
             }
         });
