@@ -71,6 +71,24 @@ echo "baseline: heat-nopcm ${rows}x${cols}, $iterations iterations"
 mpirun --oversubscribe -np $ranks --mca pml ob1 "$root/samples/heat-diffusion/target/native/heat-nopcm" \
     -r $rows -c $cols -i "$iterations" -o "$tmp/expected.bin" -q > /dev/null
 
+# The floor (benchmarks/c/comm_floor.c): the four communicator constructions of a merge +
+# split among the same 5 ranks under roam run, all waiting for them, without PCM or a spawn;
+# FLOOR_REPS each without noise and with the busy loop in each host's cgroup in turn.
+floor_reps=${FLOOR_REPS:-60}
+mkdir -p benchmarks/target/bin
+mpicc -O2 -std=gnu11 -Wall -Wextra -o benchmarks/target/bin/comm_floor benchmarks/c/comm_floor.c
+floor_run() {   # $1: the noisy host (1-3) or 0; appends "noise ms" lines to $tmp/floor.tsv
+    local n=""
+    if [[ $1 != 0 ]]; then bash scripts/netns-hosts.sh exec "$prefix" "$1" sh -c 'while :; do :; done' & n=$!; fi
+    on1 bin/roam run --agent "$api" --socket "$socket" -- --mca plm_rsh_agent "$tmp/rsh.sh" \
+        --mca oob_tcp_if_include "$subnet.0/24" --mca btl_tcp_if_include "$subnet.0/24" \
+        -np $ranks "$root/benchmarks/target/bin/comm_floor" -n "$floor_reps" -p 20 > "$tmp/floor$1.log" 2>&1 || true
+    [[ -n $n ]] && { kill "$n" 2>/dev/null || true; wait "$n" 2>/dev/null || true; }
+    awk -v h="$1" '/^floor ns/ {printf "%s\t%.3f\n", (h == 0 ? "quiet" : "noisy"), $3 / 1e6}' "$tmp/floor$1.log" >> "$tmp/floor.tsv"
+}
+: > "$tmp/floor.tsv"
+for h in 0 1 2 3; do echo "floor: noise on host ${h/#0/none}"; floor_run $h; done
+
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # the job's processes in every host (pids in the root pid namespace)
 job_pids() { for h in 1 2 3; do ip netns pids "$prefix-h$h" 2>/dev/null | while read -r p; do
@@ -219,6 +237,13 @@ pct() { awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $7 == "DONE" && $3 ~ k && $c !
          i50 = int((NR * 50 + 99) / 100); i99 = int((NR * 99 + 99) / 100)
          printf "%.1f | %.1f | %.1f | %d", v[i50], v[i99], v[NR], NR}'; }
 count() { awk -F'\t' -v o="$1" 'NR > 1 && $7 == o' "$raw" | wc -l; }
+fpct() { awk -F'\t' -v k="$1" '$1 == k {print $2}' "$tmp/floor.tsv" | sort -g |
+    awk '{v[NR]=$1} END {if (!NR) {print "- | - | - | 0"; exit}
+         i50 = int((NR * 50 + 99) / 100); i99 = int((NR * 99 + 99) / 100)
+         printf "%.1f | %.1f | %.1f | %d", v[i50], v[i99], v[NR], NR}'; }
+# merge + split's p50 and p99 as multiples of the noisy floor's
+ratio() { local a b; a=$(pct 10 . | cut -d'|' -f"$1"); b=$(fpct noisy | cut -d'|' -f"$1")
+    awk -v a="$a" -v b="$b" 'BEGIN {if (b + 0 > 0) printf "%.1f x", a / b; else print "-"}'; }
 mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exit}' "$raw")
 {
     echo "# Migration stress: simultaneous and repeated orders under CPU noise"
@@ -268,6 +293,19 @@ mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exi
     echo "| decide (order to agreement) | $(pct 8 .) |"
     echo "| spawn | $(pct 9 .) |"
     echo "| state transfer after the merge | $(pct 11 .) |"
+    echo
+    echo "The floor in the same run (\`benchmarks/c/comm_floor.c\`, under \`roam run\` on the same hosts"
+    echo "and agents, before the jobs): the same 5 ranks, all waiting, make the four communicator"
+    echo "constructions of a merge + split (a split of the world, MPI_Intercomm_create,"
+    echo "MPI_Intercomm_merge, a split of the merged communicator), without PCM and without a spawn;"
+    echo "the largest of the ranks' times per repetition, $floor_reps repetitions without noise and"
+    echo "$floor_reps with the busy loop in each host's cgroup in turn."
+    echo
+    echo "| floor (ms) | p50 | p99 | max | n |"
+    echo "|---|---:|---:|---:|---:|"
+    echo "| without noise | $(fpct quiet) |"
+    echo "| a busy loop in one host's cgroup | $(fpct noisy) |"
+    echo "| merge + split / the noisy floor | $(ratio 1) | $(ratio 2) | | |"
     echo
     echo "| job | noisy host | moves | mpirun exit | bit-exact |"
     echo "|---:|---|---:|---|---|"

@@ -35,13 +35,15 @@ import org.junit.jupiter.api.Test;
  * On five nodes each node's estimate of the average leans to its own load (b's settles at 1.89),
  * so swap-above is 1.1 here (b may rise to 2.0); and swap-min-gain is 0.1: a swap of a with e
  * (2.4 and 2.0 to 2.2 and 2.2, 8 % less) would otherwise be allowed too, and which of b and e
- * asks first would be a race.
+ * asks first would be a race. The back-off after refusals is at most 2 s here (30 s by default):
+ * refusals early on (a node not settled yet, a rank busy) once held a thief back past the
+ * 45 s wait in a clean-clone CI run on a loaded machine.
  */
 class SwapStealerTest {
     private static final ActorTestKit kit = ActorTestKit.create("swap-stealer", ConfigFactory.load());
     private static final StealSettings SETTINGS = StealSettings.from(ConfigFactory.parseString(
             "roam.stealing { period = 300ms, protocol = informed, swaps = true, swap-above = 1.1,"
-                    + " swap-min-gain = 0.1 }")
+                    + " swap-min-gain = 0.1, backoff-base = 300ms, backoff-max = 2s }")
             .withFallback(ConfigFactory.load()));
     private static final double SPEED = 1e8;
 
