@@ -231,7 +231,7 @@ PCM_API const char *PCM_Error_string(int code);
 typedef struct {
     unsigned long long iterations;     /* PCM_Status calls of the application */
     unsigned long long compute_ns;     /* wall time outside MPI since PCM_Init */
-    unsigned long long mpi_ns;         /* wall time inside MPI since PCM_Init, PCM_Status's round included */
+    unsigned long long mpi_ns;         /* wall time inside MPI since PCM_Init */
     unsigned long long messages_sent;  /* point-to-point messages, all peers */
     unsigned long long bytes_sent;
 } PCM_Profile;

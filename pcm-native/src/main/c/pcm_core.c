@@ -285,13 +285,7 @@ int PCM_Status(MPI_Comm world) {
     int resize = resize_due(it);
     int mine = (resize || (pcm_g.order.has && it >= pcm_g.order.not_before)) ? pcm_g.rank : INT_MAX;
     int who = INT_MAX;
-    /* the round's collectives count as time in MPI (pcm_prof.c): the ranks wait here for
-     * the slowest one, and an application whose only collective is PCM_Status's would
-     * otherwise read as computing all the time */
-    uint64_t t0 = pcm_prof_enter();
-    int rc = PMPI_Allreduce(&mine, &who, 1, MPI_INT, MPI_MIN, world);
-    pcm_prof_leave(t0);
-    if (rc != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (PMPI_Allreduce(&mine, &who, 1, MPI_INT, MPI_MIN, world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (who == INT_MAX) return PCM_CONTINUE;
 
     decision_msg d = {0};
@@ -306,10 +300,7 @@ int PCM_Status(MPI_Comm world) {
         d.t_order = pcm_g.order.t_order;
         memcpy(d.host, pcm_g.order.host, sizeof d.host);
     }
-    t0 = pcm_prof_enter();
-    rc = PMPI_Bcast(&d, (int)sizeof d, MPI_BYTE, who, world);
-    pcm_prof_leave(t0);
-    if (rc != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (PMPI_Bcast(&d, (int)sizeof d, MPI_BYTE, who, world) != MPI_SUCCESS) return PCM_ERR_MPI;
     if (d.resize) {
         pcm_g.rs_state = 1;
         pcm_g.rs_old = pcm_g.size;

@@ -139,11 +139,6 @@ uint32_t pcm_agent_flags(void);
 void pcm_prof_start(int world_size);
 void pcm_prof_stop(void);
 uint64_t pcm_prof_mpi_ns(void);
-/* Time libpcm's own collectives (PCM_Status's decision) as time inside MPI: a rank that
- * waits there for a slow one waits, it does not compute. pcm_prof_enter's result goes to
- * pcm_prof_leave. */
-uint64_t pcm_prof_enter(void);
-void pcm_prof_leave(uint64_t t0);
 int pcm_prof_peers(int *ranks, uint64_t *msgs, uint64_t *bytes, int max);
 
 /* ---- MPI_COMM_WORLD mapping (pcm_map.c; the wrappers: pcm_map.list, pcm_prof.c) ---- */

@@ -118,10 +118,6 @@ static inline void leave(uint64_t t0) {
     if (P.on && --depth == 0 && t0) add(&P.mpi_ns, pcm_now_mono_ns() - t0);
 }
 
-uint64_t pcm_prof_enter(void) { return enter(); }
-
-void pcm_prof_leave(uint64_t t0) { leave(t0); }
-
 static void count_send(MPI_Comm comm, int dest, int count, MPI_Datatype type) {
     if (!P.on || pcm_g.world == MPI_COMM_NULL) return;
     int w = world_rank_of(comm, dest);

@@ -1,6 +1,5 @@
 /* API misuse and the store/load contract, run under mpirun -np 2 by `make check`.
  * A migration needs an agent; this test drives the registry and the error paths. */
-#include <unistd.h>
 #include "pcm_internal.h"
 #include "pcm_test.h"
 
@@ -84,15 +83,6 @@ int main(int argc, char **argv) {
         EXPECT_EQ(PCM_Get_profile(&prof), PCM_SUCCESS);
         EXPECT_EQ(prof.messages_sent, 2);
         EXPECT(prof.mpi_ns > 0);
-
-        /* waiting in PCM_Status's round for a slower rank is time in MPI, not computing:
-         * rank 1 arrives 200 ms late, and rank 0's MPI time grows by most of that */
-        unsigned long long before = prof.mpi_ns;
-        if (rank == 1) usleep(200000);
-        EXPECT_EQ(PCM_Status(world), PCM_CONTINUE);
-        EXPECT_EQ(PCM_Get_profile(&prof), PCM_SUCCESS);
-        if (rank == 0) EXPECT(prof.mpi_ns - before >= 150000000ull);
-        if (rank == 1) EXPECT(prof.mpi_ns - before < 150000000ull);
     }
 
     MPI_Comm other = MPI_COMM_WORLD;

@@ -149,28 +149,26 @@ public final class GrowGain {
             return unknown(n, n2, unmeasured);
         }
         double t = ranks.stream().mapToDouble(Rank::iterationSeconds).max().orElse(0);
-        // Each rank's work per iteration as measured (compute share x T x processing), but at
-        // least the typical rank's (the upper median: the model's even division of the work),
-        // as far as the rank's rate allows in T: a rank slowed by its node's CPU quota is
-        // stopped wherever it is, and the time it spends stopped inside MPI calls counts as
-        // waiting, not computing, so its measured compute share (and with it the job's work,
-        // and the time the shrink saves) came out far too low. Seen in a clean-clone CI run:
-        // host 3 at 0.08 cores, the job at 100 ms per iteration against 9 ms before, and the
-        // shrink predicted at 0.8 to 1.05 x.
+        // The work per rank per iteration, the same for every rank (the model's even division):
+        // the typical rank's measured work (the upper median of compute share x T x processing),
+        // but no more than the slowest rank can do in T at its rate. The measured compute shares
+        // swing widely on CPU quotas (a throttled rank is stopped wherever it is, inside MPI
+        // calls too; ranks waiting in PCM_Status's round read as computing): seen beside two
+        // busy loops, host 3 at 0.08 cores, the job at 100 ms per iteration against 5 ms before,
+        // the throttled rank read 0.02 to 0.89 and the waiting ones 0.25 to 1.0 from one second
+        // to the next. The bound by the slowest rank's rate holds whatever the shares say: a
+        // rank cannot compute more than its CPU gave it.
         double[] measured = ranks.stream().mapToDouble(r -> r.computeShare() * t * r.processing()).sorted().toArray();
-        double typical = measured[n / 2];
-        double work = 0;
-        double slowestCompute = 0;
+        double slowestRate = ranks.stream().mapToDouble(Rank::processing).min().orElse(0);
+        double w = Math.min(measured[n / 2], slowestRate * t);
+        double slowestCompute = w / slowestRate;
         long state = 0;
         for (Rank r : ranks) {
-            double w = Math.max(r.computeShare() * t * r.processing(), Math.min(typical, r.processing() * t));
-            work += w;
-            slowestCompute = Math.max(slowestCompute, w / r.processing());
             state += Math.max(0, r.stateBytes());
         }
         double after = 0;
         for (Rank r : ranks.subList(0, n2)) {
-            after = Math.max(after, work / n2 / r.processing());
+            after = Math.max(after, w * n / n2 / r.processing());
         }
         return judge(n, n2, t, after + Math.max(0, t - slowestCompute), state, s);
     }
