@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
  * On five nodes each node's estimate of the average leans to its own load (b's settles at 1.89),
  * so swap-above is 1.1 here (b may rise to 2.0); and swap-min-gain is 0.1: a swap of a with e
  * (2.4 and 2.0 to 2.2 and 2.2, 8 % less) would otherwise be allowed too, and which of b and e
- * asks first would be a race. The back-off after refusals is at most 2 s here (30 s by default):
- * refusals early on (a node not settled yet, a rank busy) once held a thief back past the
- * 45 s wait in a clean-clone CI run on a loaded machine.
+ * asks first would be a race. The Stealers get a snapshot every second, as from their agents'
+ * profiling (with one snapshot only, the swap did not come within 45 s in two clean-clone CI
+ * runs, never here; not understood), and back off at most 2 s after refusals (30 s by default).
  */
 class SwapStealerTest {
     private static final ActorTestKit kit = ActorTestKit.create("swap-stealer", ConfigFactory.load());
@@ -102,15 +102,26 @@ class SwapStealerTest {
             orders.put(n, probe);
             stealers.put(n, stealer.get());
         }
-        // a ring: a - b - c - d - e - a, so the hint of a reaches b directly and the others in one or two hops
-        for (int i = 0; i < names.size(); i++) {
-            String n = names.get(i);
-            List<NodeInfo> neighbours = List.of(info(names.get((i + 1) % 5)), info(names.get((i + 4) % 5)));
-            stealers.get(n).tell(new Stealer.Snapshot(info(n), node(n), ranks.get(n), neighbours, List.of(), agents,
-                    Map.of(), Map.of(), Map.of()));
+        // a ring: a - b - c - d - e - a, so the hint of a reaches b directly and the others in one or two hops;
+        // each Stealer gets a snapshot every second, with a fresh profile, as its agent's profiling gives it,
+        // until the first order comes
+        Runnable snapshots = () -> {
+            for (int i = 0; i < names.size(); i++) {
+                String n = names.get(i);
+                List<NodeInfo> neighbours = List.of(info(names.get((i + 1) % 5)), info(names.get((i + 4) % 5)));
+                stealers.get(n).tell(new Stealer.Snapshot(info(n), node(n), ranks.get(n), neighbours, List.of(),
+                        agents, Map.of(), Map.of(), Map.of()));
+            }
+        };
+        java.util.concurrent.ScheduledExecutorService profiling =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        AgentMessage.MigrateRank fromA;
+        try {
+            profiling.scheduleAtFixedRate(snapshots, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            fromA = orders.get("a").expectMessageClass(AgentMessage.MigrateRank.class, Duration.ofSeconds(45));
+        } finally {
+            profiling.shutdownNow();
         }
-        AgentMessage.MigrateRank fromA = orders.get("a").expectMessageClass(AgentMessage.MigrateRank.class,
-                Duration.ofSeconds(45));
         AgentMessage.MigrateRank fromB = orders.get("b").expectMessageClass(AgentMessage.MigrateRank.class,
                 Duration.ofSeconds(5));
         assertThat(fromA.jobId()).isEqualTo("heavy");
