@@ -46,6 +46,7 @@ out=benchmarks/results/migration-stress.md
 raw=benchmarks/results/migration-stress.tsv
 stacks=benchmarks/results/migration-stress-hangs.txt
 : > "$stacks"
+rm -rf benchmarks/results/migration-stress-failed
 
 mapfile -t addrs < <(bash scripts/netns-hosts.sh up "$prefix" 3 "$subnet" | awk '{print $2}')
 for i in 1 2 3; do bash scripts/netns-hosts.sh cpu "$prefix" "$i" max; done
@@ -224,6 +225,11 @@ while (( done_moves < moves_goal || pair_rounds < pairs_goal )); do
     fi
     same=NO
     cmp -s "$tmp/grid.bin" "$tmp/expected.bin" && { same=yes; exact=$((exact + 1)); }
+    if [[ $rc != 0 || $same == NO ]]; then   # keep what a failed job left: roam run's output, the agents' logs
+        kept=benchmarks/results/migration-stress-failed/job$jobs
+        mkdir -p "$kept"
+        cp "$tmp/run$jobs.log" "$tmp"/agent?.log "$kept/" 2>/dev/null || true
+    fi
     kill "$noise" 2>/dev/null || true; noise=""
     job_lines+=("| $jobs | h$noisy | $job_moves | $rc | $same |")
     echo "job $jobs: $job_moves moves, mpirun $rc, bit-exact $same"
