@@ -238,15 +238,13 @@ done
 elapsed=$(( $(date +%s) - start ))
 
 # p50 / p99 / max of column $1 over the DONE lines matching kind $2 (regex)
-pct() { awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $7 == "DONE" && $3 ~ k && $c != "-" {print $c}' "$raw" | sort -g |
-    awk '{v[NR]=$1} END {if (!NR) {print "- | - | - | 0"; exit}
-         i50 = int((NR * 50 + 99) / 100); i99 = int((NR * 99 + 99) / 100)
-         printf "%.1f | %.1f | %.1f | %d", v[i50], v[i99], v[NR], NR}'; }
+# "p50 | p99 | max | n" of the numbers on stdin
+percentiles() { sort -g | awk '{v[NR]=$1} END {if (!NR) {print "- | - | - | 0"; exit}
+    i50 = int((NR * 50 + 99) / 100); i99 = int((NR * 99 + 99) / 100)
+    printf "%.1f | %.1f | %.1f | %d", v[i50], v[i99], v[NR], NR}'; }
+pct() { awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $7 == "DONE" && $3 ~ k && $c != "-" {print $c}' "$raw" | percentiles; }
 count() { awk -F'\t' -v o="$1" 'NR > 1 && $7 == o' "$raw" | wc -l; }
-fpct() { awk -F'\t' -v k="$1" '$1 == k {print $2}' "$tmp/floor.tsv" | sort -g |
-    awk '{v[NR]=$1} END {if (!NR) {print "- | - | - | 0"; exit}
-         i50 = int((NR * 50 + 99) / 100); i99 = int((NR * 99 + 99) / 100)
-         printf "%.1f | %.1f | %.1f | %d", v[i50], v[i99], v[NR], NR}'; }
+fpct() { awk -F'\t' -v k="$1" '$1 == k {print $2}' "$tmp/floor.tsv" | percentiles; }
 # merge + split's p50 and p99 as multiples of the noisy floor's
 ratio() { local a b; a=$(pct 10 . | cut -d'|' -f"$1"); b=$(fpct noisy | cut -d'|' -f"$1")
     awk -v a="$a" -v b="$b" 'BEGIN {if (b + 0 > 0) printf "%.1f x", a / b; else print "-"}'; }

@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -113,11 +116,10 @@ class SwapStealerTest {
                         agents, Map.of(), Map.of(), Map.of()));
             }
         };
-        java.util.concurrent.ScheduledExecutorService profiling =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService profiling = Executors.newSingleThreadScheduledExecutor();
         AgentMessage.MigrateRank fromA;
         try {
-            profiling.scheduleAtFixedRate(snapshots, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            profiling.scheduleAtFixedRate(snapshots, 0, 1, TimeUnit.SECONDS);
             fromA = orders.get("a").expectMessageClass(AgentMessage.MigrateRank.class, Duration.ofSeconds(45));
         } finally {
             profiling.shutdownNow();

@@ -162,14 +162,10 @@ public final class GrowGain {
         double slowestRate = ranks.stream().mapToDouble(Rank::processing).min().orElse(0);
         double w = Math.min(measured[n / 2], slowestRate * t);
         double slowestCompute = w / slowestRate;
-        long state = 0;
-        for (Rank r : ranks) {
-            state += Math.max(0, r.stateBytes());
-        }
-        double after = 0;
-        for (Rank r : ranks.subList(0, n2)) {
-            after = Math.max(after, w * n / n2 / r.processing());
-        }
+        long state = ranks.stream().mapToLong(r -> Math.max(0, r.stateBytes())).sum();
+        // the survivors share the n ranks' work; the slowest of them sets the time
+        double slowestSurvivor = ranks.subList(0, n2).stream().mapToDouble(Rank::processing).min().orElse(0);
+        double after = w * n / n2 / slowestSurvivor;
         return judge(n, n2, t, after + Math.max(0, t - slowestCompute), state, s);
     }
 
