@@ -94,6 +94,7 @@ public final class AutoGrow extends AbstractBehavior<AutoGrow.Command> {
     private AutoGrow(ActorContext<Command> ctx, ClusterQueries queries, String selfAddress,
                      ActorRef<NodeAgent.Command> agent, Settings settings) {
         super(ctx);
+        ctx.setLoggerName(AutoGrow.class);
         this.queries = queries;
         this.selfAddress = selfAddress;
         this.agent = agent;

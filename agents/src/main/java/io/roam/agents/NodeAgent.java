@@ -126,6 +126,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private NodeAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, AgentConfig config)
             throws java.io.IOException {
         super(ctx);
+        ctx.setLoggerName(NodeAgent.class);
         this.settings = config.agent();
         this.profiling = new AgentProfiling(settings.host(), config.profiling());
         timers.startTimerWithFixedDelay(Sample.TICK, config.profiling().period());

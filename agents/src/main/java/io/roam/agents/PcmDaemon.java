@@ -73,6 +73,7 @@ public final class PcmDaemon extends AbstractBehavior<PcmDaemon.Command> {
 
     private PcmDaemon(ActorContext<Command> ctx, AgentSettings settings, ActorRef<Event> events) throws IOException {
         super(ctx);
+        ctx.setLoggerName(PcmDaemon.class);
         this.events = events;
         ActorRef<Command> self = ctx.getSelf();
         PcmServer.Listener listener = new PcmServer.Listener() {

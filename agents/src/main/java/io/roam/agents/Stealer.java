@@ -76,6 +76,7 @@ public final class Stealer extends AbstractBehavior<Stealer.Command> {
     private Stealer(ActorContext<Command> ctx, StealSettings settings, Strategy strategy, String address,
                     ActorRef<AgentMessage> agent) {
         super(ctx);
+        ctx.setLoggerName(Stealer.class);   // named, not guessed from the stack (a timer's first log line went to ActorCell)
         this.agent = agent;
         Random rnd = new Random(address.hashCode() * 31L + System.nanoTime());
         this.node = new StealingNode(address, settings, strategy, rnd);
