@@ -230,3 +230,43 @@ out:
     free(displs);
     return rc;
 }
+
+/* The element count of rows [.., +count) of row_len, or -1 if it does not fit a Java array. */
+static jlong row_elements(int count, jint row_len) {
+    jlong n = (jlong)count * row_len;
+    return n >= 0 && n <= INT32_MAX ? n : -1;
+}
+
+/* Whether array[offset, offset + n) exists (n = 0: anything, null included). */
+static int fits(JNIEnv *env, jarray a, jint offset, jlong n) {
+    if (n == 0) return 1;
+    return a && offset >= 0 && (jlong)offset + n <= (*env)->GetArrayLength(env, a);
+}
+
+/* PCM_Redistribute_rows of rows of doubles, through native memory: this rank's old block from
+ * old_rows[old_offset..] (ranks < old_size), its new block into new_rows[new_offset..] (ranks <
+ * new_size), both in PCM_Block_rows's decomposition. */
+JNIEXPORT jint JNICALL Java_io_roam_pcm_PcmNative_redistributeRows(JNIEnv *env, jclass c, jlong comm, jint old_size,
+                                                                    jint new_size, jint total_rows, jint row_len,
+                                                                    jdoubleArray old_rows, jint old_offset,
+                                                                    jdoubleArray new_rows, jint new_offset) {
+    int rank = -1, first = 0, old_n = 0, new_n = 0, rc = MPI_Comm_rank(pj_comm(comm), &rank);
+    if (rc != MPI_SUCCESS) return pj_mpi(rc);
+    if (old_size < 1 || new_size < 1 || total_rows < 1 || row_len < 1) return PCM_ERR_ARG;
+    if (rank < old_size && (rc = PCM_Block_rows(total_rows, old_size, rank, &first, &old_n)) != PCM_SUCCESS) return rc;
+    if (rank < new_size && (rc = PCM_Block_rows(total_rows, new_size, rank, &first, &new_n)) != PCM_SUCCESS) return rc;
+    jlong on = row_elements(old_n, row_len), nn = row_elements(new_n, row_len);
+    if (on < 0 || nn < 0 || !fits(env, old_rows, old_offset, on) || !fits(env, new_rows, new_offset, nn))
+        return PCM_ERR_ARG;
+    double *o = on ? malloc((size_t)on * sizeof *o) : NULL, *n = nn ? malloc((size_t)nn * sizeof *n) : NULL;
+    if ((on && !o) || (nn && !n)) {
+        rc = PCM_ERR_NOMEM;
+    } else {
+        if (on) (*env)->GetDoubleArrayRegion(env, old_rows, old_offset, (jsize)on, o);
+        rc = PCM_Redistribute_rows(pj_comm(comm), old_size, new_size, total_rows, row_len, MPI_DOUBLE, o, n);
+        if (rc == PCM_SUCCESS && nn) (*env)->SetDoubleArrayRegion(env, new_rows, new_offset, (jsize)nn, n);
+    }
+    free(o);
+    free(n);
+    return rc;
+}

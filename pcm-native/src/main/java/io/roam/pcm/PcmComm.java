@@ -58,13 +58,18 @@ public final class PcmComm {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** The MPI_Comm handle; 0 once finalized. Written under the write lock. */
     volatile long handle;
-    private final int rank;
-    private final int size;
+    private volatile int rank;
+    private volatile int size;
 
     PcmComm(long handle) {
-        this.handle = handle;
-        this.rank = NativeCalls.check("MPI_Comm_rank", PcmNative.commRank(handle));
-        this.size = NativeCalls.check("MPI_Comm_size", PcmNative.commSize(handle));
+        replace(handle);
+    }
+
+    /** The world's new communicator after a reconfiguration or a resize (under the write lock but at creation). */
+    void replace(long newHandle) {
+        this.rank = NativeCalls.check("MPI_Comm_rank", PcmNative.commRank(newHandle));
+        this.size = NativeCalls.check("MPI_Comm_size", PcmNative.commSize(newHandle));
+        this.handle = newHandle;
     }
 
     static void serializeMpi(boolean on) {
@@ -90,7 +95,7 @@ public final class PcmComm {
         return rank;
     }
 
-    /** The number of ranks of the world. */
+    /** The number of ranks of the world (changed by a resize, {@link PcmResize}). */
     public int size() {
         return size;
     }
@@ -244,6 +249,13 @@ public final class PcmComm {
         System.err.flush();
         long h = handle;
         NativeCalls.check("MPI_Abort", PcmNative.abort(h, errorCode));
+    }
+
+    /** {@link PcmResize#redistributeRows}'s call on the current world. */
+    void redistributeRows(int oldSize, int newSize, int totalRows, int rowLen, double[] oldRows, int oldOffset,
+                          double[] newRows, int newOffset) {
+        call("PcmResize.redistributeRows", h -> PcmNative.redistributeRows(h, oldSize, newSize, totalRows, rowLen,
+                oldRows, oldOffset, newRows, newOffset));
     }
 
     // ------------------------------------------------------------------ plumbing

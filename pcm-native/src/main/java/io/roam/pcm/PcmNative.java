@@ -113,6 +113,13 @@ final class PcmNative {
     /** PCM_Resize_end; the (possibly new) world's handle in world[0]. A leaving rank ends inside. */
     static native int resizeEnd(long[] world);
 
+    /**
+     * PCM_Redistribute_rows of rows of doubles over comm: this rank's old block from
+     * oldRows[oldOffset..] (null without one), its new block into newRows[newOffset..].
+     */
+    static native int redistributeRows(long comm, int oldSize, int newSize, int totalRows, int rowLen,
+                                       double[] oldRows, int oldOffset, double[] newRows, int newOffset);
+
     // ---- the communicator ----
     static native int commRank(long comm);
 

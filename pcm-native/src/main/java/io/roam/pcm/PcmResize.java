@@ -9,7 +9,8 @@ import static io.roam.pcm.NativeCalls.check;
  * <pre>{@code
  * PcmComm world = PcmResize.begin();         // grow: the world now holds the new ranks too
  * PcmResize.Info r = PcmResize.info();       // old and new size
- * // move the data over the world for the new decomposition (ranks >= r.newSize() leave)
+ * // move the data over the world for the new decomposition (ranks >= r.newSize() leave),
+ * // for rows of doubles in blocks: PcmResize.redistributeRows(world, r, rows, rowLen, old, 0, mine, 0)
  * world = PcmResize.end();                   // shrink: ranks >= r.newSize() end in here
  * }</pre>
  * A process a grow started sees {@link Pcm#processStatus()} {@link ProcessStatus#STARTED_JOINED}
@@ -74,6 +75,29 @@ public final class PcmResize {
         return call("PcmResize.end", false);
     }
 
+    /**
+     * {@code PCM_Redistribute_rows} for rows of {@code rowLen} doubles, collective over the world
+     * between {@link #begin()} and {@link #end()} (every rank, a joined one too): moves the rows of
+     * {@code totalRows} from their block decomposition over {@code sizes.oldSize()} ranks to the one
+     * over {@code sizes.newSize()}. The decomposition is {@code PCM_Block_rows}'s: rank r of p has
+     * {@code totalRows / p} rows, the first {@code totalRows % p} ranks one more, in rank order.
+     * A rank below the old size reads its block from {@code oldRows[oldOffset..]} (elsewhere
+     * {@code oldRows} may be null); a rank below the new size receives its new block into
+     * {@code newRows[newOffset..]} (elsewhere null). Rows are contiguous, row-major. Each value
+     * arrives as it was: a decomposition-independent program stays bit-exact.
+     *
+     * @throws PcmException {@code PCM_ERR_ARG} when a block does not fit its array, a size is not
+     *                      positive or larger than the world (nothing is moved then)
+     */
+    public static void redistributeRows(PcmComm world, Info sizes, int totalRows, int rowLen, double[] oldRows,
+                                        int oldOffset, double[] newRows, int newOffset) {
+        Pcm.ensureAvailable();
+        NativeCalls.requireNonNull("PcmResize.redistributeRows", world, "world");
+        NativeCalls.requireNonNull("PcmResize.redistributeRows", sizes, "sizes");
+        world.redistributeRows(sizes.oldSize(), sizes.newSize(), totalRows, rowLen, oldRows, oldOffset, newRows,
+                newOffset);
+    }
+
     private static PcmComm call(String op, boolean begin) {
         Pcm.ensureAvailable();
         synchronized (Pcm.LOCK) {
@@ -88,7 +112,7 @@ public final class PcmResize {
             try {
                 rc = PcmComm.serialized(() -> begin ? PcmNative.resizeBegin(handle) : PcmNative.resizeEnd(handle));
                 if (rc == 0) {
-                    w.handle = handle[0];
+                    w.replace(handle[0]);   // a grow's world is larger: size() says so from here
                 }
             } finally {
                 w.lock.writeLock().unlock();

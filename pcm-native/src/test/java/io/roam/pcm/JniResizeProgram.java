@@ -81,7 +81,8 @@ public final class JniResizeProgram {
             System.arraycopy(all, first(info.newSize(), rank), mine, 0, mine.length);
         }
         if (rank == 0) {
-            System.out.println("jni-resize " + info.oldSize() + " -> " + info.newSize() + " at iteration " + it[0]);
+            System.out.println("jni-resize " + info.oldSize() + " -> " + info.newSize() + " at iteration " + it[0]
+                    + " world " + world.size());
         }
         System.out.flush();
         PcmResize.end();   // in a shrink, ranks >= the new size end in here

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Java binding's resize calls in a real resize: {@link JniResizeProgram} under mpirun (2
  * JVMs), grown to 3 (a third JVM joins) and shrunk to 2 by ROAM_PCM_TEST_RESIZE; the sum is
- * the same as without resizes, and rank 0 reports both resizes to the agent (RESIZE_DONE).
+ * the same as without resizes, the world's size is the larger one between begin and end (on
+ * rank 0 too, whose world object came from init), and rank 0 reports both resizes to the agent
+ * (RESIZE_DONE).
  */
 @Tag("system")
 class PcmJniResizeTest {
@@ -40,8 +42,8 @@ class PcmJniResizeTest {
             assertThat(job.exit()).as(out).isZero();
             long total = JniResizeProgram.TOTAL;
             long expected = total * (total - 1) / 2 + total * JniResizeProgram.ITERATIONS;
-            assertThat(out).as(out).contains("jni-resize 2 -> 3 at iteration 50", "jni-resize joined as rank 2",
-                    "jni-resize 3 -> 2 at iteration 200", "jni-resize sum " + expected + " size 2")
+            assertThat(out).as(out).contains("jni-resize 2 -> 3 at iteration 50 world 3", "jni-resize joined as rank 2",
+                    "jni-resize 3 -> 2 at iteration 200 world 3", "jni-resize sum " + expected + " size 2")
                     .doesNotContain("WARNING in native method", "FATAL ERROR");
             assertThat(agent.messages()).filteredOn(m -> m instanceof ResizeDone).extracting(m -> (ResizeDone) m)
                     .extracting(d -> d.oldSize() + "->" + d.newSize()).containsExactly("2->3", "3->2");

@@ -147,6 +147,19 @@ class PcmJniTest {
         expect(PcmErrors.PCM_ERR_NO_RESIZE, PcmResize::end);
         assertThat(Pcm.world()).isSameAs(world);
         assertThat(world.size()).isEqualTo(1);
+        // the rows' redistribution on a world of one: 1 -> 1 copies the block, from and to offsets
+        double[] rows = {9, 1, 2, 3, 4, 5, 6};
+        double[] moved = new double[8];
+        PcmResize.Info one = new PcmResize.Info(1, 1);
+        PcmResize.redistributeRows(world, one, 3, 2, rows, 1, moved, 2);
+        assertThat(moved).containsExactly(0, 0, 1, 2, 3, 4, 5, 6);
+        // a block that does not fit its array, no array, a size beyond the world: PCM_ERR_ARG, nothing written
+        expect(PcmErrors.PCM_ERR_ARG, () -> PcmResize.redistributeRows(world, one, 3, 2, rows, 2, moved, 0));
+        expect(PcmErrors.PCM_ERR_ARG, () -> PcmResize.redistributeRows(world, one, 3, 2, rows, 1, null, 0));
+        expect(PcmErrors.PCM_ERR_ARG, () -> PcmResize.redistributeRows(world, new PcmResize.Info(1, 2), 3, 2, rows,
+                1, moved, 0));
+        expect(PcmErrors.PCM_ERR_ARG, () -> PcmResize.redistributeRows(world, one, 3, 0, rows, 1, moved, 0));
+        assertThat(moved).containsExactly(0, 0, 1, 2, 3, 4, 5, 6);
     }
 
     @Test

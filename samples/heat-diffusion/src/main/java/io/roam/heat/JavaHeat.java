@@ -4,6 +4,7 @@ import io.roam.pcm.MigrationInfo;
 import io.roam.pcm.Pcm;
 import io.roam.pcm.PcmComm;
 import io.roam.pcm.PcmException;
+import io.roam.pcm.PcmResize;
 import io.roam.pcm.PcmStatus;
 import io.roam.pcm.ProcessStatus;
 import java.io.IOException;
@@ -25,7 +26,9 @@ import java.time.Instant;
  * Rank 0 prints iterations per second, lattice updates per second and the checksum of the final
  * grid (FNV-1a over its bytes, little-endian doubles); {@code -o} writes the grid as raw
  * little-endian doubles, row-major. A rank ordered to move by its agent is replaced by a new JVM
- * (the same command line) that loads the state and carries on.
+ * (the same command line) that loads the state and carries on. It is malleable as heat.c is: a
+ * resize grows the job by new JVMs (the same command line) or shrinks it, the rows moving to the
+ * new decomposition ({@link PcmResize#redistributeRows}).
  */
 public final class JavaHeat {
     private int rows = 512;
@@ -33,12 +36,19 @@ public final class JavaHeat {
     private int iters = 500;
     private boolean quiet;
     private String out;
+    /** The local block (two copies), its interior rows, the iteration and the wall-clock start (kept across moves). */
+    private double[] u;
+    private double[] v;
+    private int n;
+    private int it;
+    private double t0;
 
     private JavaHeat() {
     }
 
     public static void main(String[] args) {
         PcmComm world = Pcm.init(args);
+        PcmResize.declareMalleable();   // it handles PCM_RESIZE (resize below): the agents may resize it
         JavaHeat o = new JavaHeat();
         if (!o.parse(args)) {
             System.err.println("usage: JavaHeat [-r ROWS] [-c COLS] [-i ITERS] [-o GRID_FILE] [-q]");
@@ -86,15 +96,14 @@ public final class JavaHeat {
             }
             world.abort(2);
         }
-        int first = HeatKernel.first(rows, p, rank);
-        int n = HeatKernel.count(rows, p, rank);
-        int w = cols + 2;
-        double[] u = new double[(n + 2) * w];
-        double[] v = new double[(n + 2) * w];
-        int it = 0;
-        double t0;   // wall-clock start, carried across migrations
-        HeatKernel.initBlock(u, n, cols, first, rows);
-        HeatKernel.initBlock(v, n, cols, first, rows);
+        if (Pcm.processStatus() == ProcessStatus.STARTED_JOINED) {   // started by a grow: join its redistribution
+            resize(world);
+        } else {
+            int first = HeatKernel.first(rows, p, rank);
+            n = HeatKernel.count(rows, p, rank);
+            u = block(n, first);
+            v = block(n, first);
+        }
         if (Pcm.processStatus() == ProcessStatus.STARTED_RESTORED) {
             int[] iteration = new int[1];
             double[] start = new double[1];
@@ -106,33 +115,34 @@ public final class JavaHeat {
             if (!quiet) {
                 System.err.printf("heat: rank %d restored at iteration %d (moves %d)%n", rank, it, Pcm.moves());
             }
-        } else {
+        } else if (Pcm.processStatus() != ProcessStatus.STARTED_JOINED) {   // a joined one got both with the rows
             world.barrier();
             t0 = wall();
         }
-        int up = rank > 0 ? rank - 1 : PcmComm.PROC_NULL;
-        int down = rank < p - 1 ? rank + 1 : PcmComm.PROC_NULL;
+        int w = cols + 2;
         for (; it < iters; it++) {
             PcmStatus s = Pcm.status();
-            if (s.mustReconfigure()) {
-                MigrationInfo mi = Pcm.migrationInfo();
-                if (s == PcmStatus.MIGRATE) {
-                    Pcm.store("iteration", new int[] {it});
-                    Pcm.store("t0", new double[] {t0});
-                    Pcm.store("grid", u);
-                }
+            if (s == PcmStatus.RESIZE) {
+                boolean begun = false;
                 try {
-                    Pcm.reconfigure();   // the migrating rank does not return
-                    if (rank == 0 && !quiet) {
-                        System.err.printf("heat: rank %d moved to %s at iteration %d%n", mi.rank(), mi.host(), it);
-                    }
-                } catch (PcmException e) {
-                    if (rank == 0) {
-                        System.err.printf("heat: migration of rank %d to %s failed at iteration %d: %s; "
-                                + "continuing in place%n", mi.rank(), mi.host(), it, Pcm.errorString(e.code()));
+                    PcmResize.begin();
+                    begun = true;
+                } catch (PcmException e) {   // the grow's spawn failed: the job goes on at its size
+                    if (world.rank() == 0) {
+                        System.err.printf("heat: resize failed at iteration %d: %s; continuing with %d ranks%n", it,
+                                Pcm.errorString(e.code()), world.size());
                     }
                 }
+                if (begun) {
+                    resize(world);
+                }
+            } else if (s.mustReconfigure()) {
+                reconfigure(world, s, rank);
             }
+            rank = world.rank();
+            p = world.size();
+            int up = rank > 0 ? rank - 1 : PcmComm.PROC_NULL;
+            int down = rank < p - 1 ? rank + 1 : PcmComm.PROC_NULL;
             // halo exchange: first interior row up, last interior row down
             world.sendrecv(u, w + 1, cols, up, 1, u, (n + 1) * w + 1, cols, down, 1);
             world.sendrecv(u, n * w + 1, cols, down, 2, u, 1, cols, up, 2);
@@ -145,6 +155,59 @@ public final class JavaHeat {
         int rc = finish(world, u, n, secs);
         Pcm.finalizeAll();
         return rc;
+    }
+
+    /** A fresh local block of n rows from global row first: zero inside, boundary values on its edges. */
+    private double[] block(int count, int first) {
+        double[] b = new double[(count + 2) * (cols + 2)];
+        HeatKernel.initBlock(b, count, cols, first, rows);
+        return b;
+    }
+
+    /** A migration (PCM_MIGRATE on the moving rank, PCM_RECONFIGURE on the others). */
+    private void reconfigure(PcmComm world, PcmStatus s, int rank) {
+        MigrationInfo mi = Pcm.migrationInfo();
+        if (s == PcmStatus.MIGRATE) {
+            Pcm.store("iteration", new int[] {it});
+            Pcm.store("t0", new double[] {t0});
+            Pcm.store("grid", u);
+        }
+        try {
+            Pcm.reconfigure();   // the migrating rank does not return
+            if (rank == 0 && !quiet) {
+                System.err.printf("heat: rank %d moved to %s at iteration %d%n", mi.rank(), mi.host(), it);
+            }
+        } catch (PcmException e) {
+            if (rank == 0) {
+                System.err.printf("heat: migration of rank %d to %s failed at iteration %d: %s; "
+                        + "continuing in place%n", mi.rank(), mi.host(), it, Pcm.errorString(e.code()));
+            }
+        }
+    }
+
+    /**
+     * A resize, after {@link PcmResize#begin()} or in a process a grow started (heat.c's
+     * resize()): rank 0's iteration and start time go to every rank (a sum in which only rank 0
+     * counts, so exact), the rows (boundary columns included) move to the new decomposition, and
+     * the ranks beyond the new size leave in {@link PcmResize#end()}. Every point keeps its
+     * value: the grid stays bit-exact.
+     */
+    private void resize(PcmComm world) {
+        PcmResize.Info r = PcmResize.info();
+        int rank = world.rank();
+        it = (int) world.allreduce(rank == 0 ? (long) it : 0L, PcmComm.Op.SUM);
+        t0 = world.allreduce(rank == 0 ? t0 : 0.0, PcmComm.Op.SUM);
+        int w = cols + 2;
+        int nn = rank < r.newSize() ? HeatKernel.count(rows, r.newSize(), rank) : 0;
+        double[] nu = block(nn, rank < r.newSize() ? HeatKernel.first(rows, r.newSize(), rank) : 0);
+        PcmResize.redistributeRows(world, r, rows, w, u, w, nu, w);   // from row 1: past the halo row
+        if (rank == 0 && !quiet) {
+            System.err.printf("heat: resized %d -> %d ranks at iteration %d%n", r.oldSize(), r.newSize(), it);
+        }
+        u = nu;
+        v = nu.clone();
+        n = nn;
+        PcmResize.end();   // a rank beyond the new size leaves here
     }
 
     /** Gathers the interior at rank 0; prints the line; optionally writes the grid. */

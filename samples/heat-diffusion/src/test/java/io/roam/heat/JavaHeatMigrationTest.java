@@ -94,6 +94,26 @@ class JavaHeatMigrationTest {
         }
     }
 
+    /**
+     * The Java sample is malleable as heat.c is: grown 2 -> 4 (two new JVMs join) and shrunk
+     * 4 -> 3 (uneven rows) by ROAM_PCM_TEST_RESIZE, its rows moved by
+     * PcmResize.redistributeRows; the grid equals the C program's on 2 ranks without Roam.
+     */
+    @Test
+    void javaRanksGrowAndShrinkAndTheGridEqualsC() throws Exception {
+        HeatJob.Spec spec = HeatJob.spec().java().ranks(2).grid(203, 96).iterations(600).agent(server.socketPath())
+                .env("ROAM_PCM_TEST_RESIZE", "100:4;300:3");
+        byte[] c = Baselines.grid(HeatJob.spec().binary("heat-nopcm").ranks(2).grid(203, 96).iterations(600));
+        try (HeatJob job = spec.start(dir.resolve("resize"))) {
+            job.awaitSuccess(JOB_TIMEOUT);
+            assertThat(job.stderr()).as(job.logs()).contains("resized 2 -> 4 ranks at iteration 100",
+                    "resized 4 -> 3 ranks at iteration 300");
+            assertThat(job.stdout()).contains("ranks 3 ");
+            assertThat(job.logs()).doesNotContain("WARNING in native method", "FATAL ERROR", "Exception in thread");
+            assertThat(job.grid()).as("grid after 2 -> 4 -> 3 of Java ranks").isEqualTo(c);
+        }
+    }
+
     private String cRun(HeatJob.Spec shape) throws Exception {
         try (HeatJob c = HeatJob.spec().ranks(shape.ranks).grid(shape.rows, shape.cols).iterations(shape.iterations)
                 .start(dir.resolve("c"))) {
