@@ -22,6 +22,9 @@ static int record_command_line(void) {
     ssize_t n = readlink("/proc/self/exe", pcm_g.exe, sizeof pcm_g.exe - 1);
     if (n <= 0) return PCM_ERR_INTERNAL;
     pcm_g.exe[n] = 0;
+    static const char deleted[] = " (deleted)";   /* the file was replaced before PCM_Init: keep its path */
+    size_t dl = sizeof deleted - 1;
+    if ((size_t)n > dl && strcmp(pcm_g.exe + n - dl, deleted) == 0) pcm_g.exe[n - dl] = 0;
     int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PCM_ERR_INTERNAL;
     size_t cap = 4096, len = 0;

@@ -46,6 +46,8 @@ int pcm_host_in_list(const char *list, const char *host);   /* host is one of "a
 /* PCM_SUCCESS, or the error code and why in why: the host does not resolve, a spawn of the
  * job stalled there, or it is not one of the job's hosts. what: "moves" or "grows". */
 int pcm_target_refused(const char *host, const char *what, char *why, size_t len);
+/* 1 (and why) if the program file a new process would run is no longer this process's (pcm_target.c) */
+int pcm_program_replaced(const char *what, char *why, size_t len);
 int pcm_stalled_host(const char *host);   /* a spawn onto host stalled earlier in this job */
 void pcm_stalled_add(const char *host);
 size_t pcm_hosts_packed_len(void);        /* the job's hosts and the stalled ones, as metadata carries them */

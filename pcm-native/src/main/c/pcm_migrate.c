@@ -177,8 +177,10 @@ int pcm_migrate_depart(MPI_Comm *world) {
         return rc;
     }
     PCM_TEST_GATE("spawn");
+    char replaced[512] = "";   /* the program file changed since the order arrived: no spawn (pcm_target.c) */
+    int no_spawn = pcm_program_replaced("moves", replaced, sizeof replaced);
     long try = 1, took_ms = 0;
-    for (;; try++) {
+    for (; !no_spawn; try++) {
         pcm_stall_enter(try == 1 ? "MPI_Comm_spawn (starting the replacement)"
                                  : "MPI_Comm_spawn (starting the replacement, again)");
         uint64_t t0 = pcm_now_mono_ns();
@@ -196,12 +198,18 @@ int pcm_migrate_depart(MPI_Comm *world) {
                 pcm_g.mig_host, took_ms, pcm_env.spawn_timeout_ms, try + 1, pcm_env.spawn_tries);
     }
     PMPI_Info_free(&info);
-    int ok = (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? OUTCOME_OK
+    int ok = no_spawn ? OUTCOME_FAILED
+             : (rc == MPI_SUCCESS && errcode == MPI_SUCCESS) ? OUTCOME_OK
              : pcm_env.spawn_timeout_ms > 0 && took_ms >= pcm_env.spawn_timeout_ms / 2 ? OUTCOME_STALLED
                                                                                    : OUTCOME_FAILED;
     uint64_t t_spawned = pcm_now_real_ns();
     pcm_stall_enter("MPI_Bcast (telling the other ranks the spawn's outcome)");
     if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
+    if (ok != OUTCOME_OK && no_spawn) {
+        spawn_failed(ok, &keep);
+        pcm_agent_send_failed(pcm_g.mig_order_id, PCM_ERR_SPAWN, replaced);
+        return PCM_ERR_SPAWN;
+    }
     if (ok != OUTCOME_OK) {
         spawn_failed(ok, &keep);
         char msg[PCM_HOST_MAX + MPI_MAX_ERROR_STRING + 256], err[MPI_MAX_ERROR_STRING];

@@ -1,7 +1,15 @@
 /*
  * pcm_target.c - may a process of the job be started on a host? The checks an order meets
  * when it arrives (a move, pcm_agent.c; a grow, pcm_resize_order.c), before anything waits:
- * the host resolves, no spawn of the job stalled there, and it is one of the job's hosts.
+ * the program file is still the one this process runs, the host resolves, no spawn of the
+ * job stalled there, and it is one of the job's hosts.
+ *
+ * The program file: a new process runs pcm_g.exe, the path this one was started from. A
+ * rebuild replaces that file (make, mpicc, a package upgrade: a new file at the path), and a
+ * new process would then run another program than the job's, or none: mpirun aborted the
+ * whole job when the file was gone ("could not access or execute an executable: ... (deleted)",
+ * seen in the migration stress run with the sample rebuilt under it). So such an order is
+ * refused with the reason, checked again just before the spawn (pcm_migrate.c, pcm_resize.c).
  *
  * The hosts where a spawn of this job stalled:
  * With Debian's Open MPI 4.1.4 on PMIx 4.2.2, a process spawned onto mpirun's own host now and
@@ -20,6 +28,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int pcm_host_resolves(const char *host) {
     if (!pcm_env.check_host) return 1;
@@ -29,7 +38,24 @@ int pcm_host_resolves(const char *host) {
     return rc == 0;
 }
 
+int pcm_program_replaced(const char *what, char *why, size_t len) {
+    struct stat running, now;
+    if (stat("/proc/self/exe", &running) != 0) return 0;   /* cannot tell: the spawn will say */
+    if (stat(pcm_g.exe, &now) != 0) {
+        snprintf(why, len, "the program file '%.300s' is gone (removed since this process started), so %s are"
+                 " refused: a new process of the job could not start", pcm_g.exe, what);
+        return 1;
+    }
+    if (now.st_dev != running.st_dev || now.st_ino != running.st_ino) {
+        snprintf(why, len, "the program file '%.300s' was replaced since this process started (rebuilt?), so %s"
+                 " are refused: a new process would run another program than the job's", pcm_g.exe, what);
+        return 1;
+    }
+    return 0;
+}
+
 int pcm_target_refused(const char *host, const char *what, char *why, size_t len) {
+    if (pcm_program_replaced(what, why, len)) return PCM_ERR_SPAWN;
     if (!pcm_host_resolves(host)) {
         snprintf(why, len, "target host '%.200s' does not resolve", host);
         return PCM_ERR_HOST;
