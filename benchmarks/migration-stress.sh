@@ -124,10 +124,18 @@ record() {   # $1 job $2 round $3 kind $4 rank $5 from $6 to $7 stream file
     [[ -z $times ]] && times=$'-\t-\t-\t-\t-\t-\t-'
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$outcome" "$times" "$detail" >> "$raw"
 }
+descendants() {   # $1 a pid: its children, theirs, ... (roam run's java, mpirun under it)
+    local c
+    for c in $(pgrep -P "$1" 2>/dev/null || true); do echo "$c"; descendants "$c"; done
+}
 dump_stacks() {   # $1 job number, $2 its `roam run` pid
     echo "=== job $1: hang at $(date -u +%H:%M:%S) ===" >> "$stacks"
-    for p in $(pgrep -P "$2" 2>/dev/null || true) $(pgrep -f "orted.*$subnet" || true) $(job_pids); do
-        echo "--- pid $p ($(tr '\0' ' ' < /proc/"$p"/cmdline 2>/dev/null | cut -c1-80)) in $(ip netns identify "$p")" >> "$stacks"
+    for p in $(descendants "$2") $(pgrep -f "orted.*$subnet" || true) $(job_pids); do
+        # state and parent from /proc/PID/stat: a zombie (Z) has no command line and no stack,
+        # its parent (the orted or mpirun that did not reap it) is what to look at
+        local st
+        st=$(sed -E 's/^[0-9]+ \(.*\) ([A-Z]) ([0-9]+) .*/state \1, parent \2/' /proc/"$p"/stat 2>/dev/null || echo gone)
+        echo "--- pid $p ($(tr '\0' ' ' < /proc/"$p"/cmdline 2>/dev/null | cut -c1-80)) in $(ip netns identify "$p"): $st" >> "$stacks"
         timeout 60 gdb -p "$p" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^(#|Thread)' >> "$stacks" || true
     done
 }
