@@ -29,9 +29,8 @@ runs=${1:-3}
 scenarios=${2:-all}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export ROAM_DEMO_PREFIX=${ROAM_AUTONOMY_PREFIX:-rauto} ROAM_DEMO_SUBNET=${ROAM_AUTONOMY_SUBNET:-10.237.0}
-# The stealers' decisions ("thief: ...", "victim: ... refusing: ...") are logged under Pekko's
-# logger names, which are at WARN by default: show them in the agents' logs of each run.
-export ROAM_PEKKO_LOG=${ROAM_PEKKO_LOG:-INFO}
+# The stealers' decisions ("thief: ...", "victim: ... refusing: ...") are in the agents' logs of
+# each run (logger Stealer, at INFO like every roam logger).
 work=$(realpath -m "${ROAM_AUTONOMY_WORK:-target/autonomy}")
 mkdir -p "$work"
 cp="samples/heat-diffusion/target/classes:$(ls agents/target/lib/jackson-*.jar | tr '\n' ':')"
