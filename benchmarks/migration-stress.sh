@@ -130,7 +130,8 @@ descendants() {   # $1 a pid: its children, theirs, ... (roam run's java, mpirun
 }
 dump_stacks() {   # $1 job number, $2 its `roam run` pid
     echo "=== job $1: hang at $(date -u +%H:%M:%S) ===" >> "$stacks"
-    for p in $(descendants "$2") $(pgrep -f "orted.*$subnet" || true) $(job_pids); do
+    # keepers (pcm_keep.c) too: one left waiting keeps its job known to its orted, and mpirun waits
+    for p in $(descendants "$2") $(pgrep -f "orted.*$subnet" || true) $(job_pids) $(pgrep -x roam-pcm-keeper || true); do
         # state and parent from /proc/PID/stat: a zombie (Z) has no command line and no stack,
         # its parent (the orted or mpirun that did not reap it) is what to look at
         local st
