@@ -40,7 +40,7 @@ int pcm_host_resolves(const char *host) {
 
 int pcm_program_replaced(const char *what, char *why, size_t len) {
     struct stat running, now;
-    if (stat("/proc/self/exe", &running) != 0) return 0;   /* cannot tell: the spawn will say */
+    if (!pcm_g.exe[0] || stat("/proc/self/exe", &running) != 0) return 0;   /* cannot tell: the spawn will say */
     if (stat(pcm_g.exe, &now) != 0) {
         snprintf(why, len, "the program file '%.300s' is gone (removed since this process started), so %s are"
                  " refused: a new process of the job could not start", pcm_g.exe, what);

@@ -221,6 +221,28 @@ static void test_job_hosts(void) {
     pcm_g.job_hosts[0] = 0;
 }
 
+/* pcm_target.c: an order is refused once the program file is no longer the running one. */
+static void test_program_replaced(void) {
+    pcm_env.check_host = 0;
+    pcm_env.add_host = 1;
+    char why[1024];
+    pcm_g.exe[0] = 0;   /* not recorded (no PCM_Init): nothing to tell */
+    EXPECT_EQ(pcm_program_replaced("moves", why, sizeof why), 0);
+    ssize_t n = readlink("/proc/self/exe", pcm_g.exe, sizeof pcm_g.exe - 1);
+    EXPECT(n > 0);
+    pcm_g.exe[n > 0 ? n : 0] = 0;
+    EXPECT_EQ(pcm_target_refused("h1", "moves", why, sizeof why), PCM_SUCCESS);   /* the same file */
+    snprintf(pcm_g.exe, sizeof pcm_g.exe, "%s", "/bin/sh");   /* another file at the path */
+    EXPECT_EQ(pcm_target_refused("h1", "moves", why, sizeof why), PCM_ERR_SPAWN);
+    EXPECT(strstr(why, "the program file '/bin/sh' was replaced since this process started") != NULL);
+    EXPECT(strstr(why, "so moves are refused") != NULL);
+    snprintf(pcm_g.exe, sizeof pcm_g.exe, "%s", "/nonexistent/roam-test-program");   /* removed */
+    EXPECT_EQ(pcm_program_replaced("grows", why, sizeof why), 1);
+    EXPECT(strstr(why, "is gone (removed since this process started), so grows are refused") != NULL);
+    pcm_g.exe[0] = 0;
+    pcm_env.add_host = 0;
+}
+
 /* pcm_target.c: the hosts where a spawn stalled, refused, and carried with the job's hosts. */
 static void test_stalled_hosts(void) {
     pcm_env.check_host = 0;
@@ -272,6 +294,7 @@ int main(void) {
     test_out_of_range();
     test_default_socket();
     test_job_hosts();
+    test_program_replaced();
     test_stalled_hosts();
     return TEST_SUMMARY("test_pcm_env");
 }
