@@ -28,8 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("system")
 class ProgramReplacedTest {
     private static final Duration BOUND = Duration.ofSeconds(180);
-    /** About 2 s of 64 x 64 on an idle core: the job must still run when its agent has checked its REGISTER. */
-    private static final int ITERATIONS = 600_000;
+    /**
+     * About 0.4 s of 512 x 512 on two idle cores: the job must still run when its agent has
+     * checked its REGISTER (at 64 x 64 it ended first), with few iterations (600,000 of 64 x 64
+     * took minutes beside a busy loop: each one's halo exchange waits for the other rank's turn).
+     */
+    private static final int ITERATIONS = 3000;
+    private static final int SIDE = 512;
 
     @TempDir
     Path dir;
@@ -66,7 +71,7 @@ class ProgramReplacedTest {
     }
 
     private static byte[] baseline(int iterations) throws Exception {
-        return Baselines.grid(HeatJob.spec().binary("heat-nopcm").ranks(2).grid(64, 64).iterations(iterations));
+        return Baselines.grid(HeatJob.spec().binary("heat-nopcm").ranks(2).grid(SIDE, SIDE).iterations(iterations));
     }
 
     private MigrationFailed failed(long orderId) throws InterruptedException {
@@ -77,7 +82,7 @@ class ProgramReplacedTest {
     @Test
     void aMoveAndAGrowOrderedAfterTheRebuildAreRefusedWhenTheyArrive() throws Exception {
         Path bin = copyOf("heat");
-        HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(64, 64).iterations(ITERATIONS)
+        HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(SIDE, SIDE).iterations(ITERATIONS)
                 .agent(server.socketPath());
         recorder.addHook((conn, msg) -> {
             if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
@@ -110,7 +115,7 @@ class ProgramReplacedTest {
         Path bin = copyOf("heat-gates");
         Path gates = Files.createDirectories(dir.resolve("gates"));
         Files.writeString(gates.resolve("spawn"), "");
-        HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(64, 64).iterations(ITERATIONS)
+        HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(SIDE, SIDE).iterations(ITERATIONS)
                 .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(server.socketPath());
         recorder.addHook((conn, msg) -> {
             if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
