@@ -21,13 +21,25 @@ final class MovingAgent implements AutoCloseable {
         this.recorder = recorder;
     }
 
+    /** Something a test does when rank 1 has registered, just before the order goes out. */
+    @FunctionalInterface
+    interface BeforeOrder {
+        void run() throws Exception;
+    }
+
     /** Starts the agent on dir/agent.sock; order {@code order} moves rank 1 at {@code atIteration}. */
     static MovingAgent movingRank1(Path dir, long order, long atIteration) throws IOException {
+        return movingRank1(dir, order, atIteration, () -> { });
+    }
+
+    /** As {@link #movingRank1(Path, long, long)}, running {@code before} first. */
+    static MovingAgent movingRank1(Path dir, long order, long atIteration, BeforeOrder before) throws IOException {
         PcmRecorder recorder = new PcmRecorder();
         PcmServer server = new PcmServer(dir.resolve("agent.sock"), recorder, new PcmServer.Options("test-agent", 0))
                 .start();
         recorder.addHook((conn, msg) -> {
             if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
+                before.run();
                 conn.send(new Migrate(order, "localhost", atIteration));
             }
         });

@@ -5,15 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.roam.pcm.wire.PcmMessage;
 import io.roam.pcm.wire.PcmMessage.MigrationFailed;
-import io.roam.pcm.wire.PcmMessage.Register;
 import io.roam.pcm.wire.PcmRecorder;
-import io.roam.pcm.wire.PcmServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,32 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ProgramReplacedTest {
     private static final Duration BOUND = Duration.ofSeconds(180);
     /**
-     * About 0.4 s of 512 x 512 on two idle cores: the job must still run when its agent has
-     * checked its REGISTER (at 64 x 64 it ended first), with few iterations (600,000 of 64 x 64
-     * took minutes beside a busy loop: each one's halo exchange waits for the other rank's turn).
+     * About 0.7 s of 1024 x 512 on two idle cores: the job must still run when its agent has
+     * checked its REGISTER (at 64 x 64 it ended first) and when the grow order arrives, with few
+     * iterations (600,000 of 64 x 64 took minutes beside a busy loop: each one's halo exchange
+     * waits for the other rank's turn).
      */
     private static final int ITERATIONS = 3000;
-    private static final int SIDE = 512;
+    private static final int ROWS = 1024;
+    private static final int COLS = 512;
 
     @TempDir
     Path dir;
-
-    private PcmServer server;
-    private PcmRecorder recorder;
-
-    @BeforeEach
-    void startAgent() throws Exception {
-        Mpi.requireMpirun();
-        recorder = new PcmRecorder();
-        server = new PcmServer(dir.resolve("agent.sock"), recorder, new PcmServer.Options("test-agent", 0)).start();
-    }
-
-    @AfterEach
-    void stopAgent() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** A copy of a built heat binary that the test may replace. */
     private Path copyOf(String binary) throws Exception {
@@ -71,67 +52,61 @@ class ProgramReplacedTest {
     }
 
     private static byte[] baseline(int iterations) throws Exception {
-        return Baselines.grid(HeatJob.spec().binary("heat-nopcm").ranks(2).grid(SIDE, SIDE).iterations(iterations));
+        return Baselines.grid(HeatJob.spec().binary("heat-nopcm").ranks(2).grid(ROWS, COLS).iterations(iterations));
     }
 
-    private MigrationFailed failed(long orderId) throws InterruptedException {
+    private static MigrationFailed failed(PcmRecorder recorder, long orderId) throws InterruptedException {
         return recorder.awaitMessage(MigrationFailed.class, f -> f.orderId() == orderId, BOUND)
                 .as(MigrationFailed.class);
     }
 
     @Test
     void aMoveAndAGrowOrderedAfterTheRebuildAreRefusedWhenTheyArrive() throws Exception {
+        Mpi.requireMpirun();
         Path bin = copyOf("heat");
-        HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(SIDE, SIDE).iterations(ITERATIONS)
-                .agent(server.socketPath());
-        recorder.addHook((conn, msg) -> {
-            if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
-                rebuild(bin);
-                conn.send(new PcmMessage.Migrate(1, "localhost", 0));
-            }
-        });
-        recorder.addHook((conn, msg) -> {
-            if (msg instanceof MigrationFailed f && f.orderId() == 1) {
+        try (MovingAgent agent = MovingAgent.movingRank1(dir, 1, 0, () -> rebuild(bin))) {
+            PcmRecorder recorder = agent.recorder();
+            HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(ROWS, COLS)
+                    .iterations(ITERATIONS).agent(agent.socketPath());
+            try (HeatJob job = spec.start(dir.resolve("arrival"))) {
+                MigrationFailed move = failed(recorder, 1);
+                // then a grow, through rank 0 (registered by now, or soon: the ranks register in any order)
+                await().atMost(BOUND).until(() -> recorder.connectionFor(0).isPresent() || !job.isRunning());
                 recorder.connectionFor(0).orElseThrow().send(new PcmMessage.Resize(2, 3, "", 0));
+                MigrationFailed grow = failed(recorder, 2);
+                job.awaitSuccess(BOUND);
+                String logs = job.logs();
+                assertThat(move.message()).as(logs).contains(bin.toString(),
+                        "was replaced since this process started", "moves are refused");
+                assertThat(grow.message()).as(logs).contains(bin.toString(), "grows are refused");
+                assertThat(job.stdout()).as(logs).contains("ranks 2 ");
+                assertThat(job.grid()).as("bit-exact, nothing moved\n%s", logs).isEqualTo(baseline(ITERATIONS));
+                assertThat(recorder.messages()).noneMatch(m -> m instanceof PcmMessage.MigrationDone);
             }
-        });
-        try (HeatJob job = spec.start(dir.resolve("arrival"))) {
-            MigrationFailed move = failed(1);
-            MigrationFailed grow = failed(2);
-            job.awaitSuccess(BOUND);
-            String logs = job.logs();
-            assertThat(move.message()).as(logs).contains(bin.toString(), "was replaced since this process started",
-                    "moves are refused");
-            assertThat(grow.message()).as(logs).contains(bin.toString(), "grows are refused");
-            assertThat(job.stdout()).as(logs).contains("ranks 2 ");
-            assertThat(job.grid()).as("bit-exact, nothing moved\n%s", logs).isEqualTo(baseline(ITERATIONS));
-            assertThat(recorder.messages()).noneMatch(m -> m instanceof PcmMessage.MigrationDone);
         }
     }
 
     /** Replaced between the order's arrival and the spawn (held at the test gate "spawn"): checked again there. */
     @Test
     void aRebuildDuringTheMoveStopsItBeforeTheSpawn() throws Exception {
+        Mpi.requireMpirun();
         Path bin = copyOf("heat-gates");
         Path gates = Files.createDirectories(dir.resolve("gates"));
         Files.writeString(gates.resolve("spawn"), "");
-        HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(SIDE, SIDE).iterations(ITERATIONS)
-                .env("ROAM_PCM_TEST_GATE", gates.toString()).agent(server.socketPath());
-        recorder.addHook((conn, msg) -> {
-            if (msg instanceof Register r && r.rank() == 1 && r.moves() == 0) {
-                conn.send(new PcmMessage.Migrate(1, "localhost", 0));
+        try (MovingAgent agent = MovingAgent.movingRank1(dir, 1, 0)) {
+            HeatJob.Spec spec = HeatJob.spec().binary(bin.toString()).ranks(2).grid(ROWS, COLS)
+                    .iterations(ITERATIONS).env("ROAM_PCM_TEST_GATE", gates.toString()).agent(agent.socketPath());
+            try (HeatJob job = spec.start(dir.resolve("spawn"))) {
+                await().atMost(BOUND).until(() -> Files.exists(gates.resolve("spawn.reached")) || !job.isRunning());
+                rebuild(bin);
+                Files.delete(gates.resolve("spawn"));
+                MigrationFailed move = failed(agent.recorder(), 1);
+                job.awaitSuccess(BOUND);
+                String logs = job.logs();
+                assertThat(move.message()).as(logs).contains("was replaced since this process started");
+                assertThat(job.grid()).as("bit-exact, nothing moved\n%s", logs).isEqualTo(baseline(ITERATIONS));
+                assertThat(agent.recorder().messages()).noneMatch(m -> m instanceof PcmMessage.MigrationDone);
             }
-        });
-        try (HeatJob job = spec.start(dir.resolve("spawn"))) {
-            await().atMost(BOUND).until(() -> Files.exists(gates.resolve("spawn.reached")) || !job.isRunning());
-            rebuild(bin);
-            Files.delete(gates.resolve("spawn"));
-            MigrationFailed move = failed(1);
-            job.awaitSuccess(BOUND);
-            String logs = job.logs();
-            assertThat(move.message()).as(logs).contains("was replaced since this process started");
-            assertThat(job.grid()).as("bit-exact, nothing moved\n%s", logs).isEqualTo(baseline(ITERATIONS));
-            assertThat(recorder.messages()).noneMatch(m -> m instanceof PcmMessage.MigrationDone);
         }
     }
 }
