@@ -205,7 +205,7 @@ int pcm_migrate_depart(MPI_Comm *world) {
     uint64_t t_spawned = pcm_now_real_ns();
     pcm_stall_enter("MPI_Bcast (telling the other ranks the spawn's outcome)");
     if (pcm_bcast_sleeping(&ok, 1, MPI_INT, pcm_g.rank, *world) != MPI_SUCCESS) return PCM_ERR_MPI;
-    if (ok != OUTCOME_OK && no_spawn) {
+    if (no_spawn) {
         spawn_failed(ok, &keep);
         pcm_agent_send_failed(pcm_g.mig_order_id, PCM_ERR_SPAWN, replaced);
         return PCM_ERR_SPAWN;

@@ -394,7 +394,7 @@ public final class Pcm {
                 StoredArrays.Pinned p = pinned;
                 rc = PcmComm.serialized(() -> PcmNative.reconfigure(handle, p.keys(), p.arrays(), p.types()));
                 if (rc == 0) {
-                    w.handle = handle[0];
+                    w.replace(handle[0]);
                 }
             } finally {
                 w.lock.writeLock().unlock();
