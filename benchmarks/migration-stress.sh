@@ -22,6 +22,9 @@ moves_goal=${1:-300}
 pairs_goal=${2:-50}
 iterations=${3:-2500}
 hang_s=${4:-60}
+# STALL_MS (environment) sets the ranks' ROAM_PCM_STALL_MS: above HANG_S, a stalled move is
+# caught by this script first, which takes its stacks, instead of ended by libpcm's bound
+stall_x=(); [[ -n ${STALL_MS:-} ]] && stall_x=(-x "ROAM_PCM_STALL_MS=$STALL_MS")
 rows=2560 cols=4096 ranks=5   # rows * cols * 8 / ranks = 16 MiB per rank
 [[ $(id -u) == 0 ]] || { echo "migration-stress.sh: needs root (network namespaces)" >&2; exit 2; }
 heat=$root/samples/heat-diffusion/target/native/heat
@@ -77,17 +80,28 @@ mpirun --oversubscribe -np $ranks --mca pml ob1 "$root/samples/heat-diffusion/ta
 # FLOOR_REPS each without noise and with the busy loop in each host's cgroup in turn.
 floor_reps=${FLOOR_REPS:-60}
 mkdir -p benchmarks/target/bin
-mpicc -O2 -std=gnu11 -Wall -Wextra -o benchmarks/target/bin/comm_floor benchmarks/c/comm_floor.c
-floor_run() {   # $1: the noisy host (1-3) or 0; appends "noise ms" lines to $tmp/floor.tsv
-    local n=""
+for f in comm_floor spawn_floor; do
+    mpicc -O2 -std=gnu11 -Wall -Wextra -o benchmarks/target/bin/$f benchmarks/c/$f.c
+done
+# The spawn floor (benchmarks/c/spawn_floor.c): the same, with a new process spawned onto the
+# hosts in turn and built into the world as libpcm does, without PCM: Open MPI's own cost.
+floor_run() {   # $1: the noisy host (1-3) or 0; appends "noise ms" lines to $tmp/floor.tsv, spawn_floor.tsv
+    local n="" q
+    q=$([[ $1 == 0 ]] && echo quiet || echo noisy)
     if [[ $1 != 0 ]]; then bash scripts/netns-hosts.sh exec "$prefix" "$1" sh -c 'while :; do :; done' & n=$!; fi
-    on1 bin/roam run --agent "$api" --socket "$socket" -- --mca plm_rsh_agent "$tmp/rsh.sh" \
-        --mca oob_tcp_if_include "$subnet.0/24" --mca btl_tcp_if_include "$subnet.0/24" \
-        -np $ranks "$root/benchmarks/target/bin/comm_floor" -n "$floor_reps" -p 20 > "$tmp/floor$1.log" 2>&1 || true
+    for f in comm_floor spawn_floor; do   # a bound: Open MPI's spawn was seen to hang (issues 8958, 9713)
+        on1 timeout 300 bin/roam run --agent "$api" --socket "$socket" -- --mca plm_rsh_agent "$tmp/rsh.sh" \
+            --mca oob_tcp_if_include "$subnet.0/24" --mca btl_tcp_if_include "$subnet.0/24" \
+            -np $ranks "$root/benchmarks/target/bin/$f" -n "$floor_reps" -p 20 -H "$(IFS=,; echo "${addrs[*]}")" \
+            > "$tmp/$f$1.log" 2>&1 || echo "floor: $f with noise on host ${1/#0/none} ended $?" >&2
+    done
     [[ -n $n ]] && { kill "$n" 2>/dev/null || true; wait "$n" 2>/dev/null || true; }
-    awk -v h="$1" '/^floor ns/ {printf "%s\t%.3f\n", (h == 0 ? "quiet" : "noisy"), $3 / 1e6}' "$tmp/floor$1.log" >> "$tmp/floor.tsv"
+    awk -v q="$q" '/^floor ns/ {printf "%s\t%.3f\n", q, $3 / 1e6}' "$tmp/comm_floor$1.log" >> "$tmp/floor.tsv"
+    awk -v q="$q" '/^spawn ns/ {printf "%s\t%.3f\t%.3f\n", q, $6 / 1e6, $3 / 1e6}' "$tmp/spawn_floor$1.log" \
+        >> "$tmp/spawn_floor.tsv"
 }
 : > "$tmp/floor.tsv"
+: > "$tmp/spawn_floor.tsv"
 for h in 0 1 2 3; do echo "floor: noise on host ${h/#0/none}"; floor_run $h; done
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
@@ -149,7 +163,7 @@ kill_job() {   # $1 the job's `roam run` pid
 }
 
 printf 'job\tround\tkind\trank\tfrom\tto\toutcome\tdecide\tspawn\tmerge\ttransfer\tresume\ttotal\tbytes\tdetail\n' > "$raw"
-done_moves=0 pair_rounds=0 jobs=0 hangs=0 exact=0 ended=0 rounds=0
+done_moves=0 pair_rounds=0 jobs=0 hangs=0 exact=0 ended=0 stalled=0 rounds=0
 job_lines=()
 start=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -161,7 +175,7 @@ while (( done_moves < moves_goal || pair_rounds < pairs_goal )); do
     rm -f "$tmp/grid.bin"
     on1 bin/roam run --agent "$api" --socket "$socket" -- --mca plm_rsh_agent "$tmp/rsh.sh" \
         --mca oob_tcp_if_include "$subnet.0/24" --mca btl_tcp_if_include "$subnet.0/24" \
-        -np $ranks "$heat" -r $rows -c $cols -i "$iterations" -o "$tmp/grid.bin" -q > "$tmp/run$jobs.log" 2>&1 &
+        "${stall_x[@]}" -np $ranks "$heat" -r $rows -c $cols -i "$iterations" -o "$tmp/grid.bin" -q > "$tmp/run$jobs.log" 2>&1 &
     job=$!
     pids+=($job)
     jobid=""
@@ -231,6 +245,7 @@ while (( done_moves < moves_goal || pair_rounds < pairs_goal )); do
         kill_job "$job"
     else
         ended=$((ended + 1))
+        [[ $rc == 75 ]] && stalled=$((stalled + 1))
     fi
     same=NO
     cmp -s "$tmp/grid.bin" "$tmp/expected.bin" && { same=yes; exact=$((exact + 1)); }
@@ -253,9 +268,10 @@ percentiles() { sort -g | awk '{v[NR]=$1} END {if (!NR) {print "- | - | - | 0"; 
     printf "%.1f | %.1f | %.1f | %d", v[i50], v[i99], v[NR], NR}'; }
 pct() { awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $7 == "DONE" && $3 ~ k && $c != "-" {print $c}' "$raw" | percentiles; }
 count() { awk -F'\t' -v o="$1" 'NR > 1 && $7 == o' "$raw" | wc -l; }
-fpct() { awk -F'\t' -v k="$1" '$1 == k {print $2}' "$tmp/floor.tsv" | percentiles; }
-# merge + split's p50 and p99 as multiples of the noisy floor's
-ratio() { local a b; a=$(pct 10 . | cut -d'|' -f"$1"); b=$(fpct noisy | cut -d'|' -f"$1")
+fpct() { awk -F'\t' -v k="$1" -v c="${3:-2}" '$1 == k {print $c}' "$tmp/${2:-floor}.tsv" | percentiles; }
+# PCM's column $2 (merge + split 10, spawn 9): its p50 ($1 = 1) or p99 (2) as a multiple of that
+# of the noisy floor named by $3 ("floor" or "spawn_floor 2" for its merge, "spawn_floor 3" its spawn)
+ratio() { local a b; a=$(pct "$2" . | cut -d'|' -f"$1"); b=$(fpct noisy $3 | cut -d'|' -f"$1")
     awk -v a="$a" -v b="$b" 'BEGIN {if (b + 0 > 0) printf "%.1f x", a / b; else print "-"}'; }
 mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exit}' "$raw")
 {
@@ -269,7 +285,7 @@ mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exi
     echo "| machine | $(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') |"
     echo "| Open MPI | $(mpirun --version 2>&1 | head -1) |"
     echo "| libpcm | $(git log -1 --format='%h %s' -- pcm-native/src/main/c | cut -c1-100) |"
-    echo "| reproduce | \`benchmarks/migration-stress.sh $moves_goal $pairs_goal $iterations $hang_s\` (after \`make\`, as root) |"
+    echo "| reproduce | \`${STALL_MS:+STALL_MS=$STALL_MS }benchmarks/migration-stress.sh $moves_goal $pairs_goal $iterations $hang_s\` (after \`make\`, as root) |"
     echo "| wall time | $elapsed s |"
     echo "| load average (1, 5, 15 min) at the start, at the end | $load_before; $(cut -d' ' -f1-3 /proc/loadavg) |"
     echo
@@ -295,6 +311,7 @@ mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exi
     echo "| jobs | $jobs |"
     echo "| hangs | $hangs |"
     echo "| jobs ended by themselves | $ended |"
+    echo "| of them ended by libpcm's stall bound (exit 75: a reconfiguration stalled) | $stalled |"
     echo "| final grids bit-exact | $exact of $jobs |"
     echo
     echo "| time (ms) | p50 | p99 | max | n |"
@@ -318,7 +335,23 @@ mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exi
     echo "|---|---:|---:|---:|---:|"
     echo "| without noise | $(fpct quiet) |"
     echo "| a busy loop in one host's cgroup | $(fpct noisy) |"
-    echo "| merge + split / the noisy floor | $(ratio 1) | $(ratio 2) | | |"
+    echo "| merge + split / the noisy floor | $(ratio 1 10 floor) | $(ratio 2 10 floor) | | |"
+    echo
+    echo "The spawn floor in the same run (\`benchmarks/c/spawn_floor.c\`, the same way): each repetition"
+    echo "one of the 5 ranks in turn spawns a process of the same small program onto the hosts in turn"
+    echo "(MPI_Comm_spawn over MPI_COMM_SELF), and the world builds it in as libpcm does"
+    echo "(MPI_Intercomm_merge with it, MPI_Intercomm_create through the pair, MPI_Intercomm_merge,"
+    echo "MPI_Comm_split without the spawning rank), without PCM, state or agent: *merge* from the spawn's"
+    echo "return to the last process's end of the split, as libpcm's merge + split is timed."
+    echo
+    echo "| spawn floor (ms) | p50 | p99 | max | n |"
+    echo "|---|---:|---:|---:|---:|"
+    echo "| spawn, without noise | $(fpct quiet spawn_floor 3) |"
+    echo "| spawn, a busy loop in one host's cgroup | $(fpct noisy spawn_floor 3) |"
+    echo "| merge, without noise | $(fpct quiet spawn_floor 2) |"
+    echo "| merge, a busy loop in one host's cgroup | $(fpct noisy spawn_floor 2) |"
+    echo "| PCM's spawn / the noisy spawn floor's | $(ratio 1 9 "spawn_floor 3") | $(ratio 2 9 "spawn_floor 3") | | |"
+    echo "| PCM's merge + split / the noisy spawn floor's merge | $(ratio 1 10 "spawn_floor 2") | $(ratio 2 10 "spawn_floor 2") | | |"
     echo
     echo "| job | noisy host | moves | mpirun exit | bit-exact |"
     echo "|---:|---|---:|---|---|"

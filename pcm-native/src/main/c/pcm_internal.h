@@ -21,6 +21,9 @@ void pcm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pcm_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* MPI_Bcast that sleeps while it waits (pcm_util.c); every process of the broadcast calls it. */
 int pcm_bcast_sleeping(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm);
+/* A round trip through this process's Open MPI daemon to mpirun, after a spawn and before the
+ * new process is built into a communicator: the daemon then knows its job (pcm_util.c). */
+void pcm_daemon_sync(void);
 /* Open MPI's yield_when_idle on for a reconfiguration, the job's own setting back after it
  * (pcm_yield.c; called by pcm_stall_begin and pcm_stall_leave). */
 void pcm_yield_begin(void);

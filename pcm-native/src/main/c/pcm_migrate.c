@@ -264,6 +264,8 @@ int pcm_migrate_stay(MPI_Comm *world) {
         spawn_failed(ok, &keep);
         return PCM_ERR_SPAWN;
     }
+    pcm_stall_enter("MPI_Lookup_name (a round trip to mpirun: this host's daemon learns the replacement's job)");
+    pcm_daemon_sync();   /* the spawner's daemon learnt it from the spawn's answer */
     pcm_stall_enter("MPI_Iallgather (which host keeps the job, pcm_keep.c)");
     rc = pcm_keep_finish(*world, &keep);
     if (rc) return rc;

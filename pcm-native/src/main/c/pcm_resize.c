@@ -149,6 +149,10 @@ static int grow(MPI_Comm *world) {
         }
         return PCM_ERR_SPAWN;
     }
+    if (pcm_g.rank != 0) {   /* rank 0's daemon learnt the new processes' job from the spawn's answer */
+        pcm_stall_enter("MPI_Lookup_name (a round trip to mpirun: this host's daemon learns the grow's job)");
+        pcm_daemon_sync();
+    }
     uint64_t t1 = pcm_now_mono_ns();
     pcm_g.rs_spawn_ns = t1 - t0;
     if (pcm_g.rank == 0) {

@@ -119,3 +119,27 @@ int pcm_bcast_sleeping(void *buf, int count, MPI_Datatype type, int root, MPI_Co
         if (sleep_ns < 1000000) sleep_ns *= 2;
     }
 }
+
+/* One round trip from this process through its Open MPI daemon (orted) to mpirun, before the
+ * process builds a newly spawned one into a communicator. Open MPI 4.1's orted parks a
+ * request for a process of a job it has not heard of yet, and nothing takes it up again
+ * (orte/orted/pmix/pmix_server_fence.c, dmodex_req: "we will process it later"; the hotel's
+ * timeout, 2 s steps from 10, never reaches its end), so a rank whose daemon had not yet
+ * handled the launch of the new process's job (it was busy: CPU noise on its host) waited in
+ * PMIx_Get inside MPI_Intercomm_create for ever, and the whole job with it
+ * (benchmarks/results/spawn-race.md). mpirun sent that launch to every daemon before the spawn
+ * returned; a name lookup goes to mpirun's data server through the daemon and comes back on
+ * the same connection after it, and the daemon handles messages in order: when it returns,
+ * the daemon knows the job. Nobody publishes the name: "not found" is the answer, returned
+ * (MPI_COMM_WORLD's error handler, which MPI_Lookup_name reports to, is set to return for the
+ * call and given back). */
+void pcm_daemon_sync(void) {
+    MPI_Errhandler was;
+    if (PMPI_Comm_get_errhandler(MPI_COMM_WORLD, &was) != MPI_SUCCESS) return;
+    PMPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    char port[MPI_MAX_PORT_NAME];
+    int rc = PMPI_Lookup_name("roam-pcm-daemon-sync", MPI_INFO_NULL, port);
+    PMPI_Comm_set_errhandler(MPI_COMM_WORLD, was);
+    PMPI_Errhandler_free(&was);
+    if (rc != MPI_SUCCESS && rc != MPI_ERR_NAME) pcm_debug("MPI_Lookup_name for the daemon sync: MPI error %d", rc);
+}
