@@ -4,7 +4,8 @@
 # mpirun that libpcm makes before it builds a new process into the world (pcm_daemon_sync,
 # pcm_util.c). benchmarks/c/spawn_floor.c in runs of REPS repetitions, alternately without
 # and with -S; a run that has not ended within TIMEOUT_S is a hang (killed by pid).
-# Results: benchmarks/results/spawn-race.md. Needs root (network namespaces).
+# Results: benchmarks/results/spawn-race.md, a hang's stacks (gdb) in spawn-race-hangs.txt.
+# Needs root (network namespaces).
 # Usage: benchmarks/spawn-race.sh [RUNS per variant (6)] [REPS (100)] [TIMEOUT_S (150)]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +31,8 @@ bash scripts/netns-hosts.sh rsh-agent "$prefix" "$tmp/rsh.sh"
 printf '%s slots=2\n' "${addrs[@]}" > "$tmp/hosts"
 declare -A hangs=() done_reps=() started=()
 out=benchmarks/results/spawn-race.md
+stacks=benchmarks/results/spawn-race-hangs.txt
+: > "$stacks"
 t_start=$(date +%s)
 for r in $(seq 1 "$runs"); do
     for v in plain sync; do
@@ -47,7 +50,20 @@ for r in $(seq 1 "$runs"); do
             (( $(date +%s) >= end )) && { hung=1; break; }
             sleep 1
         done
-        if (( hung )); then
+        if (( hung )); then   # the stacks first: which process waits in what
+            echo "=== run $r $v (noise on h$h): hung after $(grep -c '^spawn ns' "$tmp/$v$r.log" || true) repetitions" >> "$stacks"
+            for p in $(pgrep -f "$root/benchmarks/target/bin/spawn_floor") $(pgrep -f "orted.*$subnet") $(pgrep -f "mpirun --hostfile $tmp/hosts"); do
+                echo "--- pid $p on $(ip netns identify "$p"): $(tr '\0' ' ' < /proc/"$p"/cmdline 2>/dev/null | cut -c1-60)" >> "$stacks"
+                timeout 60 gdb -p "$p" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^#' | sed -E 's/0x[0-9a-f]+ in //' \
+                    | grep -vE 'start_thread|clone3|__libc_start' | cut -c1-110 >> "$stacks" || true
+            done
+            # which kind: a spawn that never completes (a process in MPI_Comm_spawn: libpcm bounds it
+            # with ROAM_PCM_SPAWN_TIMEOUT_MS), or the construction after it (MPI_Intercomm_create)
+            kind=construction
+            awk -v r="=== run $r $v " 'index($0, r) == 1 {on = 1; next} /^===/ {on = 0} on' "$stacks" \
+                | grep -q 'PMPI_Comm_spawn' && kind=spawn
+            echo "kind: $kind" >> "$stacks"
+            hangs[$v.$kind]=$(( ${hangs[$v.$kind]:-0} + 1 ))
             pkill -P "$job" 2>/dev/null || true; kill "$job" 2>/dev/null || true
             sleep 1
             pkill -9 -f "$root/benchmarks/target/bin/spawn_floor" 2>/dev/null || true
@@ -59,7 +75,7 @@ for r in $(seq 1 "$runs"); do
         hangs[$v]=$(( ${hangs[$v]:-0} + hung ))
         done_reps[$v]=$(( ${done_reps[$v]:-0} + n ))
         started[$v]=$(( ${started[$v]:-0} + n + hung ))
-        grep '^spawn ns' "$tmp/$v$r.log" | awk -v v=$v '{print v, $3 / 1e6, $6 / 1e6}' >> "$tmp/times"
+        { grep '^spawn ns' "$tmp/$v$r.log" || true; } | awk -v v=$v '{print v, $3 / 1e6, $6 / 1e6}' >> "$tmp/times"
         echo "run $r $v (noise on h$h): $n of $reps repetitions, hung $hung"
     done
 done
@@ -83,12 +99,12 @@ pct() { awk -v v="$1" -v c="$2" '$1 == v {print $c}' "$tmp/times" | sort -g | aw
     echo "spawns a process onto the hosts in turn and the world builds it in as libpcm does; *sync*"
     echo "adds, on every other rank before the construction, the round trip to mpirun that libpcm"
     echo "makes (an MPI_Lookup_name nobody answers). A run that has not ended within $timeout_s s hung"
-    echo "(and its remaining repetitions never started)."
+    echo "(and its remaining repetitions never started); its stacks are in \`$(basename "$stacks")\`."
     echo
-    echo "| variant | runs | repetitions done | hangs | spawn p50 (ms) | p99 | max | merge p50 (ms) | p99 | max |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| variant | runs | repetitions done | hangs | in the spawn | in the construction | spawn p50 (ms) | p99 | max | merge p50 (ms) | p99 | max |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for v in plain sync; do
-        echo "| $v | $runs | ${done_reps[$v]:-0} | ${hangs[$v]:-0} | $(pct $v 2) | $(pct $v 3) |"
+        echo "| $v | $runs | ${done_reps[$v]:-0} | ${hangs[$v]:-0} | ${hangs[$v.spawn]:-0} | ${hangs[$v.construction]:-0} | $(pct $v 2) | $(pct $v 3) |"
     done
 } > "$out"
 echo "wrote $out"

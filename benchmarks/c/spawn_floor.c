@@ -70,6 +70,7 @@ int main(int argc, char **argv) {
         else if (i + 1 < argc && !strcmp(argv[i], "-p")) pause_ms = atoi(argv[++i]);
         else if (i + 1 < argc && !strcmp(argv[i], "-H")) snprintf(hosts, sizeof hosts, "%s", argv[++i]);
     }
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* each repetition's line at once: a run that hangs is killed */
     MPI_Init(&argc, &argv);
     if (child) {
         MPI_Comm parent, pair, big;
