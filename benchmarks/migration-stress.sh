@@ -84,15 +84,16 @@ for f in comm_floor spawn_floor; do
     mpicc -O2 -std=gnu11 -Wall -Wextra -o benchmarks/target/bin/$f benchmarks/c/$f.c
 done
 # The spawn floor (benchmarks/c/spawn_floor.c): the same, with a new process spawned onto the
-# hosts in turn and built into the world as libpcm does, without PCM: Open MPI's own cost.
+# hosts in turn and built into the world as libpcm does (-S: with its daemon sync), without
+# PCM: Open MPI's own cost. comm_floor ignores -H and -S.
 floor_run() {   # $1: the noisy host (1-3) or 0; appends "noise ms" lines to $tmp/floor.tsv, spawn_floor.tsv
     local n="" q
     q=$([[ $1 == 0 ]] && echo quiet || echo noisy)
     if [[ $1 != 0 ]]; then bash scripts/netns-hosts.sh exec "$prefix" "$1" sh -c 'while :; do :; done' & n=$!; fi
     for f in comm_floor spawn_floor; do   # a bound: Open MPI's spawn was seen to hang (issues 8958, 9713)
-        on1 timeout 300 bin/roam run --agent "$api" --socket "$socket" -- --mca plm_rsh_agent "$tmp/rsh.sh" \
+        on1 timeout 150 bin/roam run --agent "$api" --socket "$socket" -- --mca plm_rsh_agent "$tmp/rsh.sh" \
             --mca oob_tcp_if_include "$subnet.0/24" --mca btl_tcp_if_include "$subnet.0/24" \
-            -np $ranks "$root/benchmarks/target/bin/$f" -n "$floor_reps" -p 20 -H "$(IFS=,; echo "${addrs[*]}")" \
+            -np $ranks "$root/benchmarks/target/bin/$f" -n "$floor_reps" -p 20 -H "$(IFS=,; echo "${addrs[*]}")" -S \
             > "$tmp/$f$1.log" 2>&1 || echo "floor: $f with noise on host ${1/#0/none} ended $?" >&2
     done
     [[ -n $n ]] && { kill "$n" 2>/dev/null || true; wait "$n" 2>/dev/null || true; }
@@ -339,8 +340,8 @@ mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exi
     echo
     echo "The spawn floor in the same run (\`benchmarks/c/spawn_floor.c\`, the same way): each repetition"
     echo "one of the 5 ranks in turn spawns a process of the same small program onto the hosts in turn"
-    echo "(MPI_Comm_spawn over MPI_COMM_SELF), and the world builds it in as libpcm does"
-    echo "(MPI_Intercomm_merge with it, MPI_Intercomm_create through the pair, MPI_Intercomm_merge,"
+    echo "(MPI_Comm_spawn over MPI_COMM_SELF), and the world builds it in as libpcm does (the daemon sync,"
+    echo "MPI_Intercomm_merge with it, MPI_Intercomm_create through the pair, MPI_Intercomm_merge,"
     echo "MPI_Comm_split without the spawning rank), without PCM, state or agent: *merge* from the spawn's"
     echo "return to the last process's end of the split, as libpcm's merge + split is timed."
     echo
