@@ -18,6 +18,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source benchmarks/lib/results-header.sh
 moves_goal=${1:-300}
 pairs_goal=${2:-50}
 iterations=${3:-2500}
@@ -276,17 +277,9 @@ ratio() { local a b; a=$(pct "$2" . | cut -d'|' -f"$1"); b=$(fpct noisy $3 | cut
     awk -v a="$a" -v b="$b" 'BEGIN {if (b + 0 > 0) printf "%.1f x", a / b; else print "-"}'; }
 mib=$(awk -F'\t' 'NR > 1 && $7 == "DONE" && $14 != "-" {print $14 / 1048576; exit}' "$raw")
 {
-    echo "# Migration stress: simultaneous and repeated orders under CPU noise"
-    echo
-    echo 'Written by `benchmarks/migration-stress.sh`; rerun it rather than edit this file.'
-    echo
-    echo "| | |"
-    echo "|---|---|"
-    echo "| date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |"
-    echo "| machine | $(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') |"
-    echo "| Open MPI | $(mpirun --version 2>&1 | head -1) |"
+    results_header "Migration stress: simultaneous and repeated orders under CPU noise" benchmarks/migration-stress.sh \
+        "${STALL_MS:+STALL_MS=$STALL_MS }benchmarks/migration-stress.sh $moves_goal $pairs_goal $iterations $hang_s (after make, as root)"
     echo "| libpcm | $(git log -1 --format='%h %s' -- pcm-native/src/main/c | cut -c1-100) |"
-    echo "| reproduce | \`${STALL_MS:+STALL_MS=$STALL_MS }benchmarks/migration-stress.sh $moves_goal $pairs_goal $iterations $hang_s\` (after \`make\`, as root) |"
     echo "| wall time | $elapsed s |"
     echo "| load average (1, 5, 15 min) at the start, at the end | $load_before; $(cut -d' ' -f1-3 /proc/loadavg) |"
     echo

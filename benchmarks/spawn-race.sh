@@ -10,6 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source benchmarks/lib/results-header.sh
 runs=${1:-6} reps=${2:-100} timeout_s=${3:-150}
 [[ $(id -u) == 0 ]] || { echo "spawn-race.sh: needs root (network namespaces)" >&2; exit 2; }
 prefix=spr$((RANDOM % 10000))
@@ -82,16 +83,8 @@ done
 pct() { awk -v v="$1" -v c="$2" '$1 == v {print $c}' "$tmp/times" | sort -g | awk '{a[NR]=$1} END {if (!NR) {print "- | - | -"; exit}
     printf "%.1f | %.1f | %.1f", a[int((NR * 50 + 99) / 100)], a[int((NR * 99 + 99) / 100)], a[NR]}'; }
 {
-    echo "# Spawn + construction hangs in Open MPI under CPU noise, with and without the sync"
-    echo
-    echo 'Written by `benchmarks/spawn-race.sh`; rerun it rather than edit this file.'
-    echo
-    echo "| | |"
-    echo "|---|---|"
-    echo "| date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |"
-    echo "| machine | $(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') |"
-    echo "| Open MPI | $(mpirun --version 2>&1 | head -1) |"
-    echo "| reproduce | \`benchmarks/spawn-race.sh $runs $reps $timeout_s\` (as root) |"
+    results_header "Spawn + construction hangs in Open MPI under CPU noise, with and without the sync" \
+        benchmarks/spawn-race.sh "benchmarks/spawn-race.sh $runs $reps $timeout_s (as root)"
     echo "| wall time | $(( $(date +%s) - t_start )) s |"
     echo
     echo "\`benchmarks/c/spawn_floor.c\` under plain mpirun, 5 ranks on three namespace hosts (2 slots"
