@@ -20,6 +20,14 @@ import java.util.function.Consumer;
  * (zombies, or reaped) for {@code grace} while mpirun lives, mpirun is ended and the job's
  * exit code is taken from its processes: the first that did not exit 0 (128 + signal for a
  * signal, as a shell reports it), else 0; 1 when they were reaped and their codes are lost.
+ * The job's processes are mpirun's children, and, where mpirun's daemons on other hosts are
+ * visible (one pid namespace: hosts that are network namespaces of this machine, as in the
+ * tests and benchmarks), the children of each orted below it instead of its launcher: a job
+ * whose last ranks ended on such a host, while that orted waited on a mpirun that never
+ * finished its teardown, was seen to hang so (migration stress, 2026-12-07). Keepers
+ * (roam-pcm-keeper, pcm_keep.c) are not counted: they wait for the job's end by design. A
+ * launcher with no orted in sight (ssh to a real host) counts as a running process: then only
+ * mpirun's own host is watched.
  * Linux only (/proc/PID/stat, field 52: a zombie's exit status); elsewhere it only waits.
  */
 public final class MpirunWait {
@@ -93,11 +101,39 @@ public final class MpirunWait {
         return children.stream().mapToInt(Child::exitCode).filter(c -> c != 0).findFirst().orElse(0);
     }
 
-    /** The children of {@code parent} with their state, read from /proc; empty where there is none. */
-    static List<Child> children(ProcessHandle parent) {
+    /**
+     * The job's processes below {@code mpirun} with their state, read from /proc: its children,
+     * except that a child that is an orted, or has one below it, stands for that orted's
+     * children; keepers left out. Empty where there is none.
+     */
+    static List<Child> children(ProcessHandle mpirun) {
         List<Child> out = new ArrayList<>();
-        parent.children().forEach(h -> read(h.pid()).ifPresent(out::add));
+        mpirun.children().forEach(c -> {
+            List<ProcessHandle> daemons = new ArrayList<>();
+            if (isDaemon(c)) {
+                daemons.add(c);
+            }
+            c.descendants().filter(MpirunWait::isDaemon).forEach(daemons::add);
+            if (daemons.isEmpty()) {
+                read(c.pid()).ifPresent(out::add);
+            }
+            daemons.forEach(d -> d.children().filter(h -> !"roam-pcm-keeper".equals(name(h.pid())))
+                    .forEach(h -> read(h.pid()).ifPresent(out::add)));
+        });
         return out;
+    }
+
+    private static boolean isDaemon(ProcessHandle h) {
+        return "orted".equals(name(h.pid()));
+    }
+
+    /** A process's name (/proc/PID/comm), or "" when it is gone. */
+    private static String name(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** One process's state and wait status from /proc/PID/stat (fields 3 and 52). */

@@ -2,6 +2,8 @@ package io.roam.agents.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,11 +11,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MpirunWait against real process trees standing in for mpirun: a parent that never reaps its
  * ended children (as mpirun stuck in PMIx_server_finalize) is ended after the grace with its
- * children's exit code; one whose child still runs is waited for; one that exits is not touched.
+ * children's exit code; one whose child still runs is waited for; one that exits is not touched;
+ * below a process named orted (a daemon on another namespace host) its children are the job's,
+ * keepers left out.
  */
 class MpirunWaitTest {
     private final List<Process> started = new ArrayList<>();
@@ -44,6 +49,33 @@ class MpirunWaitTest {
         assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
         assertThat(said).singleElement().asString().contains("has not exited 1 s after every process it started ended",
                 "exit code 3");
+    }
+
+    /** A copy of sleep named {@code name}: a process that never reaps its children, with that name. */
+    private static Path sleepNamed(Path dir, String name) throws Exception {
+        Path p = dir.resolve(name);
+        Files.copy(Path.of("/bin/sleep"), p);
+        p.toFile().setExecutable(true);
+        return p;
+    }
+
+    @Test
+    void theJobsProcessesUnderAnOrtedAreWatchedKeepersNot(@TempDir Path dir) throws Exception {
+        // mpirun -> launcher shell -> "orted" (alive, never reaps) -> a rank that ended with 4,
+        // and a keeper that waits: the job is over, mpirun has not exited
+        Path orted = sleepNamed(dir, "orted");
+        Path keeper = sleepNamed(dir, "roam-pcm-keeper");
+        Process p = start("sh -c '(sleep 0.3; exit 4) & " + keeper + " 60 & exec " + orted + " 60' & exec sleep 60");
+        Optional<MpirunWait.Outcome> end = MpirunWait.await(p, Duration.ofSeconds(30), Duration.ofSeconds(1), m -> { });
+        assertThat(end).contains(new MpirunWait.Outcome(4, true));
+    }
+
+    @Test
+    void aRankStillRunningUnderAnOrtedIsWaitedFor(@TempDir Path dir) throws Exception {
+        Path orted = sleepNamed(dir, "orted");
+        Process p = start("sh -c 'sleep 60 & (sleep 0.2; exit 0) & exec " + orted + " 60' & exec sleep 60");
+        assertThat(MpirunWait.await(p, Duration.ofSeconds(3), Duration.ofMillis(500), m -> { })).isEmpty();
+        assertThat(p.isAlive()).isTrue();
     }
 
     @Test
