@@ -233,12 +233,15 @@ while (( done_moves < moves_goal || pair_rounds < pairs_goal )); do
         echo "job $jobs round $rounds $kind: $got done (moves $done_moves, pair rounds $pair_rounds)"
     done
     rc=running
-    if [[ $hung == no ]]; then
-        for _ in $(seq 1 $((hang_s * 5))); do
+    if [[ $hung == no ]]; then   # the rest of the job's iterations: a hang is no progress within hang_s
+        last=$(progress "$jobid") t1=$(date +%s%N)
+        while :; do
             if ! kill -0 "$job" 2>/dev/null; then wait "$job" && rc=0 || rc=$?; break; fi
-            sleep 0.2
+            now=$(progress "$jobid")
+            [[ $now -gt $last ]] && { last=$now; t1=$(date +%s%N); }
+            (( $(ms "$t1") > hang_s * 1000 )) && { hung=yes; break; }
+            sleep 0.5
         done
-        [[ $rc == running ]] && hung=yes
     fi
     if [[ $hung == yes ]]; then
         hangs=$((hangs + 1)); rc=killed
