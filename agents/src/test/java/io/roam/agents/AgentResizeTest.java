@@ -179,7 +179,8 @@ class AgentResizeTest {
             System.setOut(stdout);
             System.setErr(stderr);
         }
-        String[] both = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        String[] both = {TestAgents.withoutLogLines(out.toString(StandardCharsets.UTF_8)),
+            TestAgents.withoutLogLines(err.toString(StandardCharsets.UTF_8))};
         assertThat(code).as("roam %s: %s %s", String.join(" ", args), both[0], both[1]).isEqualTo(exit);
         return both;
     }

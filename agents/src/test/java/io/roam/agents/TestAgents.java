@@ -105,6 +105,16 @@ final class TestAgents implements AutoCloseable {
     }
 
     /** GETs a control API route of {@code via} (200 expected) and returns its JSON. */
+    /**
+     * {@code text} without the lines the agents of this JVM logged meanwhile (a timestamp
+     * first): a command's output captured from System.out/err shares them with the agents'
+     * console log, whose timers (the CPU probe) write at any moment.
+     */
+    static String withoutLogLines(String text) {
+        return text.lines().filter(l -> !l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"))
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+    }
+
     static JsonNode get(Agent via, String route) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + route))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
