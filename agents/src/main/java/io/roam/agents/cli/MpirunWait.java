@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Waits for mpirun, and ends one whose own teardown hangs. Open MPI 4.1.4 with PMIx 4.2 was
@@ -109,11 +110,7 @@ public final class MpirunWait {
     static List<Child> children(ProcessHandle mpirun) {
         List<Child> out = new ArrayList<>();
         mpirun.children().forEach(c -> {
-            List<ProcessHandle> daemons = new ArrayList<>();
-            if (isDaemon(c)) {
-                daemons.add(c);
-            }
-            c.descendants().filter(MpirunWait::isDaemon).forEach(daemons::add);
+            List<ProcessHandle> daemons = Stream.concat(Stream.of(c), c.descendants()).filter(MpirunWait::isDaemon).toList();
             if (daemons.isEmpty()) {
                 read(c.pid()).ifPresent(out::add);
             }
