@@ -197,6 +197,7 @@ int pcm_migrate_stay(MPI_Comm *world);       /* every other rank */
 int pcm_migrate_arrive(MPI_Comm parent, MPI_Comm *world); /* PCM_Init in a replacement */
 int pcm_transfer_post_sends(MPI_Comm inter, MPI_Request **reqs, int *n);
 int pcm_transfer_wait_sends(MPI_Request *reqs, int n, uint64_t order_id);
+int pcm_transfer_await_receipt(MPI_Comm inter); /* the replacement's word that all arrived: its rc */
 int pcm_transfer_post_receives(MPI_Comm parent);
 int pcm_transfer_receive(pcm_entry *target, void *user_buf); /* PCM_Load of a pending entry */
 int pcm_transfer_wait(pcm_entry *upto);     /* the state up to this entry (NULL: all) has arrived */

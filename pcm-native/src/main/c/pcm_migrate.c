@@ -9,7 +9,8 @@
  *   world:  Intercomm_create(world, leader r, peer pair) <-> new: (SELF, peer pair)
  *           -> merge -> big (old ranks 0..n-1, new = n)
  *           -> split(color: r undefined, key: rank; new takes key r) -> the new world
- *   r:      streams the stored state over pair, frees pair, disconnects inter, says BYE
+ *   r:      streams the stored state over inter, waits for the replacement's receipt,
+ *           frees pair, disconnects inter, says BYE
  *           and _exit(0)s at once (pcm_end.c: how the job then ends without it).
  *
  * The state stream (pcm_transfer.c) starts right after the metadata and overlaps the
@@ -242,6 +243,9 @@ int pcm_migrate_depart(MPI_Comm *world) {
     if ((rc = pcm_transfer_post_sends(inter, &sends, &n_sends)) != PCM_SUCCESS) return rc;
     pcm_stall_enter("MPI_Waitsome (streaming the state to the replacement)");
     rc = pcm_transfer_wait_sends(sends, n_sends, pcm_g.mig_order_id);
+    /* Not before the replacement has it all: the last FIN may still wait here (pcm_transfer.c) */
+    pcm_stall_enter("MPI_Recv (the replacement's receipt of the whole state)");
+    if (rc == PCM_SUCCESS) rc = pcm_transfer_await_receipt(inter);
     pcm_stall_enter("MPI_Comm_disconnect (from the replacement)");
     PMPI_Comm_free(&pair);
     PMPI_Comm_disconnect(&inter);

@@ -10,14 +10,24 @@
  * allows, so that they arrive as soon as the stream starts; PCM_Load copies them out. Larger state waits
  * for PCM_Load, which receives it straight into the application's buffer (advised to use
  * huge pages, so that faulting it in is cheap). The first PCM_Status receives whatever
- * was not loaded, closes the connection to the departing process and reports
- * MIGRATION_DONE.
+ * was not loaded, sends the departing process its receipt, closes the connection to it and
+ * reports MIGRATION_DONE.
+ *
+ * The receipt is what lets the departing process leave. Its sends completing is not enough:
+ * Open MPI 4.1's ob1 completes a large send once the data is written, and only then sends the
+ * FIN that completes the receive; when the socket is full at that moment, the FIN waits in the
+ * sender's queue for its next MPI progress. MPI_Comm_disconnect is a PMIx fence in 4.1, with
+ * no MPI progress: the FIN would never go, the replacement would wait for it forever, and the
+ * departing process for the replacement in the fence (docs/architecture.md, "The state
+ * transfer's lost FIN"). Waiting for the receipt in MPI_Recv keeps the sender's progress
+ * going until the replacement has everything.
  */
 #include "pcm_internal.h"
 #include <stdlib.h>
 #include <string.h>
 
 #define TAG_DATA 7003
+#define TAG_RECEIPT 7004
 #define CHUNK_BYTES ((uint64_t)1 << 20)   /* the granularity of the progress reports */
 #define PROGRESS_NS 100000000ull
 
@@ -89,6 +99,13 @@ int pcm_transfer_wait_sends(MPI_Request *reqs, int n, uint64_t order_id) {
     free(done);
     free(reqs);
     return rc == MPI_SUCCESS ? PCM_SUCCESS : PCM_ERR_TRANSFER;
+}
+
+int pcm_transfer_await_receipt(MPI_Comm inter) {
+    int their_rc = PCM_ERR_TRANSFER;
+    if (PMPI_Recv(&their_rc, 1, MPI_INT, 0, TAG_RECEIPT, inter, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        return PCM_ERR_MPI;
+    return their_rc;
 }
 
 /* Post the receives of entry e into buf (a library buffer when owned). */
@@ -175,6 +192,9 @@ int pcm_transfer_finish(void) {
     int rc = pcm_transfer_wait(NULL);
     pcm_done_report *d = &pcm_g.done;
     d->t_transferred = pcm_now_real_ns();
+    pcm_stall_enter("MPI_Send (the receipt of the whole state, to the departed process)");
+    if (PMPI_Send(&rc, 1, MPI_INT, 0, TAG_RECEIPT, pcm_g.parent) != MPI_SUCCESS && rc == PCM_SUCCESS)
+        rc = PCM_ERR_TRANSFER;
     pcm_stall_enter("MPI_Comm_disconnect (from the departed process)");
     PMPI_Comm_free(&pcm_g.pair);
     PMPI_Comm_disconnect(&pcm_g.parent);
