@@ -1,5 +1,6 @@
 package io.roam.profiling;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
@@ -13,7 +14,13 @@ public final class CpuSpeedProbe {
     private static final int N = 128;
     private static final long WARM_UP_NANOS = 100_000_000L;
     private static final int MAX_EXTRA_RUNS = 5;
+    /** The JIT counts as idle when its total compilation time has not grown for this long. */
+    private static final long JIT_IDLE_NANOS = 50_000_000L;
+    /** The longest the warm-up waits for an idle JIT (a JVM that compiles all the time: an agent
+     * starting; its later probes, roam.profiling.probe-repeats, catch a first one made too early). */
+    private static final long WARM_UP_WALL_CAP_NANOS = 300_000_000L;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private final int sweeps;
     private final int runs;
@@ -37,9 +44,14 @@ public final class CpuSpeedProbe {
         }
         // untimed warm-up: the sweep must be compiled before it is timed, or a short probe
         // measures the interpreter or C1's code (2-4x slower) instead of the core; at least
-        // WARM_UP_NANOS of CPU, as the optimizing compiler works in the background
+        // WARM_UP_NANOS of CPU, and until the JIT is idle: the optimizing compiler works in
+        // the background, and on a busy machine, in a JVM with a queue of other methods to
+        // compile, it came after the warm-up (a probe 4x too slow, beside the stress benchmark)
         long warmUntil = cpuNanos() + WARM_UP_NANOS;
-        for (int s = 0; s < Math.max(sweeps, 100) || cpuNanos() < warmUntil; s++) {
+        long wallCap = System.nanoTime() + WARM_UP_WALL_CAP_NANOS;
+        JitWatch jit = new JitWatch();
+        for (int s = 0; s < Math.max(sweeps, 100) || cpuNanos() < warmUntil
+                || (!jit.idle() && System.nanoTime() < wallCap); s++) {
             sweep(u, v);
         }
         double best = 0;
@@ -62,6 +74,26 @@ public final class CpuSpeedProbe {
         }
         sink = u[N];
         return best;
+    }
+
+    /** Whether the JIT has compiled nothing for JIT_IDLE_NANOS (always idle where it is not monitored). */
+    private static final class JitWatch {
+        private final boolean monitored = JIT != null && JIT.isCompilationTimeMonitoringSupported();
+        private long lastTotal = -1;
+        private long since = System.nanoTime();
+
+        boolean idle() {
+            if (!monitored) {
+                return true;
+            }
+            long total = JIT.getTotalCompilationTime();
+            long now = System.nanoTime();
+            if (total != lastTotal) {
+                lastTotal = total;
+                since = now;
+            }
+            return now - since >= JIT_IDLE_NANOS;
+        }
     }
 
     private static void sweep(double[] u, double[] v) {
