@@ -44,6 +44,16 @@ final class Baselines {
             System.out.printf(java.util.Locale.ROOT, "baseline %s: %.1f s%n", shape.key(), (System.nanoTime() - t0) / 1e9);
             GRIDS.put(shape.key(), grid);
             return grid;
+        } finally {
+            deleteTree(dir);   // the run's files: the grid is kept in memory, nothing stays in /tmp
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }
