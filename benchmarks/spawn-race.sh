@@ -11,6 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source benchmarks/lib/results-header.sh
+source benchmarks/lib/stacks.sh
 runs=${1:-6} reps=${2:-100} timeout_s=${3:-150}
 [[ $(id -u) == 0 ]] || { echo "spawn-race.sh: needs root (network namespaces)" >&2; exit 2; }
 prefix=spr$((RANDOM % 10000))
@@ -55,8 +56,7 @@ for r in $(seq 1 "$runs"); do
             echo "=== run $r $v (noise on h$h): hung after $(grep -c '^spawn ns' "$tmp/$v$r.log" || true) repetitions" >> "$stacks"
             for p in $(pgrep -f "$root/benchmarks/target/bin/spawn_floor") $(pgrep -f "orted.*$subnet") $(pgrep -f "mpirun --hostfile $tmp/hosts"); do
                 echo "--- pid $p on $(ip netns identify "$p"): $(tr '\0' ' ' < /proc/"$p"/cmdline 2>/dev/null | cut -c1-60)" >> "$stacks"
-                timeout 60 gdb -p "$p" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^#' | sed -E 's/0x[0-9a-f]+ in //' \
-                    | grep -vE 'start_thread|clone3|__libc_start' | cut -c1-110 >> "$stacks" || true
+                stacks_of "$p" >> "$stacks"
             done
             # which kind: a spawn that never completes (a process in MPI_Comm_spawn: libpcm bounds it
             # with ROAM_PCM_SPAWN_TIMEOUT_MS), or the construction after it (MPI_Intercomm_create)

@@ -15,6 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source benchmarks/lib/results-header.sh
+source benchmarks/lib/stacks.sh
 runs=${1:-5} reps=${2:-20} timeout_s=${3:-20}
 tmp=$(mktemp -d /tmp/roam-transfer-fin-XXXXXX)
 hogs=()
@@ -55,8 +56,7 @@ for s in "${settings[@]}"; do
                 echo "=== $s, $v, run $r: no repetition ended within ${timeout_s} s after $last" >> "$stacks"
                 sender=""
                 for p in $(pgrep -f "^$bin"); do
-                    bt=$(timeout 60 gdb -p "$p" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^#' \
-                        | sed -E 's/0x[0-9a-f]+ in //' | grep -vE 'start_thread|clone3|__libc_start' | cut -c1-110 || true)
+                    bt=$(stacks_of "$p")
                     printf -- '--- pid %s: %s\n%s\n' "$p" "$(tr '\0' ' ' < /proc/"$p"/cmdline | cut -c1-80)" "$bt" >> "$stacks"
                     [[ -z $sender ]] && sender=$bt   # the sender is the older process
                 done

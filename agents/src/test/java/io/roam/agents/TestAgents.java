@@ -104,7 +104,6 @@ final class TestAgents implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.noBody());
     }
 
-    /** GETs a control API route of {@code via} (200 expected) and returns its JSON. */
     /**
      * {@code text} without the lines the agents of this JVM logged meanwhile (a timestamp
      * first): a command's output captured from System.out/err shares them with the agents'
@@ -115,6 +114,7 @@ final class TestAgents implements AutoCloseable {
                 .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
     }
 
+    /** GETs a control API route of {@code via} (200 expected) and returns its JSON. */
     static JsonNode get(Agent via, String route) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(via.httpUrl() + route))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
