@@ -49,6 +49,14 @@ public record Summary(double median, double spread, int samples) {
         return new Summary(value, 0, samples);
     }
 
+    /** The same samples each multiplied by {@code factor} (>= 0): median and spread scale with it. */
+    public Summary scaled(double factor) {
+        if (!(factor >= 0)) {
+            throw new IllegalArgumentException("factor must be >= 0, was " + factor);
+        }
+        return new Summary(median * factor, spread * factor, samples);
+    }
+
     /** Whether there are at least {@code min} samples. */
     public boolean enough(int min) {
         return samples >= min && samples > 0;

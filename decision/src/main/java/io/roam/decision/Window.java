@@ -35,6 +35,18 @@ public final class Window {
         return size == values.length;
     }
 
+    /** The mean of the samples it holds; NaN when empty. */
+    public double mean() {
+        if (size == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += values[(next - size + i + values.length) % values.length];
+        }
+        return sum / size;
+    }
+
     /** Median and spread of the samples it holds. */
     public Summary summary() {
         double[] held = new double[size];

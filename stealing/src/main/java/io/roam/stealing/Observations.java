@@ -42,8 +42,26 @@ public final class Observations {
     private long lastProfileAt = Long.MIN_VALUE;
     private boolean sampled;
 
-    /** An own process: its pid (a new pid is a new process) and the window of its processing here. */
-    private record Held(long pid, Window speed) {
+    /**
+     * An own process: its pid (a new pid is a new process), the window of its processing here
+     * and, sample for sample, the window of its job's processing here (the sum over the job's
+     * ranks on this node; the rank's own when it is the only one).
+     */
+    private record Held(long pid, Window speed, Window jobSpeed) {
+        /**
+         * The rank's processing here as a decision uses it: the job's processing here at each
+         * sample times the rank's share of it over the window. Ranks of one job on one node
+         * split its CPU between them from second to second (one runs while the other spins
+         * for its halo, and the next second the other way round): their samples swing against
+         * each other by tens of percent while their sum, what the node gives the job, is
+         * steady. Taken alone, each rank's spread hid a node that gave the job half of what
+         * an idle neighbour offered (benchmarks/results/autonomy.md, scenario 6). The rank's
+         * level is still its own (its mean over the window); only the anti-correlated swings go.
+         */
+        Summary summary() {
+            double job = jobSpeed.mean();
+            return job > 0 ? jobSpeed.summary().scaled(speed.mean() / job) : speed.summary();
+        }
     }
 
     /** A move of a rank from this node to a target node. */
@@ -98,13 +116,19 @@ public final class Observations {
         }
         lastProfileAt = self.atMillis();
         selfOffer.add(Shares.oneMoreProcess(self, own.size()));
+        Map<String, Double> jobHere = new HashMap<>();
+        for (ProcessProfile p : own) {
+            if (p.cpuShare() >= 0) {
+                jobHere.merge(p.jobId(), Shares.processingHere(p, self), Double::sum);
+            }
+        }
         Set<JobRank> present = new HashSet<>();
         for (ProcessProfile p : own) {
             JobRank key = new JobRank(p.jobId(), p.rank());
             present.add(key);
             Held h = processes.get(key);
             if (h == null || h.pid() != p.pid()) {
-                h = new Held(p.pid(), new Window(decision.window()));
+                h = new Held(p.pid(), new Window(decision.window()), new Window(decision.window()));
                 processes.put(key, h);
                 Arrival a = arrivals.get(key);
                 if (sampled && p.moves() > 0 && (a == null || now - a.at > settings.migrationTimeout().toMillis())) {
@@ -113,10 +137,11 @@ public final class Observations {
             }
             if (p.cpuShare() >= 0) {
                 h.speed().add(Shares.processingHere(p, self));
+                h.jobSpeed().add(jobHere.get(p.jobId()));
             }
             Arrival a = arrivals.get(key);
             if (a != null && h.speed().size() >= decision.minSamples()) {
-                Summary s = h.speed().summary();
+                Summary s = h.summary();
                 if (a.best == null || s.median() > a.best.median()) {
                     a.best = s;
                 }
@@ -186,10 +211,13 @@ public final class Observations {
         return selfOffer.summary();
     }
 
-    /** The window of an own process's processing here (updates/s). */
+    /**
+     * The window of an own process's processing here (updates/s): with other ranks of its job
+     * on this node, their sum at each sample times the rank's share of it ({@link Held#summary}).
+     */
     public Summary speedHere(String jobId, int rank) {
         Held h = processes.get(new JobRank(jobId, rank));
-        return h == null ? Summary.NONE : h.speed().summary();
+        return h == null ? Summary.NONE : h.summary();
     }
 
     /** The window of a neighbour's offer for one more process (updates/s). */

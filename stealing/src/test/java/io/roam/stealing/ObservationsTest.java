@@ -4,6 +4,7 @@ import static io.roam.stealing.Fixtures.info;
 import static io.roam.stealing.Fixtures.node;
 import static io.roam.stealing.Fixtures.process;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.roam.decision.DecisionSettings;
 import io.roam.decision.Strategies;
@@ -49,6 +50,38 @@ class ObservationsTest {
         assertThat(o.offerOf("u")).isEqualTo(Summary.NONE);
         o.forget("t");
         assertThat(o.offerOf("t")).isEqualTo(Summary.NONE);
+    }
+
+    @Test
+    void ranksOfOneJobOnTheNodeAreJudgedOnTheirSumNotOnTheirSwingsAgainstEachOther() {
+        Observations o = observations();
+        for (int i = 0; i < 8; i++) {
+            double a = i % 2 == 0 ? 0.3 : 0.1;   // two ranks of job j take turns on 0.4 of a core
+            o.local(i * 1000L, Fixtures.at(node("v", 0.0), i * 1000L), List.of(process("j", 0, a, 0.9, List.of()),
+                    process("j", 1, 0.4 - a, 0.9, List.of()), process("k", 0, a + 0.2, 0.9, List.of())));
+        }
+        for (int rank = 0; rank < 2; rank++) {
+            Summary s = o.speedHere("j", rank);
+            assertThat(s.samples()).isEqualTo(8);
+            assertThat(s.median()).isCloseTo(0.2e9, within(1e3));   // what the node gives each of them
+            assertThat(s.spread()).isCloseTo(0, within(1e3));       // alone, each swings by +-0.1e9
+        }
+        // the only rank of its job on the node keeps its own samples
+        assertThat(o.speedHere("k", 0).median()).isCloseTo(0.4e9, within(1e3));
+        assertThat(o.speedHere("k", 0).spread()).isGreaterThan(0.1e9);
+    }
+
+    @Test
+    void aRankThatGetsMoreThanItsJobsOtherRankHereKeepsItsOwnLevel() {
+        Observations o = observations();
+        SplittableRandom noise = new SplittableRandom(3);
+        for (int i = 0; i < 8; i++) {
+            double big = 0.3 + noise.nextDouble(-0.05, 0.05);
+            o.local(i * 1000L, Fixtures.at(node("v", 0.0), i * 1000L), List.of(process("j", 0, big, 0.9, List.of()),
+                    process("j", 1, 0.1, 0.9, List.of())));
+        }
+        assertThat(o.speedHere("j", 0).median()).isCloseTo(0.3e9, within(0.03e9));
+        assertThat(o.speedHere("j", 1).median()).isCloseTo(0.1e9, within(0.01e9));
     }
 
     @Test

@@ -60,8 +60,9 @@ public final class AutonomyBenchmark {
             }
             // after each round of every scenario, so that a benchmark cut short leaves its results
             double minutes = (System.nanoTime() - started) / 60e9;
-            String note = rewrite ? "rewritten from the runs kept in " + work : String.format(Locale.ROOT,
-                    "%.0f minutes%s", minutes, r < runs ? " so far: **" + r + " of " + runs + " runs done**" : "");
+            Path shown = work.startsWith(Path.of("").toAbsolutePath()) ? Path.of("").toAbsolutePath().relativize(work) : work;
+            String note = rewrite ? "rewritten from the runs kept in `" + shown + "`" : String.format(Locale.ROOT,
+                    "took %.0f minutes%s", minutes, r < runs ? " so far: **" + r + " of " + runs + " runs done**" : "");
             String loadEnd = rewrite ? "not measured (rewritten; each run's are below)" : loadAverages();
             Files.writeString(report, new AutonomyReport(machine, rewrite ? loadEnd : loadStart, loadEnd, reproduce, r,
                     note, work, done).markdown() + reading(report));
@@ -89,6 +90,7 @@ public final class AutonomyBenchmark {
                 r, load, String.join(" ", cmd));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(s.env());
         pb.environment().put("ROAM_DEMO_OUT", dir.toString());
         long t = System.nanoTime();
         int exit = pb.start().waitFor();

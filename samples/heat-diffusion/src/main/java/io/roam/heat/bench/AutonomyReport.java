@@ -77,7 +77,7 @@ record AutonomyReport(Machine machine, String loadStart, String loadEnd, String 
         md.append("| Open MPI | ").append(machine.openMpi()).append(" |\n");
         md.append("| reproduce | `").append(reproduce).append("` (as root, after `make`) |\n");
         md.append("| runs | ").append(runs).append(" per scenario and variant").append(runs < 3
-                ? " (**fewer than the 3 the issue asks for**)" : "").append("; took ").append(took).append(" |\n\n");
+                ? " (**fewer than the 3 the issue asks for**)" : "").append("; ").append(took).append(" |\n\n");
         md.append(method());
         md.append("## Each run\n\n");
         md.append("| scenario | run | iteration ms: balancing / none / oracle | vs none | vs oracle | moves "
@@ -159,7 +159,11 @@ record AutonomyReport(Machine machine, String loadStart, String loadEnd, String 
                 + "`add-host` spawn key (`ROAM_PCM_ADD_HOST=1`) made the spawn fail with MPI_ERR_INTERN and the job "
                 + "abort (\"ORTE has lost communication with a remote daemon\") when tried, so the job's allocation "
                 + "names host 3 from the start (mpirun `--host` after roam run's hostfile, 1 slot) and only its agent "
-                + "joins mid-run. Scenario 5: the noisy neighbours' busy loops are seeded by the run number.\n\n");
+                + "joins mid-run. Its hosts have 0.4 cores each, enforced per 2.5 ms (`ROAM_DEMO_CPU`, "
+                + "`ROAM_DEMO_CPU_PERIOD_US`): with three busy hosts of 0.6 cores (1.8 of the 2 cores, beside three "
+                + "agents) the oracle's own runs differed 3.7 x from each other (24.4, 6.6 and 11.6 ms), with 0.4 "
+                + "cores per 2.5 ms (the hosts of `make demo SCENARIO=grow`, for the same reason) 6.43 and 6.25 ms. "
+                + "Scenario 5: the noisy neighbours' busy loops are seeded by the run number.\n\n");
         return md.toString();
     }
 

@@ -2,6 +2,7 @@ package io.roam.heat.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -18,9 +19,17 @@ import java.util.TreeSet;
  * where something happens).
  */
 final class AutonomyScenarios {
-    /** One scenario; {@code oracle} null when the no-balancing run is the oracle. */
+    /**
+     * One scenario; {@code oracle} null when the no-balancing run is the oracle; {@code env}
+     * what its runs of scripts/auto-demo.sh get in their environment besides the machine's.
+     */
     record Scenario(int number, String name, String title, boolean helpable, double from, double to,
-                    List<String> common, List<String> oracle, String story) {
+                    List<String> common, List<String> oracle, String story, Map<String, String> env) {
+        Scenario(int number, String name, String title, boolean helpable, double from, double to,
+                 List<String> common, List<String> oracle, String story) {
+            this(number, name, title, helpable, from, to, common, oracle, story, Map.of());
+        }
+
         List<String> variant(String v) {
             List<String> args = new ArrayList<>(List.of("--scenario", name, "--duration", fmt(to)));
             switch (v) {
@@ -87,7 +96,11 @@ final class AutonomyScenarios {
                         List.of("--ranks", "3", "--place", "1,2,3"),
                         "heat on 3 ranks, 2 of them on host 1 (the job's allocation names host 3 with 1 slot, "
                                 + "see below), host 3's agent starts at 10 s; oracle: one rank per host, every agent "
-                                + "from the start"),
+                                + "from the start. Hosts of 0.4 cores with their quotas enforced per 2.5 ms (below)",
+                        // three busy hosts of 0.6 cores (1.8) and three agents did not fit on 2 shared
+                        // cores: the oracle's own runs differed 3.7 x (24.4, 6.6, 11.6 ms); with 0.4
+                        // cores per 2.5 ms (make demo SCENARIO=grow's hosts) 6.43 and 6.25 ms
+                        Map.of("ROAM_DEMO_CPU", "0.4", "ROAM_DEMO_CPU_PERIOD_US", "2500")),
                 new Scenario(7, "two-jobs", "two jobs sharing the hosts", true, 20, 65,
                         List.of("--second-job", "1:1024:2048"), List.of("--second-job", "1:1024:2048",
                         "--second-place", "3"),
