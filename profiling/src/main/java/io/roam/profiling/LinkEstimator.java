@@ -10,8 +10,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Latency and bandwidth to each peer from probe timings, the way the node's available
- * processing is smoothed ({@link Smoother}, the same old weight).
+ * Latency and bandwidth to each peer from probe timings: the RTT smoothed the way the node's
+ * available processing is ({@link Smoother}, the same old weight), the bandwidth the best of
+ * its recent samples.
  * <ul>
  *   <li>RTT: every small probe's round trip is a sample of the smoothed RTT.</li>
  *   <li>Bandwidth: a payload probe of {@code bytes} takes longer than a small one by the time
@@ -19,13 +20,24 @@ import java.util.TreeMap;
  *       {@code rtt_small} is the base RTT, the shortest of the peer's last
  *       {@value #BASE_WINDOW} small probes (queueing only ever adds to a round trip). A payload
  *       probe that was not slower than the base says nothing (no sample); bandwidth stays
- *       unknown (-1) until a sample exists, never 0.</li>
+ *       unknown (-1) until a sample exists, never 0. The bandwidth is the best of the last
+ *       {@value #BANDWIDTH_WINDOW} samples, not their smoothed mean, for the reason the base RTT
+ *       is the shortest: a peer or a prober short of CPU only ever adds time to a payload's round
+ *       trip, so every sample is a lower bound of the link's rate. Between agents in CPU cgroups
+ *       of 0.4 cores beside a spinning rank, the samples of one veth link (GB/s) were 3 to 13
+ *       MB/s, 64 KiB over a few ms of scheduling delay (benchmarks/results/autonomy.md,
+ *       scenario 6).</li>
  * </ul>
  * Plain class, not thread-safe: owned by one actor.
  */
 public final class LinkEstimator {
     /** How many recent small-probe RTTs the base RTT is the minimum of. */
     public static final int BASE_WINDOW = 8;
+    /**
+     * How many recent payload samples the bandwidth is the best of: with a payload every
+     * 6th round of 5 s, the last 2 minutes, so a link that got slower shows within them.
+     */
+    public static final int BANDWIDTH_WINDOW = 4;
 
     private final double oldWeight;
     private final Map<String, Link> links = new TreeMap<>();
@@ -33,7 +45,7 @@ public final class LinkEstimator {
     private final class Link {
         final String host;
         final Smoother rtt = new Smoother(oldWeight);
-        final Smoother bandwidth = new Smoother(oldWeight);
+        final ArrayDeque<Double> bandwidths = new ArrayDeque<>();
         final ArrayDeque<Long> recent = new ArrayDeque<>();
         long samples;
         long atMillis;
@@ -48,9 +60,8 @@ public final class LinkEstimator {
 
         LinkProfile profile(String peer) {
             double r = rtt.value();
-            double b = bandwidth.value();
-            return new LinkProfile(peer, host, Double.isNaN(r) ? -1 : r / 1e6, Double.isNaN(b) ? -1 : b, samples,
-                    atMillis);
+            double b = bandwidths.stream().mapToDouble(Double::doubleValue).max().orElse(-1);
+            return new LinkProfile(peer, host, Double.isNaN(r) ? -1 : r / 1e6, b, samples, atMillis);
         }
     }
 
@@ -86,7 +97,10 @@ public final class LinkEstimator {
         if (bytes <= 0 || base < 0 || rttNanos <= base) {
             return false;
         }
-        l.bandwidth.update(bytes * 1e9 / (rttNanos - base));
+        l.bandwidths.addLast(bytes * 1e9 / (rttNanos - base));
+        if (l.bandwidths.size() > BANDWIDTH_WINDOW) {
+            l.bandwidths.removeFirst();
+        }
         return true;
     }
 

@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * What an agent measured of its link to one peer agent. {@code rttMillis} is the smoothed
  * round-trip time of a small probe (agent to agent, serialization included);
- * {@code bandwidthBytesPerSec} the smoothed bandwidth from the timing of a larger payload
- * probe. Both are -1 while unknown (never 0). {@code samples} counts the RTT samples so far,
+ * {@code bandwidthBytesPerSec} the best of the recent bandwidth samples from the timing of a
+ * larger payload probe (each a lower bound of the link's rate: {@link LinkEstimator}). Both are -1 while unknown (never 0). {@code samples} counts the RTT samples so far,
  * {@code atMillis} is the time of the last one (0 = none).
  */
 public record LinkProfile(String peerAddress, String peerHost, double rttMillis, double bandwidthBytesPerSec,

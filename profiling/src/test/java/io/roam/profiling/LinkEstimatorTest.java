@@ -34,10 +34,25 @@ class LinkEstimatorTest {
         // 1 MiB took 10 ms longer than the base: 100 MiB/s
         assertThat(e.payload("a", "h", 1 << 20, 12 * MS)).isTrue();
         assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isCloseTo((1 << 20) / 0.010, within(1e-3));
-        // a second sample at 50 MiB/s is smoothed with the old weight
+        // a second sample at 50 MiB/s (the peer was late to answer): a lower bound, the best stands
         e.payload("a", "h", 1 << 20, 22 * MS);
-        assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec())
-                .isCloseTo(0.25 * (1 << 20) / 0.010 + 0.75 * (1 << 20) / 0.020, within(1e-3));
+        assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isCloseTo((1 << 20) / 0.010, within(1e-3));
+        // a faster sample raises it at once
+        e.payload("a", "h", 1 << 20, 7 * MS);
+        assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isCloseTo((1 << 20) / 0.005, within(1e-3));
+    }
+
+    @Test
+    void aLinkThatGotSlowerShowsOnceItsFasterSamplesAreOld() {
+        LinkEstimator e = new LinkEstimator(0.25);
+        e.rtt("a", "h", 2 * MS, 1);
+        e.payload("a", "h", 1 << 20, 12 * MS);                  // 100 MiB/s
+        for (int i = 0; i < LinkEstimator.BANDWIDTH_WINDOW - 1; i++) {
+            e.payload("a", "h", 1 << 20, 42 * MS);              // 25 MiB/s
+            assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isCloseTo((1 << 20) / 0.010, within(1e-3));
+        }
+        e.payload("a", "h", 1 << 20, 42 * MS);
+        assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isCloseTo((1 << 20) / 0.040, within(1e-3));
     }
 
     @Test
