@@ -37,22 +37,24 @@ public final class Window {
 
     /** The mean of the samples it holds; NaN when empty. */
     public double mean() {
-        if (size == 0) {
-            return Double.NaN;
-        }
         double sum = 0;
-        for (int i = 0; i < size; i++) {
-            sum += values[(next - size + i + values.length) % values.length];
+        for (double v : held()) {
+            sum += v;
         }
-        return sum / size;
+        return size == 0 ? Double.NaN : sum / size;
     }
 
     /** Median and spread of the samples it holds. */
     public Summary summary() {
+        return Summary.of(held());
+    }
+
+    /** The samples it holds, oldest first. */
+    private double[] held() {
         double[] held = new double[size];
         for (int i = 0; i < size; i++) {
             held[i] = values[(next - size + i + values.length) % values.length];
         }
-        return Summary.of(held);
+        return held;
     }
 }

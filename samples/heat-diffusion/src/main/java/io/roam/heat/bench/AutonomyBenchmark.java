@@ -60,7 +60,8 @@ public final class AutonomyBenchmark {
             }
             // after each round of every scenario, so that a benchmark cut short leaves its results
             double minutes = (System.nanoTime() - started) / 60e9;
-            Path shown = work.startsWith(Path.of("").toAbsolutePath()) ? Path.of("").toAbsolutePath().relativize(work) : work;
+            Path here = Path.of("").toAbsolutePath();
+            Path shown = work.startsWith(here) ? here.relativize(work) : work;
             String note = rewrite ? "rewritten from the runs kept in `" + shown + "`" : String.format(Locale.ROOT,
                     "took %.0f minutes%s", minutes, r < runs ? " so far: **" + r + " of " + runs + " runs done**" : "");
             String loadEnd = rewrite ? "not measured (rewritten; each run's are below)" : loadAverages();
