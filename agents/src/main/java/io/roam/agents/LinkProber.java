@@ -4,6 +4,7 @@ import io.roam.profiling.InterfaceStats;
 import io.roam.profiling.LinkEstimator;
 import io.roam.profiling.NetworkProfile;
 import io.roam.profiling.ProfilingSettings;
+import io.roam.profiling.TcpRates;
 import io.roam.protocol.AgentMessage;
 import io.roam.protocol.AgentMessage.ProbeReply;
 import io.roam.protocol.AgentMessage.ProbeRequest;
@@ -13,8 +14,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -25,7 +31,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The agent's network profiler, a child of {@link NodeAgent}: every
  * {@code roam.profiling.network.period} it samples the node's interfaces and probes its
  * neighbours' agents ({@link ProbeRounds} chooses, {@link LinkEstimator} estimates), then
- * reports the {@link NetworkProfile} to the agent. Probes go to each peer's {@code protocol}
+ * reports the {@link NetworkProfile} to the agent. After a payload probe it reads the
+ * kernel's delivery rate of the connection that carried it ({@link TcpRates}, off its own
+ * thread), a bandwidth sample that the agents' scheduling does not lower. Probes go to each peer's {@code protocol}
  * actor, which answers them itself ({@link #answer}), not through its agent's mailbox, so
  * that a round trip is the network's and the two agents' serialization, not the agent's
  * other work.
@@ -45,9 +53,14 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
     private record Replied(ProbeReply reply) implements Command {
     }
 
+    /** The kernel's rate of the connection to {@code peer} after a payload probe; not above 0 = none. */
+    private record KernelRate(String peer, double bytesPerSec) implements Command {
+    }
+
     private enum Round implements Command { TICK }
 
     private static final byte[] NO_BYTES = new byte[0];
+    private static final Duration SS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ProfilingSettings.Network settings;
     private final ActorRef<NetworkProfile> reportTo;
@@ -106,6 +119,7 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
                 .onMessage(Neighbours.class, this::onNeighbours)
                 .onMessageEquals(Round.TICK, this::onRound)
                 .onMessage(Replied.class, r -> onReply(r.reply()))
+                .onMessage(KernelRate.class, this::onKernelRate)
                 .build();
     }
 
@@ -141,11 +155,43 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
                 links.rtt(done.peer(), peer.host(), done.rttNanos(), System.currentTimeMillis());
             } else {
                 links.payload(done.peer(), peer.host(), done.bytes(), done.rttNanos());
+                if (settings.kernelRates()) {
+                    readKernelRate(done.peer());
+                }
             }
             if (rounds.idle()) {
                 report(new NetworkProfile(last.interfaces(), links.links()));
             }
         });
+        return this;
+    }
+
+    /**
+     * Reads, off the actor's thread (ss is a child process), the kernel's delivery rate of this
+     * node's connections to {@code peer}'s cluster address, the payload probe's among them.
+     */
+    private void readKernelRate(String peer) {
+        Address a;
+        try {
+            a = AddressFromURIString.parse(peer);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (a.getHost().isEmpty() || a.getPort().isEmpty()) {
+            return;
+        }
+        String host = a.getHost().get();
+        int port = a.getPort().get();
+        Executor blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> TcpRates.query(host, port, SS_TIMEOUT), blocking),
+                (rate, error) -> new KernelRate(peer, error == null ? rate.orElse(-1) : -1));
+    }
+
+    private Behavior<Command> onKernelRate(KernelRate r) {
+        Peer peer = peers.get(r.peer());
+        if (peer != null && links.rate(r.peer(), peer.host(), r.bytesPerSec())) {
+            report(new NetworkProfile(last.interfaces(), links.links()));
+        }
         return this;
     }
 

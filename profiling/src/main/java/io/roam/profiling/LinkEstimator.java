@@ -27,6 +27,10 @@ import java.util.TreeMap;
  *       of 0.4 cores beside a spinning rank, the samples of one veth link (GB/s) were 3 to 13
  *       MB/s, 64 KiB over a few ms of scheduling delay (benchmarks/results/autonomy.md,
  *       scenario 6).</li>
+ *   <li>Rate samples from the kernel ({@link #rate}): the delivery rate the kernel measured on
+ *       the connection that carried a payload probe, which no agent's scheduling delays. They
+ *       join the payload samples in the same window: between starved agents they are what the
+ *       best of it is.</li>
  * </ul>
  * Plain class, not thread-safe: owned by one actor.
  */
@@ -34,8 +38,9 @@ public final class LinkEstimator {
     /** How many recent small-probe RTTs the base RTT is the minimum of. */
     public static final int BASE_WINDOW = 8;
     /**
-     * How many recent payload samples the bandwidth is the best of: with a payload every
-     * 6th round of 5 s, the last 2 minutes, so a link that got slower shows within them.
+     * How many recent bandwidth samples the bandwidth is the best of: with a payload every
+     * 6th round of 5 s, the last 2 minutes (the last minute when the kernel's rate of each
+     * payload is a sample too), so a link that got slower shows within them.
      */
     public static final int BANDWIDTH_WINDOW = 4;
 
@@ -52,6 +57,13 @@ public final class LinkEstimator {
 
         Link(String host) {
             this.host = host;
+        }
+
+        void bandwidth(double bytesPerSec) {
+            bandwidths.addLast(bytesPerSec);
+            if (bandwidths.size() > BANDWIDTH_WINDOW) {
+                bandwidths.removeFirst();
+            }
         }
 
         long baseNanos() {
@@ -97,10 +109,20 @@ public final class LinkEstimator {
         if (bytes <= 0 || base < 0 || rttNanos <= base) {
             return false;
         }
-        l.bandwidths.addLast(bytes * 1e9 / (rttNanos - base));
-        if (l.bandwidths.size() > BANDWIDTH_WINDOW) {
-            l.bandwidths.removeFirst();
+        l.bandwidth(bytes * 1e9 / (rttNanos - base));
+        return true;
+    }
+
+    /**
+     * A rate sample of the link to {@code peer} from elsewhere than the probe's timing, in
+     * bytes/s: the kernel's delivery rate of the connection that carried the payload probe
+     * ({@link TcpRates}). Counts as a payload sample does. Returns whether it was one (above 0).
+     */
+    public boolean rate(String peer, String host, double bytesPerSec) {
+        if (!(bytesPerSec > 0) || Double.isInfinite(bytesPerSec)) {
+            return false;
         }
+        link(peer, host).bandwidth(bytesPerSec);
         return true;
     }
 

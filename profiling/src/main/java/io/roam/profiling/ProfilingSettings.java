@@ -10,9 +10,10 @@ public record ProfilingSettings(Duration period, double smoothingOldWeight, int 
     /**
      * {@code roam.profiling.network}: a probe round to at most {@code maxPeers} neighbours
      * every {@code period}; every {@code bandwidthEvery} rounds (0 = never) a payload of
-     * {@code probeBytes} as well.
+     * {@code probeBytes} as well, and with {@code kernelRates} the kernel's delivery rate of
+     * the connection that carried it ({@link TcpRates}).
      */
-    public record Network(Duration period, int bandwidthEvery, int probeBytes, int maxPeers) {
+    public record Network(Duration period, int bandwidthEvery, int probeBytes, int maxPeers, boolean kernelRates) {
     }
 
     /** The allowed values of {@code roam.profiling.cpu-source}, besides "cgroup:/PATH". */
@@ -38,7 +39,8 @@ public record ProfilingSettings(Duration period, double smoothingOldWeight, int 
     private static Network network(Settings s) {
         return new Network(s.duration("period", Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.integer("bandwidth-every", 0, 1000, "0 (never) to 1000"),
-                (int) s.bytes("probe-bytes", 1024, 16L << 20), s.integer("max-peers", 0, 1000, "0 (no probes) to 1000"));
+                (int) s.bytes("probe-bytes", 1024, 16L << 20), s.integer("max-peers", 0, 1000, "0 (no probes) to 1000"),
+                s.flag("kernel-rates"));
     }
 
     /**

@@ -89,4 +89,24 @@ class LinkEstimatorTest {
         e.retain(List.of("b", "c"));
         assertThat(e.links()).extracting(LinkProfile::peerAddress).containsExactly("b");
     }
+
+    @Test
+    void aKernelRateIsASampleOfTheSameWindow() {
+        LinkEstimator e = new LinkEstimator(0.25);
+        assertThat(e.rate("a", "h", 0)).isFalse();
+        assertThat(e.rate("a", "h", Double.NaN)).isFalse();
+        assertThat(e.link("a")).as("no sample, no link").isEmpty();
+        // no base RTT needed: the kernel timed it
+        assertThat(e.rate("a", "h", 2e9)).isTrue();
+        assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isEqualTo(2e9);
+        // a starved probe's sample after it does not lower the best
+        e.rtt("a", "h", 2 * MS, 1);
+        e.payload("a", "h", 64 << 10, 12 * MS);
+        assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isEqualTo(2e9);
+        // once the window has moved past it, the rest count
+        for (int i = 0; i < LinkEstimator.BANDWIDTH_WINDOW - 1; i++) {
+            e.rate("a", "h", 5e8);
+        }
+        assertThat(e.link("a").orElseThrow().bandwidthBytesPerSec()).isEqualTo(5e8);
+    }
 }

@@ -22,7 +22,7 @@ class ProfilingSettingsTest {
         assertThat(s.probeSweeps()).isEqualTo(300);
         assertThat(s.probeRuns()).isEqualTo(3);
         assertThat(s.probeRepeats()).isEqualTo(5);
-        assertThat(s.network()).isEqualTo(new ProfilingSettings.Network(Duration.ofSeconds(5), 6, 64 * 1024, 16));
+        assertThat(s.network()).isEqualTo(new ProfilingSettings.Network(Duration.ofSeconds(5), 6, 64 * 1024, 16, true));
     }
 
     @Test
@@ -35,8 +35,8 @@ class ProfilingSettingsTest {
     @Test
     void networkBoundsAreAccepted() {
         ProfilingSettings s = with("roam.profiling.network { period = 10m, bandwidth-every = 0, probe-bytes = 16 MiB,"
-                + " max-peers = 0 }");
-        assertThat(s.network()).isEqualTo(new ProfilingSettings.Network(Duration.ofMinutes(10), 0, 16 << 20, 0));
+                + " max-peers = 0, kernel-rates = off }");
+        assertThat(s.network()).isEqualTo(new ProfilingSettings.Network(Duration.ofMinutes(10), 0, 16 << 20, 0, false));
         assertThat(with("roam.profiling.network { period = 100ms, probe-bytes = 1024 }").network().probeBytes())
                 .isEqualTo(1024);
     }
@@ -47,6 +47,7 @@ class ProfilingSettingsTest {
         "network.period | 99ms | 100 ms to 10 min", "network.period | 11m | 100 ms to 10 min",
         "network.bandwidth-every | -1 | 0 (never) to 1000", "network.probe-bytes | 1023 | 1 KiB to 16 MiB",
         "network.probe-bytes | 17 MiB | 1 KiB to 16 MiB", "network.max-peers | 1001 | 0 (no probes) to 1000",
+        "network.kernel-rates | sometimes | true or false",
         "cpu-source | nope | one of auto, machine, cgroup, or cgroup:/PATH",
         "cpu-source | \"cgroup:relative\" | one of auto, machine, cgroup, or cgroup:/PATH"})
     void badValuesNameKeyValueAndRange(String key, String value, String allowed) {
