@@ -16,7 +16,9 @@
 #                                         runs, instead of a share of what is left.
 #                                         With NETNS_CPU_PERIOD_US=P (1000 to 1000000, default
 #                                         100000) the quota is enforced per period of P us: CORES
-#                                         x P us of CPU, then the host waits for the next period.
+#                                         x P us of CPU, then the host waits for the next period;
+#                                         where CORES x P is under 1 ms (the least quota the
+#                                         kernel takes) the period is 1 ms / CORES instead.
 #
 # A host is a network namespace plus a UTS namespace whose host name is the host's address
 # (also exported as ROAM_HOST): processes of different hosts must not share a host name,
@@ -72,6 +74,13 @@ cpu() {
     [[ $period =~ ^[0-9]+$ && $period -ge 1000 && $period -le 1000000 ]] \
         || { echo "NETNS_CPU_PERIOD_US must be 1000 to 1000000, not $period" >&2; exit 2; }
     ip netns list | awk '{print $1}' | grep -qx "$ns" || { echo "no host $ns" >&2; exit 2; }
+    if [[ $cores != max ]]; then
+        [[ $cores =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v c="$cores" 'BEGIN{exit !(c > 0)}' \
+            || { echo "CORES must be a number above 0 or max, not $cores" >&2; exit 2; }
+        # the kernel refuses a quota under 1 ms per period: a period long enough for 1 ms
+        period=$(awk -v c="$cores" -v p="$period" 'BEGIN{if (c*p < 1000) p = int(1000/c + 0.999999); printf "%d", p}')
+        (( period <= 1000000 )) || { echo "CORES $cores: under 1 ms per second, below what the kernel enforces" >&2; exit 2; }
+    fi
     local dirs; dirs=$(cg_dirs "$ns")
     [[ -n $dirs ]] || { echo "no CPU cgroup controller mounted under /sys/fs/cgroup" >&2; exit 2; }
     for d in $dirs; do mkdir -p "$d"; done

@@ -54,10 +54,10 @@ final class IterationWindows {
         }
     }
 
-    /** The window of the rank's iteration times here (ns), or none. */
+    /** The window of the rank's iteration times here (ns; noise as a factor: {@link Summary#ofFactors}), or none. */
     Summary before(String jobId, int rank) {
         Held h = byRank.get(key(jobId, rank));
-        return h == null ? Summary.NONE : h.window.summary();
+        return h == null ? Summary.NONE : h.window.factorSummary();
     }
 
     private static String key(String jobId, int rank) {

@@ -114,7 +114,7 @@ final class TargetMigration {
     }
 
     private static Behavior<Command> judge(ExpectArrival a, Setup setup, Window after) {
-        MoveEffect effect = setup.decision().judge(a.beforeNs(), after.summary());
+        MoveEffect effect = setup.decision().judge(a.beforeNs(), after.factorSummary());
         MoveMeasured m = new MoveMeasured(a.orderId(), a.jobId(), a.rank(), setup.selfAddress(), setup.host(), effect);
         a.sourceAgent().tell(m);
         setup.ownAgent().tell(m);

@@ -49,6 +49,11 @@ public final class Window {
         return Summary.of(held());
     }
 
+    /** Median and spread of the samples it holds, whose noise is a factor ({@link Summary#ofFactors}). */
+    public Summary factorSummary() {
+        return Summary.ofFactors(held());
+    }
+
     /** The samples it holds, oldest first. */
     private double[] held() {
         double[] held = new double[size];

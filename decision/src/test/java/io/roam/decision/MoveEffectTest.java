@@ -83,4 +83,22 @@ class MoveEffectTest {
         assertThat(e.describe()).isEqualTo("not measured (2 iteration times before, 8 after)");
         assertThat(judge(Summary.NONE, Summary.steady(2 * MS, 8)).ratio()).isNaN();
     }
+
+    @Test
+    void aRankThatTookTurnsForItsCpuGainedFiveTimesOnceAlone() {
+        // autonomy scenario 6: two ranks of a job on a host of 0.4 cores took turns (18 to 207 ms
+        // per iteration around 30), one of them moved to a free host (a steady 5.2 ms)
+        double[] before = {18 * MS, 44 * MS, 21 * MS, 207 * MS, 25 * MS, 94 * MS, 20 * MS, 35 * MS};
+        double[] after = {5.2 * MS, 5.3 * MS, 5.1 * MS, 5.4 * MS, 5.0 * MS, 5.2 * MS, 5.6 * MS, 5.2 * MS};
+        // plain spreads: the two longest samples make the median's noise two thirds of it
+        assertThat(judge(Summary.of(before), Summary.of(after)).verdict()).isEqualTo(Verdict.NO_GAIN);
+        // noise as a factor: they count for their share, and 5.8 x is beyond it
+        MoveEffect e = judge(Summary.ofFactors(before), Summary.ofFactors(after));
+        assertThat(e.verdict()).isEqualTo(Verdict.GAIN);
+        assertThat(e.describe()).isEqualTo("30.0 → 5.20 ms per iteration (0.17 x), gain");
+        // and noise as a factor still tells apart nothing that is within it (+-30 %, 20 % apart)
+        double[] b = {7 * MS, 13 * MS, 10 * MS, 8 * MS, 12 * MS, 9 * MS, 11 * MS, 10 * MS};
+        double[] a = {5.6 * MS, 10.4 * MS, 8 * MS, 6.4 * MS, 9.6 * MS, 7.2 * MS, 8.8 * MS, 8 * MS};
+        assertThat(judge(Summary.ofFactors(b), Summary.ofFactors(a)).verdict()).isEqualTo(Verdict.NO_GAIN);
+    }
 }

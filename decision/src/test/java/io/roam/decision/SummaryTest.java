@@ -56,4 +56,18 @@ class SummaryTest {
         w.add(100);
         assertThat(w.summary().median()).isEqualTo(5);
     }
+
+    @Test
+    void factorNoiseIsTheSpreadOfTheLogsTimesTheMedian() {
+        // 10 and 40 around 20: a factor 2 either way, ln 2 = 0.693 on average
+        Summary s = Summary.ofFactors(10, 20, 40);
+        assertThat(s.median()).isEqualTo(20);
+        assertThat(s.spread()).isCloseTo(20 * Math.sqrt(Math.PI / 2) * (2 * Math.log(2) / 3), within(1e-9));
+        // small noise: the same as the plain spread, near enough
+        Summary near = Summary.ofFactors(99, 100, 101);
+        assertThat(near.spread()).isCloseTo(Summary.of(99, 100, 101).spread(), within(1e-3));
+        // a value not above 0: the plain summary
+        assertThat(Summary.ofFactors(0, 1, 2)).isEqualTo(Summary.of(0, 1, 2));
+        assertThat(Summary.ofFactors()).isEqualTo(Summary.NONE);
+    }
 }

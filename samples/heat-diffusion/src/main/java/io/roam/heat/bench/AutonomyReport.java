@@ -129,7 +129,8 @@ record AutonomyReport(Machine machine, String loadStart, String loadEnd, String 
     private String method() {
         StringBuilder md = new StringBuilder("## How\n\n");
         md.append("Each run is `scripts/auto-demo.sh --scenario NAME` (the `make demo` cluster, driven by "
-                + "`io.roam.heat.auto.ScenarioRun`): three network-namespace hosts, each a CPU cgroup of 0.6 cores, a "
+                + "`io.roam.heat.auto.ScenarioRun`): three network-namespace hosts, each a CPU cgroup of 0.4 cores whose quota is enforced per 2.5 ms "
+                + "(`ROAM_DEMO_CPU`, `ROAM_DEMO_CPU_PERIOD_US`; see below), a "
                 + "`roam agent` on each with the demo tuning of `make demo` (profiling and stealing every 1 s, "
                 + "settle-time 5 s, back-off at most 4 s; `roam.agent.slots=1`), heat diffusion (C, PCM) under "
                 + "`roam run`. A run lasts a fixed time from the job's first iteration-time sample, then its jobs are "
@@ -159,11 +160,13 @@ record AutonomyReport(Machine machine, String loadStart, String loadEnd, String 
                 + "`add-host` spawn key (`ROAM_PCM_ADD_HOST=1`) made the spawn fail with MPI_ERR_INTERN and the job "
                 + "abort (\"ORTE has lost communication with a remote daemon\") when tried, so the job's allocation "
                 + "names host 3 from the start (mpirun `--host` after roam run's hostfile, 1 slot) and only its agent "
-                + "joins mid-run. Its hosts have 0.4 cores each, enforced per 2.5 ms (`ROAM_DEMO_CPU`, "
-                + "`ROAM_DEMO_CPU_PERIOD_US`): with three busy hosts of 0.6 cores (1.8 of the 2 cores, beside three "
-                + "agents) the oracle's own runs differed 3.7 x from each other (24.4, 6.6 and 11.6 ms), with 0.4 "
-                + "cores per 2.5 ms (the hosts of `make demo SCENARIO=grow`, for the same reason) 6.43 and 6.25 ms. "
-                + "Scenario 5: the noisy neighbours' busy loops are seeded by the run number.\n\n");
+                + "joins mid-run.\n\nThe hosts: 0.4 cores each, enforced per 2.5 ms (the hosts of `make demo "
+                + "SCENARIO=grow`, for the same reason), so that the three of them (1.2 cores) and three agents fit on "
+                + "the machine's 2 cores. With hosts of 0.6 cores (1.8 of the 2 cores, until 2026-12-08) the hosts did "
+                + "not get their quotas: identical runs differed by up to 10 % with no move (scenario 1) and the "
+                + "oracle's own runs of scenario 6 by 3.7 x (24.4, 6.6 and 11.6 ms); with these hosts the oracle of "
+                + "scenario 6 ran at 5.2 to 8.0 ms in nine runs. Runs kept from before the change say so in the "
+                + "reading. Scenario 5: the noisy neighbours' busy loops are seeded by the run number.\n\n");
         return md.toString();
     }
 
