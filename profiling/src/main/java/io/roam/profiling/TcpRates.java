@@ -56,8 +56,8 @@ public final class TcpRates {
             }
             Matcher m = RATE.matcher(line);
             while (m.find()) {
-                double bytesPerSec = Double.parseDouble(m.group(1)) * scale(m.group(2)) / 8;
-                if (bytesPerSec > 0) {
+                double bytesPerSec = number(m.group(1)) * scale(m.group(2)) / 8;
+                if (bytesPerSec > 0 && Double.isFinite(bytesPerSec)) {
                     best.merge(peer, bytesPerSec, Math::max);
                 }
             }
@@ -121,6 +121,15 @@ public final class TcpRates {
             return key(InetAddress.getByName(host).getHostAddress(), Integer.parseInt(address.substring(colon + 1)));
         } catch (UnknownHostException | NumberFormatException e) {
             return address;
+        }
+    }
+
+    /** A figure ss printed, or NaN when it is not a number ("1.2.3"). */
+    private static double number(String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
         }
     }
 

@@ -44,6 +44,8 @@ class TcpRatesTest {
         assertThat(TcpRates.normal("[::ffff:10.0.0.2]:2552")).isEqualTo("10.0.0.2:2552");
         assertThat(TcpRates.normal("[::1]:6000")).isEqualTo(TcpRates.key("0:0:0:0:0:0:0:1", 6000));
         assertThat(TcpRates.parse("garbage\n\tdelivery_rate 5bps\n")).isEmpty();
+        assertThat(TcpRates.parse("ESTAB 0 0 10.0.0.1:1 10.0.0.2:2\n\tdelivery_rate 1.2.3Mbps bbr:(bw:.bps\n"))
+                .as("figures that are not numbers").isEmpty();
     }
 
     /** The kernel's figures of a real connection: a burst of 1 MiB over loopback, at GB/s as far as the kernel knows. */
