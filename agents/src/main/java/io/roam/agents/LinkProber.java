@@ -11,9 +11,11 @@ import io.roam.protocol.AgentMessage.ProbeRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.Address;
@@ -31,9 +33,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The agent's network profiler, a child of {@link NodeAgent}: every
  * {@code roam.profiling.network.period} it samples the node's interfaces and probes its
  * neighbours' agents ({@link ProbeRounds} chooses, {@link LinkEstimator} estimates), then
- * reports the {@link NetworkProfile} to the agent. After a payload probe it reads the
- * kernel's delivery rate of the connection that carried it ({@link TcpRates}, off its own
- * thread), a bandwidth sample that the agents' scheduling does not lower. Probes go to each peer's {@code protocol}
+ * reports the {@link NetworkProfile} to the agent. Once a round's answers are in, it reads the
+ * kernel's delivery rate of the connections that carried its payload probes ({@link TcpRates},
+ * one run of ss off its own thread), bandwidth samples that the agents' scheduling does not lower. Probes go to each peer's {@code protocol}
  * actor, which answers them itself ({@link #answer}), not through its agent's mailbox, so
  * that a round trip is the network's and the two agents' serialization, not the agent's
  * other work.
@@ -53,8 +55,8 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
     private record Replied(ProbeReply reply) implements Command {
     }
 
-    /** The kernel's rate of the connection to {@code peer} after a payload probe; not above 0 = none. */
-    private record KernelRate(String peer, double bytesPerSec) implements Command {
+    /** The kernel's rates, bytes/s, of the connections to the peers whose payload probes came back. */
+    private record KernelRates(Map<String, Double> byPeer) implements Command {
     }
 
     private enum Round implements Command { TICK }
@@ -70,6 +72,8 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
     private final ProbeRounds rounds;
     private final List<byte[]> payload;
     private final Map<String, Peer> peers = new HashMap<>();
+    /** Peers whose payload probe came back this round: their kernel rates are read once the round is in. */
+    private final Set<String> kernelPending = new HashSet<>();
     private NetworkProfile last;
 
     /** Answers {@code m} if it is a probe (returns true); else the caller handles it. */
@@ -119,7 +123,7 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
                 .onMessage(Neighbours.class, this::onNeighbours)
                 .onMessageEquals(Round.TICK, this::onRound)
                 .onMessage(Replied.class, r -> onReply(r.reply()))
-                .onMessage(KernelRate.class, this::onKernelRate)
+                .onMessage(KernelRates.class, this::onKernelRates)
                 .build();
     }
 
@@ -132,6 +136,7 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
     }
 
     private Behavior<Command> onRound() {
+        readKernelRates();   // those of a round whose last answers never came
         for (ProbeRounds.Probe p : rounds.next(peers.keySet(), System.nanoTime())) {
             ActorRef<AgentMessage> to = peers.get(p.peer()).ref();
             long sent = System.nanoTime();
@@ -156,40 +161,55 @@ public final class LinkProber extends AbstractBehavior<LinkProber.Command> {
             } else {
                 links.payload(done.peer(), peer.host(), done.bytes(), done.rttNanos());
                 if (settings.kernelRates()) {
-                    readKernelRate(done.peer());
+                    kernelPending.add(done.peer());
                 }
             }
             if (rounds.idle()) {
                 report(new NetworkProfile(last.interfaces(), links.links()));
+                readKernelRates();
             }
         });
         return this;
     }
 
     /**
-     * Reads, off the actor's thread (ss is a child process), the kernel's delivery rate of this
-     * node's connections to {@code peer}'s cluster address, the payload probe's among them.
+     * Reads, off the actor's thread (ss is a child process, one run for the whole round), the
+     * kernel's delivery rate of this node's connections to the cluster address of each peer
+     * whose payload probe came back, the payload's connection among them.
      */
-    private void readKernelRate(String peer) {
-        Address a;
-        try {
-            a = AddressFromURIString.parse(peer);
-        } catch (RuntimeException e) {
+    private void readKernelRates() {
+        if (kernelPending.isEmpty()) {
             return;
         }
-        if (a.getHost().isEmpty() || a.getPort().isEmpty()) {
-            return;
+        Map<String, Address> addresses = new HashMap<>();
+        for (String peer : kernelPending) {
+            try {
+                Address a = AddressFromURIString.parse(peer);
+                if (a.getHost().isPresent() && a.getPort().isPresent()) {
+                    addresses.put(peer, a);
+                }
+            } catch (RuntimeException notAnAddress) {
+                // no rate for it
+            }
         }
-        String host = a.getHost().get();
-        int port = a.getPort().get();
+        kernelPending.clear();
         Executor blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> TcpRates.query(host, port, SS_TIMEOUT), blocking),
-                (rate, error) -> new KernelRate(peer, error == null ? rate.orElse(-1) : -1));
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            Map<String, Double> rates = TcpRates.all(SS_TIMEOUT);
+            Map<String, Double> byPeer = new HashMap<>();
+            addresses.forEach((peer, a) -> TcpRates.destination(a.getHost().get(), a.getPort().get())
+                    .map(rates::get).ifPresent(rate -> byPeer.put(peer, rate)));
+            return byPeer;
+        }, blocking), (byPeer, error) -> new KernelRates(error == null ? byPeer : Map.of()));
     }
 
-    private Behavior<Command> onKernelRate(KernelRate r) {
-        Peer peer = peers.get(r.peer());
-        if (peer != null && links.rate(r.peer(), peer.host(), r.bytesPerSec())) {
+    private Behavior<Command> onKernelRates(KernelRates r) {
+        boolean any = false;
+        for (Map.Entry<String, Double> e : r.byPeer().entrySet()) {
+            Peer peer = peers.get(e.getKey());
+            any |= peer != null && links.rate(e.getKey(), peer.host(), e.getValue());
+        }
+        if (any) {
             report(new NetworkProfile(last.interfaces(), links.links()));
         }
         return this;

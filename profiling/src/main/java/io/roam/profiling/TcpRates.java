@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -76,27 +77,40 @@ public final class TcpRates {
      * {@code timeout}. Blocks.
      */
     public static OptionalDouble query(String host, int port, Duration timeout) {
-        String key;
+        Optional<String> key = destination(host, port);
+        Double rate = key.isEmpty() ? null : all(timeout).get(key.get());
+        return rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate);
+    }
+
+    /** The key ({@link #key}) of {@code host:port}, the host name resolved; empty when it does not resolve. Blocks. */
+    public static Optional<String> destination(String host, int port) {
         try {
-            key = key(InetAddress.getByName(host).getHostAddress(), port);
+            return Optional.of(key(InetAddress.getByName(host).getHostAddress(), port));
         } catch (UnknownHostException e) {
-            return OptionalDouble.empty();
+            return Optional.empty();
         }
+    }
+
+    /**
+     * The best rate in bytes/s of this host's connections to each destination now, as
+     * {@link #parse}; empty when ss is missing, fails or takes longer than {@code timeout}.
+     * One run of ss for every destination. Blocks.
+     */
+    public static Map<String, Double> all(Duration timeout) {
         Path out = null;
         Process p = null;
         try {
             out = Files.createTempFile("roam-ss", ".txt");
             p = new ProcessBuilder("ss", "-tinH").redirectErrorStream(true).redirectOutput(out.toFile()).start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-                return OptionalDouble.empty();
+                return Map.of();
             }
-            Double rate = parse(Files.readString(out, StandardCharsets.UTF_8)).get(key);
-            return rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate);
+            return parse(Files.readString(out, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            return OptionalDouble.empty();
+            return Map.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return OptionalDouble.empty();
+            return Map.of();
         } finally {
             if (p != null) {
                 p.destroyForcibly();
